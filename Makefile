@@ -1,0 +1,21 @@
+# Two commands: `make run` (setup + serve) and `make test` (setup + every test).
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PY := .venv/bin/python
+
+.PHONY: setup run test bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	$(PY) -m daphne -b $(HOST) -p $(PORT) visualizer.asgi:application
+
+test: setup
+	@rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; echo $$rc > .pytest-rc; exit $$rc
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf .venv db.sqlite3 test-artifacts

@@ -1,0 +1,1 @@
+"""Netfilter Visualizer: the Django app.  The kernel-facing engine is ``visualizer.lab``."""

@@ -1,0 +1,236 @@
+"""Lesson registry: lessons are data in ``lessons/<slug>/``, loaded here.
+
+A lesson folder holds ``lesson.toml`` (title, steps, traffic, expectations),
+``topology.toml`` (or ``topology = "<name>"`` naming one in
+``lessons/_topologies``), rules files, and one Markdown file per step.
+Loading is pure file reading and validation; nothing touches the kernel.
+"""
+from __future__ import annotations
+
+import shlex
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import model
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "lessons"
+TRAFFIC_KINDS = ("ping", "tcp", "none")
+ACTION_KINDS = ("iptables", "ebtables", "nft", "sysctl", "listen")
+
+
+class LessonError(ValueError):
+    """A lesson folder that does not load, with the reason."""
+
+
+@dataclass(frozen=True)
+class Traffic:
+    kind: str = "ping"          # ping | tcp | none
+    src: str = "c1"             # namespace that sends
+    dst: str = ""               # address
+    count: int = 3
+    port: int = 0
+    tool: str = ""              # tcp: telnet | nc (default telnet)
+
+    def command(self) -> list[str]:
+        """The argv that runs in namespace ``src``."""
+        if self.kind == "ping":
+            return ["ping", "-n", "-c", str(self.count), "-i", "0.2", "-W", "1", self.dst]
+        if self.kind == "tcp":
+            if self.tool == "nc":
+                return ["nc", "-v", "-z", "-w", "2", self.dst, str(self.port)]
+            return ["telnet", self.dst, str(self.port)]
+        return []
+
+    def describe(self) -> str:
+        return f"{self.src}$ " + shlex.join(self.command()) if self.kind != "none" else ""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One configuration change a step makes, in a namespace (default host)."""
+
+    kind: str
+    args: str = ""
+    ns: str = "host"
+    value: str = ""
+
+    def describe(self) -> str:
+        if self.kind == "sysctl":
+            return f"{self.ns}# sysctl -w {self.args}={self.value}"
+        if self.kind == "listen":
+            return f"{self.ns}# nc -l -k {self.args}"
+        return f"{self.ns}# {self.kind} {self.args}"
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    title: str
+    explain: str                # Markdown text
+    actions: tuple[Action, ...] = ()
+    traffic: Traffic = field(default_factory=Traffic)
+    expect: dict = field(default_factory=dict)
+    try_it: bool = False
+    commands: tuple[str, ...] = ()   # equivalent shell commands, for display only
+
+
+@dataclass(frozen=True)
+class Lesson:
+    slug: str
+    title: str
+    summary: str
+    seeds: tuple[str, ...]
+    scenario: str
+    topology: dict
+    rulesets: tuple[str, ...]
+    rules: dict                 # {"iptables": str, "ebtables": [str], "nft": str}
+    steps: tuple[Step, ...]
+    order: int = 100
+    intro: str = ""
+
+    def step(self, number: int | None) -> Step:
+        if number is None:
+            return self.steps[-1]
+        if not 1 <= number <= len(self.steps):
+            raise LessonError(f"lesson {self.slug!r} has steps 1..{len(self.steps)}, not {number}")
+        return self.steps[number - 1]
+
+    def hooks_named(self) -> list[tuple[str, str, str]]:
+        """(family, table, hook) triples this lesson's expectations name."""
+        out = []
+        for s in self.steps:
+            for spec in s.expect.get("hooks", []):
+                fam, hook = spec.split(":", 1)
+                out.append((fam, "", hook))
+            for key in ("drop", "hit", "nat"):
+                if key in s.expect:
+                    fam, table, chain = s.expect[key].split()[:3]
+                    out.append((fam, table, model.hook_of(fam, chain) or chain))
+        return out
+
+
+def _read(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise LessonError(f"{path}: {e}") from e
+
+
+def load_topology(root: Path, spec) -> dict:
+    """A topology dict: from a named shared file, or the lesson's own, with extends."""
+    if isinstance(spec, str):
+        path = root / "_topologies" / f"{spec}.toml"
+        if not path.exists():
+            raise LessonError(f"unknown topology {spec!r}")
+        data = _read(path)
+        data.setdefault("name", spec)
+    else:
+        data = dict(spec)
+    base = data.pop("extends", None)
+    if base:
+        parent = load_topology(root, base)
+        for key in ("ns", "bridge", "veth", "route"):
+            data[key] = list(parent.get(key, [])) + list(data.get(key, []))
+        data.setdefault("name", parent.get("name", base))
+    for key in ("ns", "bridge", "veth", "route"):
+        data.setdefault(key, [])
+    names = {n["name"] for n in data["ns"]}
+    if "host" not in names:
+        raise LessonError("a topology needs a 'host' namespace")
+    for item in data["bridge"] + data["veth"] + data["route"]:
+        for k in ("ns", "peer_ns"):
+            if k in item and item[k] not in names:
+                raise LessonError(f"topology names unknown namespace {item[k]!r}")
+    return data
+
+
+def _load_rules(folder: Path) -> dict:
+    rules = {"iptables": "", "ebtables": [], "nft": ""}
+    if (folder / "iptables.rules").exists():
+        rules["iptables"] = (folder / "iptables.rules").read_text()
+    if (folder / "ebtables.rules").exists():
+        rules["ebtables"] = [
+            ln.strip() for ln in (folder / "ebtables.rules").read_text().splitlines()
+            if ln.strip() and not ln.lstrip().startswith("#")
+        ]
+    if (folder / "nft.rules").exists():
+        rules["nft"] = (folder / "nft.rules").read_text()
+    return rules
+
+
+def _action(raw: dict) -> Action:
+    kinds = [k for k in ACTION_KINDS if k in raw]
+    if len(kinds) != 1:
+        raise LessonError(f"an action needs exactly one of {ACTION_KINDS}: {raw}")
+    kind = kinds[0]
+    return Action(kind=kind, args=str(raw[kind]), ns=raw.get("ns", "host"),
+                  value=str(raw.get("value", "")))
+
+
+def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
+    root = root or folder.parent
+    data = _read(folder / "lesson.toml")
+    topo_spec = data.get("topology", "docker-bridge")
+    if topo_spec == "topology.toml" or (folder / "topology.toml").exists():
+        topo_spec = _read(folder / "topology.toml")
+    topology = load_topology(root, topo_spec)
+    steps = []
+    for i, raw in enumerate(data.get("steps", []), start=1):
+        md = folder / raw.get("explain", f"step{i}.md")
+        if not md.exists():
+            raise LessonError(f"{folder.name}: step {i} has no explanation file {md.name}")
+        t = dict(raw.get("traffic", {}))
+        if "from" in t:
+            t["src"] = t.pop("from")
+        if "to" in t:
+            t["dst"] = t.pop("to")
+        traffic = Traffic(**t)
+        if traffic.kind not in TRAFFIC_KINDS:
+            raise LessonError(f"{folder.name}: step {i}: unknown traffic kind {traffic.kind!r}")
+        steps.append(Step(
+            number=i, title=raw["title"], explain=md.read_text(),
+            actions=tuple(_action(a) for a in raw.get("actions", [])),
+            traffic=traffic, expect=dict(raw.get("expect", {})),
+            try_it=bool(raw.get("try_it", False)),
+            commands=tuple(raw.get("commands", [])),
+        ))
+    if not steps:
+        raise LessonError(f"{folder.name}: a lesson needs at least one step")
+    intro = (folder / "intro.md").read_text() if (folder / "intro.md").exists() else ""
+    rulesets = tuple(data.get("rulesets", ["docker"]))
+    for rs in rulesets:
+        if not (root / "_rulesets" / rs).is_dir():
+            raise LessonError(f"{folder.name}: unknown ruleset {rs!r}")
+    return Lesson(
+        slug=folder.name, title=data["title"], summary=data["summary"],
+        seeds=tuple(data.get("seeds", [])), scenario=data.get("scenario", ""),
+        topology=topology, rulesets=rulesets, rules=_load_rules(folder),
+        steps=tuple(steps), order=int(data.get("order", 100)), intro=intro,
+    )
+
+
+def ruleset_rules(name: str, root: Path | None = None) -> dict:
+    return _load_rules((root or DEFAULT_DIR) / "_rulesets" / name)
+
+
+@lru_cache(maxsize=8)
+def _registry(root: str) -> dict[str, Lesson]:
+    base = Path(root)
+    out = {}
+    for folder in sorted(base.iterdir()):
+        if folder.is_dir() and not folder.name.startswith(("_", ".")) and (folder / "lesson.toml").exists():
+            out[folder.name] = load_lesson(folder, base)
+    return dict(sorted(out.items(), key=lambda kv: (kv[1].order, kv[0])))
+
+
+def all_lessons(root: Path | None = None) -> dict[str, Lesson]:
+    return _registry(str(root or DEFAULT_DIR))
+
+
+def get(slug: str, root: Path | None = None) -> Lesson:
+    lessons = all_lessons(root)
+    if slug not in lessons:
+        raise LessonError(f"unknown lesson {slug!r}; lessons: {', '.join(lessons)}")
+    return lessons[slug]

@@ -1,0 +1,69 @@
+"""Settings from the environment, with safe defaults for one machine."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name, default=""):
+    return os.environ.get(name, default)
+
+
+def env_bool(name, default=False):
+    return env(name, str(default)).lower() in ("1", "true", "yes", "on")
+
+
+SECRET_KEY = env("SECRET_KEY", "dev-only-not-secret-netfilter-visualizer")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
+    "channels",
+    "visualizer",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+ROOT_URLCONF = "visualizer.urls"
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [BASE_DIR / "templates"],
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+}]
+ASGI_APPLICATION = "visualizer.asgi.application"
+WSGI_APPLICATION = None
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": env("DB_PATH", str(BASE_DIR / "db.sqlite3")),
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                  "CONFIG": {"hosts": [REDIS_URL]}}}
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+# The live lab
+LESSONS_DIR = Path(env("LESSONS_DIR", str(BASE_DIR / "lessons")))
+LAB_POOL_SIZE = int(env("LAB_POOL_SIZE", "2"))          # ready sandboxes kept per lesson kind
+LAB_MAX_SANDBOXES = int(env("LAB_MAX_SANDBOXES", "64"))  # per lab process
+LAB_IDLE_TIMEOUT = int(env("LAB_IDLE_TIMEOUT", "600"))   # seconds before an idle sandbox is released
+LAB_RUN_TIMEOUT = int(env("LAB_RUN_TIMEOUT", "20"))      # seconds a run may take
+WS_MAX_MESSAGE = int(env("WS_MAX_MESSAGE", "8192"))      # bytes per websocket message

@@ -1,0 +1,4 @@
+"""HTTP routes."""
+from django.urls import path
+
+urlpatterns: list = []
