@@ -1,4 +1,8 @@
 """Websocket routes: one consumer per route."""
 from django.urls import path
 
-websocket_urlpatterns: list = []
+from .consumers import LabConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/lab/", LabConsumer.as_asgi()),
+]

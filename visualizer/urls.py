@@ -1,4 +1,20 @@
 """HTTP routes."""
-from django.urls import path
+from django.conf import settings
+from django.urls import path, re_path
+from django.views.static import serve
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns: list = [
+    path("", views.index, name="index"),
+    path("lessons/<slug:slug>/", views.lesson_page, name="lesson"),
+    path("runs/<int:pk>/", views.run_page, name="run"),
+    path("runs/<int:pk>.json", views.run_json, name="run-json"),
+    path("runs/<int:pk>.txt", views.run_text, name="run-text"),
+    # daphne serves no static files: the app serves its own few (no build step)
+    re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.STATICFILES_DIRS[0]}),
+]
+
+
+def handler404(request, exception=None):   # noqa: D401  (Django's hook name)
+    return views.not_found(request, "This page does not exist.")

@@ -216,21 +216,32 @@ def ruleset_rules(name: str, root: Path | None = None) -> dict:
 
 
 @lru_cache(maxsize=8)
-def _registry(root: str) -> dict[str, Lesson]:
+def _registry(root: str) -> tuple[dict[str, Lesson], dict[str, str]]:
+    """Every lesson that loads, and the reason for each one that does not."""
     base = Path(root)
-    out = {}
+    out, errors = {}, {}
     for folder in sorted(base.iterdir()):
         if folder.is_dir() and not folder.name.startswith(("_", ".")) and (folder / "lesson.toml").exists():
-            out[folder.name] = load_lesson(folder, base)
-    return dict(sorted(out.items(), key=lambda kv: (kv[1].order, kv[0])))
+            try:
+                out[folder.name] = load_lesson(folder, base)
+            except (LessonError, KeyError, TypeError, ValueError) as e:
+                errors[folder.name] = f"{type(e).__name__}: {e}"
+    return dict(sorted(out.items(), key=lambda kv: (kv[1].order, kv[0]))), errors
 
 
 def all_lessons(root: Path | None = None) -> dict[str, Lesson]:
-    return _registry(str(root or DEFAULT_DIR))
+    """The lessons that load; a broken one is left out (see ``load_errors``)."""
+    return _registry(str(root or DEFAULT_DIR))[0]
+
+
+def load_errors(root: Path | None = None) -> dict[str, str]:
+    return _registry(str(root or DEFAULT_DIR))[1]
 
 
 def get(slug: str, root: Path | None = None) -> Lesson:
     lessons = all_lessons(root)
+    if slug in load_errors(root):
+        raise LessonError(f"lesson {slug!r} does not load: {load_errors(root)[slug]}")
     if slug not in lessons:
         raise LessonError(f"unknown lesson {slug!r}; lessons: {', '.join(lessons)}")
     return lessons[slug]

@@ -1,0 +1,60 @@
+"""The one websocket consumer: validate, hand off to the run service, forward."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from . import services
+
+
+class LabConsumer(AsyncWebsocketConsumer):
+    """``/ws/lab/``: one run at a time per connection; bad input never closes it."""
+
+    async def connect(self):
+        self.running = False
+        self.run_task: asyncio.Task | None = None
+        self.idle_task: asyncio.Task | None = None
+        await self.accept()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            req = services.parse_request(text_data, bytes_data)
+        except services.BadRequest as e:
+            await self.send_json({"type": "lab.error", "kind": "input", "message": str(e)})
+            return
+        if self.running:
+            await self.send_json({"type": "lab.error", "kind": "busy",
+                                  "message": "a run is already in progress on this connection; "
+                                             "wait for its lab.result"})
+            return
+        self.running = True
+        self._cancel_idle()
+        self.run_task = asyncio.create_task(services.run(self.channel_name, **req))
+
+    async def lab_message(self, event):
+        """A message from the run service (via the channel layer)."""
+        await self.send_json(event["message"])
+        if event.get("final"):
+            self.running = False
+            self._cancel_idle()
+            self.idle_task = asyncio.create_task(services.release_when_idle(self.channel_name))
+
+    async def disconnect(self, code):
+        self._cancel_idle()
+        if self.run_task and not self.run_task.done():
+            self.run_task.cancel()
+            try:
+                await self.run_task
+            except (asyncio.CancelledError, Exception):
+                pass
+        await services.release(self.channel_name)
+
+    async def send_json(self, content):
+        await self.send(text_data=json.dumps(content, default=str))
+
+    def _cancel_idle(self):
+        if self.idle_task and not self.idle_task.done():
+            self.idle_task.cancel()
+        self.idle_task = None

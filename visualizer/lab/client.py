@@ -1,0 +1,185 @@
+"""Talk to the lab process: start it on first use, restart it if it dies.
+
+The Django process never runs lab code itself: it holds one ``LabClient``
+per process and event loop, which speaks the JSON-lines protocol of
+``protocol.py`` to the lab over a pipe.
+"""
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import itertools
+import os
+import signal
+import sys
+
+from . import preflight, protocol
+
+START_TIMEOUT = 15.0
+
+
+class LabError(Exception):
+    """The lab refused or failed a request. ``kind`` is "input" (fix the request) or "lab"."""
+
+    def __init__(self, message: str, kind: str = "lab"):
+        super().__init__(message)
+        self.message, self.kind = message, kind
+
+
+class LabUnavailable(LabError):
+    """The lab cannot start here; the message says what to install or enable."""
+
+    def __init__(self, message: str):
+        super().__init__(message, "unavailable")
+
+
+def _die_with_parent():
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+
+
+def lab_argv() -> list[str]:
+    unshare = preflight.which("unshare") or "unshare"
+    return [unshare, "--user", "--map-root-user", "--net", "--mount", "--pid", "--fork",
+            "--kill-child", sys.executable, "-c",
+            "from visualizer.lab.server import entry; entry()"]
+
+
+class LabClient:
+    _shared: dict[int, "LabClient"] = {}
+
+    def __init__(self, env: dict | None = None):
+        self.env = env or {}
+        self.proc = None
+        self.pending: dict[int, asyncio.Queue] = {}
+        self.ids = itertools.count(1)
+        self._reader_task = None
+        self._starting: asyncio.Lock | None = None
+        self.pid = None
+
+    @classmethod
+    def shared(cls) -> "LabClient":
+        """The client of the running event loop (one lab per process and loop)."""
+        loop = asyncio.get_running_loop()
+        client = cls._shared.get(id(loop))
+        if client is None or client._loop is not loop:
+            client = cls()
+            client._loop = loop
+            cls._shared = {id(loop): client, **{k: v for k, v in cls._shared.items()
+                                                 if v._loop is not None and not v._loop.is_closed()}}
+        return client
+
+    _loop = None
+
+    # -- lifecycle ------------------------------------------------------------
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.returncode is None
+
+    async def start(self):
+        if self._starting is None:
+            self._starting = asyncio.Lock()
+        async with self._starting:
+            if self.alive:
+                return
+            problems = preflight.problems()
+            if problems:
+                raise LabUnavailable(preflight.explain(problems))
+            env = {**os.environ, **self.env}
+            root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+            env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+            self.proc = await asyncio.create_subprocess_exec(
+                *lab_argv(), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=None, env=env, preexec_fn=_die_with_parent, limit=1 << 24)
+            try:
+                line = await asyncio.wait_for(self.proc.stdout.readline(), START_TIMEOUT)
+                hello = protocol.decode_reply(line) if line else {}
+            except (asyncio.TimeoutError, ValueError) as e:
+                self._kill()
+                raise LabUnavailable(f"the lab process did not start: {e}") from e
+            if not hello.get("ready"):
+                self._kill()
+                raise LabUnavailable("the lab process did not start: it could not create its "
+                                     "namespaces (see the server log)")
+            self.pid = hello.get("pid")
+            self._reader_task = asyncio.ensure_future(self._read(self.proc))
+
+    async def _read(self, proc):
+        try:
+            while True:
+                line = await proc.stdout.readline()
+                if not line:
+                    break
+                try:
+                    msg = protocol.decode_reply(line)
+                except ValueError:
+                    continue
+                q = self.pending.get(msg.pop("id", None))
+                if q is not None:
+                    q.put_nowait(msg)
+        finally:
+            for q in self.pending.values():
+                q.put_nowait({"type": "lab.error", "kind": "lab",
+                              "message": "the lab process stopped; it restarts on the next run"})
+
+    def _kill(self):
+        if self.proc and self.proc.returncode is None:
+            try:
+                self.proc.kill()
+            except ProcessLookupError:
+                pass
+
+    async def stop(self):
+        if self.proc and self.proc.returncode is None:
+            self.proc.stdin.close()
+            try:
+                await asyncio.wait_for(self.proc.wait(), 5)
+            except asyncio.TimeoutError:
+                self._kill()
+                await self.proc.wait()
+
+    # -- requests -------------------------------------------------------------
+    async def _request(self, op: str, on_message=None, **fields):
+        if not self.alive:
+            await self.start()
+        rid = next(self.ids)
+        q: asyncio.Queue = asyncio.Queue()
+        self.pending[rid] = q
+        try:
+            self.proc.stdin.write(protocol.encode({"id": rid, "op": op, **fields}))
+            await self.proc.stdin.drain()
+            while True:
+                msg = await q.get()
+                t = msg["type"]
+                if t == "lab.error":
+                    raise LabError(msg.get("message", "lab error"), msg.get("kind", "lab"))
+                if t in protocol.FINAL_TYPES:
+                    return msg
+                if on_message is not None:
+                    await on_message(msg)
+        except (BrokenPipeError, ConnectionResetError) as e:
+            raise LabError("the lab process stopped; it restarts on the next run") from e
+        finally:
+            self.pending.pop(rid, None)
+
+    async def run(self, owner: str, lesson: str, step: int | None = None,
+                  rules: list[str] | None = None, on_message=None) -> dict:
+        """Run one lesson step in the owner's fresh sandbox; returns the result."""
+        protocol.check_rules(rules)
+        msg = await self._request("run", on_message, owner=owner, lesson=lesson, step=step,
+                                  rules=list(rules or []))
+        msg.pop("type", None)
+        return msg
+
+    async def release(self, owner: str):
+        if self.alive:
+            await self._request("release", owner=owner)
+
+    async def snapshot(self, owner: str) -> dict:
+        msg = await self._request("snapshot", owner=owner)
+        return {"conntrack": msg.get("conntrack", []), "rules": msg.get("rules", {})}
+
+    async def warm(self, lesson: str):
+        await self._request("warm", lesson=lesson)
+
+    async def ping(self) -> dict:
+        return await self._request("ping")

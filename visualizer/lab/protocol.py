@@ -1,0 +1,73 @@
+"""The lab's line protocol: one JSON object per line, validated both ways.
+
+Requests (client -> lab): ``{"id": int, "op": str, ...}`` with op one of
+``run`` (owner, lesson, step, rules), ``release`` (owner), ``snapshot``
+(owner), ``warm`` (lesson), ``ping``.  Replies carry the request's id and a
+dotted ``type``: lab.status, trace.event, traffic.output, lab.result,
+lab.error, or lab.reply (the final answer of non-run ops).
+"""
+from __future__ import annotations
+
+import json
+
+MAX_LINE = 1 << 20
+MAX_RULES = 8
+MAX_RULE_LEN = 300
+OPS = {"run": {"owner", "lesson", "step", "rules"}, "release": {"owner"},
+       "snapshot": {"owner"}, "warm": {"lesson"}, "ping": set()}
+REPLY_TYPES = {"lab.status", "trace.event", "traffic.output", "lab.result", "lab.error",
+               "lab.reply"}
+FINAL_TYPES = {"lab.result", "lab.error", "lab.reply"}
+
+
+class ProtocolError(ValueError):
+    pass
+
+
+def encode(obj: dict) -> bytes:
+    return (json.dumps(obj, separators=(",", ":"), default=str) + "\n").encode()
+
+
+def check_rules(rules) -> list[str]:
+    if rules is None:
+        return []
+    if not isinstance(rules, list) or len(rules) > MAX_RULES:
+        raise ProtocolError(f"rules must be a list of at most {MAX_RULES} strings")
+    for r in rules:
+        if not isinstance(r, str) or not r.strip() or len(r) > MAX_RULE_LEN \
+                or any(c in r for c in "\0\r\n"):
+            raise ProtocolError(f"each rule is one line of iptables arguments, at most {MAX_RULE_LEN} characters")
+    return rules
+
+
+def decode_request(line: bytes) -> dict:
+    if len(line) > MAX_LINE:
+        raise ProtocolError("request too large")
+    try:
+        req = json.loads(line)
+    except ValueError as e:
+        raise ProtocolError(f"not JSON: {e}") from e
+    if not isinstance(req, dict) or not isinstance(req.get("id"), int):
+        raise ProtocolError("a request is an object with an integer id")
+    op = req.get("op")
+    if op not in OPS:
+        raise ProtocolError(f"unknown op {op!r}")
+    extra = set(req) - OPS[op] - {"id", "op"}
+    if extra:
+        raise ProtocolError(f"unexpected keys for {op}: {sorted(extra)}")
+    for key in OPS[op] - {"step", "rules"}:
+        if not isinstance(req.get(key), str) or not req[key] or len(req[key]) > 200:
+            raise ProtocolError(f"{op} needs a string {key}")
+    if op == "run":
+        step = req.get("step")
+        if step is not None and (not isinstance(step, int) or isinstance(step, bool) or step < 1):
+            raise ProtocolError("step must be a positive integer")
+        req["rules"] = check_rules(req.get("rules"))
+    return req
+
+
+def decode_reply(line: bytes) -> dict:
+    msg = json.loads(line)
+    if not isinstance(msg, dict) or msg.get("type") not in REPLY_TYPES:
+        raise ProtocolError(f"unexpected reply from the lab: {line[:200]!r}")
+    return msg

@@ -1,0 +1,220 @@
+"""The lab process: owns every sandbox, speaks JSON lines on stdin/stdout.
+
+It is started by ``client.LabClient`` as
+``unshare -Urnm --pid --fork --kill-child python -m visualizer.lab.server``:
+a user, network, mount and PID namespace of its own, whether the caller is
+root or not.  ``/run`` is a private tmpfs, so ``/run/netns`` holds only this
+lab's namespaces.  When this process dies, the PID namespace takes every
+program it started with it, and the namespaces lose their last reference.
+"""
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import os
+import signal
+import sys
+import time
+
+from . import lessons, protocol, rules, session
+
+POOL_SIZE = int(os.environ.get("LAB_POOL_SIZE", "2"))
+MAX_SANDBOXES = int(os.environ.get("LAB_MAX_SANDBOXES", "64"))
+IDLE_TIMEOUT = float(os.environ.get("LAB_IDLE_TIMEOUT", "600"))
+RUN_TIMEOUT = float(os.environ.get("LAB_RUN_TIMEOUT", "20"))
+WARM_LESSONS = [s for s in os.environ.get("LAB_WARM", "container-to-container").split(",") if s]
+MS_PRIVATE, MS_REC = 1 << 18, 1 << 14
+
+
+def private_run():
+    """Make mounts private and put a fresh tmpfs on /run (inside our mount namespace)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
+    if libc.mount(b"tmpfs", b"/run", b"tmpfs", 0, b"mode=0755") != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"mount tmpfs on /run: {os.strerror(err)}")
+    os.makedirs("/run/netns", exist_ok=True)
+
+
+class Lab:
+    def __init__(self, out):
+        self.out = out
+        self.counter = 0
+        self.pool: dict[str, list] = {}
+        self.filling: dict[str, asyncio.Task] = {}
+        self.owned: dict[str, tuple] = {}          # owner -> (sandbox, last use)
+        self.build_slots = asyncio.Semaphore(2)
+        self.tasks: set[asyncio.Task] = set()
+
+    # -- output -------------------------------------------------------------
+    def send(self, rid, msg: dict):
+        msg["id"] = rid
+        self.out.write(protocol.encode(msg))
+
+    # -- sandboxes ----------------------------------------------------------
+    def count(self) -> int:
+        return len(self.owned) + sum(len(v) for v in self.pool.values())
+
+    async def build(self, lesson) -> object:
+        self.counter += 1
+        async with self.build_slots:
+            return await session.prepare(f"s{self.counter}", lesson)
+
+    def refill(self, slug: str):
+        if slug in self.filling and not self.filling[slug].done():
+            return
+        self.filling[slug] = self.spawn(self._refill(slug))
+
+    async def _refill(self, slug: str):
+        lesson = lessons.get(slug)
+        while len(self.pool.setdefault(slug, [])) < POOL_SIZE and self.count() < MAX_SANDBOXES:
+            try:
+                sb = await self.build(lesson)
+            except Exception as e:  # keep serving; the next run builds on demand
+                print(f"lab: pool build for {slug} failed: {e}", file=sys.stderr)
+                return
+            self.pool[slug].append(sb)
+
+    async def take(self, lesson, rid) -> object:
+        ready = self.pool.get(lesson.slug)
+        if ready:
+            sb = ready.pop(0)
+            self.refill(lesson.slug)
+            return sb
+        if self.count() >= MAX_SANDBOXES:
+            raise session.StepError("the lab is full: too many sandboxes; try again shortly")
+        self.send(rid, {"type": "lab.status", "status": "building",
+                        "detail": f"building the {lesson.topology.get('name', 'lesson')} sandbox"})
+        sb = await self.build(lesson)
+        self.refill(lesson.slug)
+        return sb
+
+    async def release(self, owner: str):
+        held = self.owned.pop(owner, None)
+        if held:
+            await asyncio.to_thread(held[0].close)
+
+    # -- requests -----------------------------------------------------------
+    def spawn(self, coro):
+        t = asyncio.ensure_future(coro)
+        self.tasks.add(t)
+        t.add_done_callback(self.tasks.discard)
+        return t
+
+    async def handle(self, req: dict):
+        rid, op = req["id"], req["op"]
+        try:
+            if op == "ping":
+                self.send(rid, {"type": "lab.reply", "ok": True, "sandboxes": self.count(),
+                                "pool": {k: len(v) for k, v in self.pool.items()}})
+            elif op == "warm":
+                lessons.get(req["lesson"])
+                self.refill(req["lesson"])
+                self.send(rid, {"type": "lab.reply", "ok": True})
+            elif op == "release":
+                await self.release(req["owner"])
+                self.send(rid, {"type": "lab.reply", "ok": True})
+            elif op == "snapshot":
+                held = self.owned.get(req["owner"])
+                if not held:
+                    raise session.StepError("no sandbox for this owner: run a step first")
+                from . import conntrack
+                ct = await asyncio.to_thread(conntrack.read, held[0].ns("host"))
+                listing = await rules.listing(held[0].ns("host"))
+                self.send(rid, {"type": "lab.reply", "conntrack": ct, "rules": listing})
+            elif op == "run":
+                await asyncio.wait_for(self.run(rid, req), RUN_TIMEOUT)
+        except lessons.LessonError as e:
+            self.send(rid, {"type": "lab.error", "kind": "input", "message": str(e)})
+        except session.StepError as e:
+            self.send(rid, {"type": "lab.error", "kind": "input", "message": str(e)})
+        except asyncio.TimeoutError:
+            self.send(rid, {"type": "lab.error", "kind": "lab",
+                            "message": f"the run did not finish within {RUN_TIMEOUT:g}s"})
+        except Exception as e:
+            self.send(rid, {"type": "lab.error", "kind": "lab",
+                            "message": f"{type(e).__name__}: {e}"})
+
+    async def run(self, rid, req):
+        lesson = lessons.get(req["lesson"])
+        step = lesson.step(req.get("step"))
+        await self.release(req["owner"])
+        sb = await self.take(lesson, rid)
+        self.owned[req["owner"]] = (sb, time.monotonic())
+        try:
+            result = await session.run_step(sb, lesson, step, req["rules"],
+                                            lambda msg: self.send(rid, msg))
+        except BaseException:
+            await self.release(req["owner"])
+            raise
+        self.owned[req["owner"]] = (sb, time.monotonic())
+        self.send(rid, {"type": "lab.status", "status": "done", "detail": "run finished"})
+        self.send(rid, {"type": "lab.result", **result})
+
+    async def reap_idle(self):
+        while True:
+            await asyncio.sleep(min(30.0, IDLE_TIMEOUT))
+            now = time.monotonic()
+            for owner, (_, used) in list(self.owned.items()):
+                if now - used > IDLE_TIMEOUT:
+                    await self.release(owner)
+
+    async def close(self):
+        for owner in list(self.owned):
+            await self.release(owner)
+        for boxes in self.pool.values():
+            for sb in boxes:
+                sb.close()
+
+
+class _Out:
+    """A non-blocking line writer on stdout."""
+
+    def __init__(self, transport):
+        self.transport = transport
+
+    def write(self, data: bytes):
+        if not self.transport.is_closing():
+            self.transport.write(data)
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=protocol.MAX_LINE + 1)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    transport, _ = await loop.connect_write_pipe(asyncio.Protocol, sys.stdout)
+    lab = Lab(_Out(transport))
+    for slug in WARM_LESSONS:
+        try:
+            lessons.get(slug)
+            lab.refill(slug)
+        except lessons.LessonError:
+            pass
+    lab.spawn(lab.reap_idle())
+    lab.send(0, {"type": "lab.reply", "ready": True, "pid": os.getpid()})
+    while True:
+        try:
+            line = await reader.readline()
+        except ValueError:
+            lab.send(-1, {"type": "lab.error", "kind": "input", "message": "request too large"})
+            continue
+        if not line:
+            break           # the client is gone: so are we
+        try:
+            req = protocol.decode_request(line)
+        except protocol.ProtocolError as e:
+            lab.send(-1, {"type": "lab.error", "kind": "input", "message": str(e)})
+            continue
+        lab.spawn(lab.handle(req))
+    await lab.close()
+
+
+def entry():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG: die with the parent
+    private_run()
+    asyncio.run(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,198 @@
+"""One run of one lesson step in one sandbox: configure, capture, traffic, result.
+
+``prepare`` builds a sandbox for a lesson and loads its rules (pool work).
+``run_step`` applies steps 1..N's changes and the learner's rules, then
+reads the kernel's events while the traffic runs and streams them out.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+
+from . import commands, conntrack, lessons, netlink, rules, traffic
+from . import headers as hdr
+from .events import Tracker
+from .sandbox import Sandbox
+
+SETTLE_MS = 120          # quiet time after the traffic before the run is done
+SETTLE_MAX_MS = 600
+CAPTURE_MAX = 300        # packets kept per interface
+
+
+class StepError(ValueError):
+    """Bad input for a step (unknown step, refused rule): the learner's to fix."""
+
+
+async def prepare(sid: str, lesson: lessons.Lesson) -> Sandbox:
+    """Build the lesson's sandbox (step-0 topology) and load its rules and tracing."""
+    sb = Sandbox(sid, lesson.topology)
+    try:
+        await asyncio.to_thread(sb.build, 0)
+        host = sb.ns("host")
+        for rs in rules.lesson_rules(lesson):
+            await rules.apply_ruleset(host, rs)
+        await asyncio.to_thread(sb.open_capture)
+        sb.rule_index = await rules.RuleIndex.load(host)
+    except BaseException:
+        await asyncio.to_thread(sb.close)
+        raise
+    return sb
+
+
+async def apply_action(sb: Sandbox, a: lessons.Action):
+    if a.kind == "sysctl":
+        await asyncio.to_thread(sb.sysctl, a.ns, {a.args: a.value})
+    elif a.kind in ("iptables", "ebtables"):
+        await rules.apply_rule(sb.ns(a.ns), a.args, tool=a.kind)
+        sb.dirty = True
+    elif a.kind == "nft":
+        await commands.run(["nft", "-f", "-"], ns=sb.ns(a.ns), input=a.args)
+        sb.dirty = True
+    elif a.kind == "listen":
+        proc = await commands.spawn(["nc", "-l", "-k", a.args], ns=sb.ns(a.ns))
+        sb.procs.append(proc)
+        await asyncio.sleep(0.05)   # let it bind before traffic starts
+
+
+async def configure(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
+                    user_rules: list[str]):
+    """Everything steps 1..N change, then the learner's own rules."""
+    if any(int(x.get("step", 0)) > sb.built_step
+           for k in ("ns", "bridge", "veth", "route") for x in lesson.topology[k]
+           if int(x.get("step", 0)) <= step.number):
+        await asyncio.to_thread(sb.build, step.number)
+    for s in lesson.steps[:step.number]:
+        for a in s.actions:
+            await apply_action(sb, a)
+    for text in user_rules:
+        try:
+            await rules.apply_rule(sb.ns("host"), text)
+        except rules.RuleError as e:
+            raise StepError(f"iptables refused the rule {text!r}: {e}") from e
+        sb.dirty = True
+    if sb.dirty:
+        sb.rule_index = await rules.RuleIndex.load(sb.ns("host"))
+        sb.dirty = False
+
+
+class Reader:
+    """Reads the sandbox's capture sockets into events while a run goes on."""
+
+    def __init__(self, sb: Sandbox, tracker: Tracker, emit):
+        self.sb, self.tracker, self.emit = sb, tracker, emit
+        self.captures: dict[str, list] = {name: [] for name in sb.packet_socks}
+        self.last_kernel = time.monotonic()
+        self.events = 0
+        self.first_event = None
+
+    def start(self, loop):
+        loop.add_reader(self.sb.trace_sock.fileno(), self._on_trace)
+        loop.add_reader(self.sb.nflog_sock.fileno(), self._on_nflog)
+        for name, s in self.sb.packet_socks.items():
+            loop.add_reader(s.fileno(), self._on_packet, name, s)
+
+    def stop(self, loop):
+        for s in [self.sb.trace_sock, self.sb.nflog_sock, *self.sb.packet_socks.values()]:
+            loop.remove_reader(s.fileno())
+        self._on_trace()
+        self._on_nflog()
+
+    def _read(self, sock):
+        while True:
+            try:
+                yield sock.recv(1 << 16)
+            except (BlockingIOError, InterruptedError):
+                return
+
+    def _send(self, ev):
+        if ev is None:
+            return
+        if self.first_event is None:
+            self.first_event = time.monotonic()
+        self.events += 1
+        self.emit({"type": "trace.event", "event": ev})
+
+    def _on_trace(self):
+        for data in self._read(self.sb.trace_sock):
+            now = time.monotonic()
+            self.last_kernel = now
+            for mtype, raw in netlink.split(data):
+                if mtype == netlink.TRACE_MSG_TYPE:
+                    self._send(self.tracker.on_trace(netlink.decode_trace(raw), now))
+
+    def _on_nflog(self):
+        for data in self._read(self.sb.nflog_sock):
+            now = time.monotonic()
+            self.last_kernel = now
+            for mtype, raw in netlink.split(data):
+                if mtype == netlink.NFLOG_MSG_TYPE:
+                    self._send(self.tracker.on_nflog(netlink.decode_nflog(raw), now))
+
+    def _on_packet(self, name, sock):
+        while True:
+            try:
+                data, addr = sock.recvfrom(1 << 16)
+            except (BlockingIOError, InterruptedError):
+                return
+            box = self.captures[name]
+            if len(box) >= CAPTURE_MAX:
+                continue
+            h = hdr.frame(data)
+            t_ms = (time.monotonic() - self.tracker.t0) * 1000.0
+            j = self.tracker.journeys.find(h, t_ms)
+            box.append({"t_ms": round(t_ms, 3), "iface": name, "summary": hdr.summary(h),
+                        "src": h.get("src"), "dst": h.get("dst"), "proto": h.get("proto"),
+                        "mac_src": h.get("mac_src"), "mac_dst": h.get("mac_dst"),
+                        "direction": "out" if addr[2] == 4 else "in",
+                        "journey": j.id if j else None})
+
+
+async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
+                   user_rules: list[str], emit) -> dict:
+    """Run one step; ``emit(msg)`` gets lab.status / trace.event / traffic.output."""
+    emit({"type": "lab.status", "status": "ready", "detail": "applying the step's changes"})
+    await configure(sb, lesson, step, user_rules)
+    sb.drain()
+    loop = asyncio.get_running_loop()
+    t0 = time.monotonic()
+    tracker = Tracker(sb.ifnames, sb.rule_index, t0)
+    reader = Reader(sb, tracker, emit)
+    reader.start(loop)
+    emit({"type": "lab.status", "status": "running", "detail": step.traffic.describe()})
+
+    async def on_line(line):
+        emit({"type": "traffic.output", "line": line})
+
+    try:
+        src = step.traffic.src
+        result = await traffic.run(sb.ns(src), step.traffic, on_line)
+        deadline = time.monotonic() + SETTLE_MAX_MS / 1000
+        while time.monotonic() < deadline and time.monotonic() - reader.last_kernel < SETTLE_MS / 1000:
+            await asyncio.sleep(0.03)
+    finally:
+        reader.stop(loop)
+    table = await asyncio.to_thread(conntrack.read, sb.ns("host"))
+    listing = await rules.listing(sb.ns("host"))
+    journeys = tracker.journeys.summaries()
+    add_conntrack_nat(journeys, table)
+    result.update(journeys=journeys, conntrack=table, rules=listing, captures=reader.captures,
+                  lesson=lesson.slug, step=step.number, events=reader.events,
+                  first_event_ms=round((reader.first_event - t0) * 1000, 3)
+                  if reader.first_event else None)
+    return result
+
+
+def add_conntrack_nat(journeys: list[dict], table: list[dict]):
+    """SNAT done at POSTROUTING shows in no later trace dump: take it from conntrack."""
+    by_id = {c["id"]: c for c in table}
+    seen = set()
+    for j in journeys:
+        c = by_id.get(j.get("flow"))
+        if not c or j["direction"] != "request" or j["nat"]:
+            continue
+        if c["reply"]["dst"] != c["orig"]["src"] and j.get("src") == c["orig"]["src"]:
+            # The flow's first packet is rewritten by the nat chain, later ones by conntrack.
+            at = "conntrack" if c["id"] in seen else "ip nat POSTROUTING"
+            seen.add(c["id"])
+            j["nat"].append({"at": at, "field": "src", "old": c["orig"]["src"],
+                             "new": c["reply"]["dst"], "source": "conntrack"})

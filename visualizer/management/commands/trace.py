@@ -1,0 +1,83 @@
+"""``manage.py trace <lesson>``: build a sandbox, run a step, print the kernel's events."""
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+from django.core.management.base import BaseCommand
+
+from visualizer.lab import lessons
+from visualizer.lab.client import LabClient, LabError, LabUnavailable
+
+JSON_KEYS = ("journey", "seq", "family", "table", "chain", "hook", "type", "verdict", "rule",
+             "iif", "oif", "src", "dst", "proto", "sport", "dport", "icmp_type", "ct_state",
+             "ct_direction")
+
+
+class Command(BaseCommand):
+    help = "Run a lesson step in a fresh sandbox and print the kernel's trace events."
+
+    def add_arguments(self, parser):
+        parser.add_argument("lesson")
+        parser.add_argument("--step", type=int, default=None, help="step number (default: last)")
+        parser.add_argument("--rule", action="append", default=[], metavar="ARGS",
+                            help='iptables arguments, applied in the sandbox host, e.g. '
+                                 '"-I FORWARD -m physdev --physdev-is-bridged -j ACCEPT"')
+        parser.add_argument("--json", action="store_true", help="one JSON object per line")
+        parser.add_argument("--all", action="store_true",
+                            help="also show the sandbox's own tracing rules (probes)")
+
+    def handle(self, *args, **opts):
+        out = self.stdout
+        try:
+            lesson = lessons.get(opts["lesson"])
+            lesson.step(opts["step"])
+        except lessons.LessonError as e:
+            self.stderr.write(f"error: {e}")
+            sys.exit(2)
+        try:
+            code = asyncio.run(self._run(lesson, opts))
+        except LabUnavailable as e:
+            self.stderr.write(f"error: the live lab cannot start: {e.message}")
+            sys.exit(3)
+        except LabError as e:
+            self.stderr.write(f"error: {e.message}")
+            sys.exit(2 if e.kind == "input" else 1)
+        sys.exit(code)
+
+    async def _run(self, lesson, opts) -> int:
+        client = LabClient(env={"LAB_WARM": "", "LAB_POOL_SIZE": "0"})
+        state = {"journey": None}
+        as_json, show_all = opts["json"], opts["all"]
+
+        async def on_message(msg):
+            if msg["type"] != "trace.event":
+                return
+            ev = msg["event"]
+            if as_json:
+                self.stdout.write(json.dumps(ev, default=str))
+                return
+            if ev.get("probe") and not show_all:
+                return
+            if state["journey"] is not None and ev["journey"] != state["journey"]:
+                self.stdout.write("")
+            state["journey"] = ev["journey"]
+            self.stdout.write(ev["text"])
+
+        try:
+            result = await client.run("cli", lesson.slug, opts["step"], opts["rule"], on_message)
+        finally:
+            await client.stop()
+        if as_json:
+            self.stdout.write(json.dumps({"result": result}, default=str))
+        else:
+            self.stdout.write("")
+            if result.get("command"):
+                self.stdout.write(result["command"])
+            if result.get("output"):
+                self.stdout.write(result["output"])
+            verdict = "ok" if result["ok"] else "FAILED"
+            self.stdout.write(f"result: {verdict}: {result['transmitted']} sent, "
+                              f"{result['received']} answered, {len(result['journeys'])} journeys")
+        return 0

@@ -1,0 +1,197 @@
+"""The run service: validate a lab.run request, run it in the lab, record it.
+
+The consumer hands each valid request to :func:`run`, which drives
+``LabClient.shared()`` and pushes every message back to the consumer through
+the channel layer (``{"type": "lab.message", "message": ..., "final": bool}``),
+so a channels_redis layer works unchanged.  The only process-wide state is
+``LabClient.shared()`` itself.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+from channels.db import database_sync_to_async
+from channels.exceptions import ChannelFull
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from .lab import lessons as lesson_registry
+
+log = logging.getLogger(__name__)
+
+ALLOWED_KEYS = {"type", "lesson", "step", "rules"}
+MAX_RULES = 8
+MAX_RULE_LEN = 300
+
+
+class BadRequest(ValueError):
+    """A websocket message the service refuses, with a message for the user."""
+
+
+def lessons() -> dict:
+    return lesson_registry.all_lessons(settings.LESSONS_DIR)
+
+
+def parse_request(text_data: str | None, bytes_data: bytes | None = None) -> dict:
+    """Check one websocket message; return {lesson, step, rules} or raise BadRequest."""
+    if text_data is None:
+        raise BadRequest("binary frames are not accepted; send a JSON text message")
+    size = len(text_data.encode("utf-8", "surrogatepass"))
+    if size > settings.WS_MAX_MESSAGE:
+        raise BadRequest(f"message too large: {size} bytes, the limit is {settings.WS_MAX_MESSAGE}")
+    try:
+        data = json.loads(text_data)
+    except ValueError as e:
+        raise BadRequest(f"message is not valid JSON: {e}") from None
+    return validate(data)
+
+
+def validate(data) -> dict:
+    """Schema check of a decoded lab.run message."""
+    if not isinstance(data, dict):
+        raise BadRequest("message must be a JSON object like "
+                         '{"type": "lab.run", "lesson": "...", "step": 1}')
+    extra = sorted(set(data) - ALLOWED_KEYS)
+    if extra:
+        raise BadRequest(f"unknown key(s): {', '.join(extra)}; allowed: type, lesson, step, rules")
+    if data.get("type") != "lab.run":
+        raise BadRequest(f"unknown message type {data.get('type')!r}; the only one is 'lab.run'")
+    slug = data.get("lesson")
+    if not isinstance(slug, str) or not slug:
+        raise BadRequest("'lesson' must be a lesson slug (a string)")
+    known = lessons()
+    if slug not in known:
+        raise BadRequest(f"unknown lesson {slug[:100]!r}")
+    lesson = known[slug]
+    step = data.get("step")
+    if isinstance(step, bool) or not isinstance(step, int):
+        raise BadRequest("'step' must be an integer")
+    if not 1 <= step <= len(lesson.steps):
+        raise BadRequest(f"lesson {slug!r} has steps 1..{len(lesson.steps)}, not {step}")
+    rules = data.get("rules", [])
+    if rules is None:
+        rules = []
+    if not isinstance(rules, list):
+        raise BadRequest("'rules' must be a list of strings (iptables arguments)")
+    if len(rules) > MAX_RULES:
+        raise BadRequest(f"too many rules: {len(rules)}, at most {MAX_RULES}")
+    clean = []
+    for i, rule in enumerate(rules, start=1):
+        if not isinstance(rule, str):
+            raise BadRequest(f"rule {i} must be a string")
+        if len(rule) > MAX_RULE_LEN:
+            raise BadRequest(f"rule {i} is {len(rule)} characters long, at most {MAX_RULE_LEN}")
+        if any(c in rule for c in ("\x00", "\n", "\r")):
+            raise BadRequest(f"rule {i} contains a NUL or newline character")
+        rule = rule.strip()
+        if not rule:
+            raise BadRequest(f"rule {i} is empty")
+        clean.append(rule)
+    return {"lesson": slug, "step": step, "rules": clean}
+
+
+def lab_client():
+    """The per-process LabClient (imported lazily: the web layer never needs pyroute2)."""
+    from .lab.client import LabClient
+    return LabClient.shared()
+
+
+def _lab_errors():
+    try:
+        from .lab.client import LabError, LabUnavailable
+    except ImportError:   # the engine is not installed: nothing can raise these
+        class LabError(Exception):  # noqa: N818
+            pass
+        LabUnavailable = LabError
+    return LabError, LabUnavailable
+
+
+async def push(channel_name: str, message: dict, final: bool = False) -> None:
+    """Send one message to the consumer owning ``channel_name``."""
+    layer = get_channel_layer()
+    envelope = {"type": "lab.message", "message": message, "final": final}
+    for _ in range(600):
+        try:
+            await layer.send(channel_name, envelope)
+            return
+        except ChannelFull:   # the consumer is busy forwarding: let it drain
+            await asyncio.sleep(0.05)
+    log.warning("dropping a message for %s: channel full", channel_name)
+
+
+@database_sync_to_async
+def save_run(lesson: str, step: int, rules: list, events: list, result: dict):
+    from .models import Run
+    return Run.objects.create(lesson=lesson, step=step, rules=rules, events=events,
+                              result=result)
+
+
+async def run(channel_name: str, lesson: str, step: int, rules: list) -> None:
+    """Run one validated request for owner ``channel_name``; always ends with a final message."""
+    LabError, LabUnavailable = _lab_errors()
+    events: list = []
+
+    async def on_message(msg: dict) -> None:
+        if msg.get("type") == "trace.event":
+            events.append(msg.get("event"))
+        await push(channel_name, msg)
+
+    timeout = settings.LAB_RUN_TIMEOUT + 90   # building a sandbox comes on top of the run
+    try:
+        client = lab_client()
+        result = await asyncio.wait_for(
+            client.run(owner=channel_name, lesson=lesson, step=step, rules=rules,
+                       on_message=on_message),
+            timeout)
+    except asyncio.CancelledError:
+        raise
+    except ImportError as e:
+        await push(channel_name, {"type": "lab.error", "kind": "unavailable",
+                                  "message": f"The lab engine is not installed here ({e})."},
+                   final=True)
+        return
+    except LabUnavailable as e:
+        await push(channel_name, {"type": "lab.error", "kind": "unavailable",
+                                  "message": str(e)}, final=True)
+        return
+    except LabError as e:
+        await push(channel_name, {"type": "lab.error", "kind": getattr(e, "kind", "lab"),
+                                  "message": str(e)}, final=True)
+        return
+    except asyncio.TimeoutError:
+        await push(channel_name, {"type": "lab.error", "kind": "timeout",
+                                  "message": f"the run took longer than {timeout} s"},
+                   final=True)
+        return
+    except Exception as e:   # a bug in the engine must not kill the socket
+        log.exception("lab run failed")
+        await push(channel_name, {"type": "lab.error", "kind": "internal",
+                                  "message": f"the lab failed: {type(e).__name__}: {e}"},
+                   final=True)
+        return
+    result = dict(result or {})
+    result.pop("type", None)
+    record = await save_run(lesson, step, rules, events, result)
+    await push(channel_name, {**result, "type": "lab.result", "ok": bool(result.get("ok")),
+                              "transmitted": result.get("transmitted", 0),
+                              "received": result.get("received", 0),
+                              "lesson": lesson, "step": step,
+                              "run": record.pk, "recorded": False}, final=True)
+
+
+async def release(owner: str) -> None:
+    """Drop the owner's sandbox; never raises (the connection is going away)."""
+    try:
+        await lab_client().release(owner)
+    except ImportError:
+        pass
+    except Exception:
+        log.exception("releasing %s failed", owner)
+
+
+async def release_when_idle(owner: str, delay: float | None = None) -> None:
+    """Sleep for the idle timeout, then release (cancel the task to keep the sandbox)."""
+    await asyncio.sleep(settings.LAB_IDLE_TIMEOUT if delay is None else delay)
+    await release(owner)

@@ -1,0 +1,116 @@
+"""Pages: the lesson list, a lesson step, and recorded runs (page, JSON, text)."""
+from __future__ import annotations
+
+import json
+
+import markdown
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from .lab import lessons as registry
+from .lab import model
+from .models import Run
+
+
+def _lessons() -> dict:
+    return registry.all_lessons(settings.LESSONS_DIR)
+
+
+def _md(text: str) -> str:
+    return markdown.markdown(text or "", extensions=["fenced_code", "tables"])
+
+
+def not_found(request, message: str, status: int = 404):
+    return render(request, "404.html", {"message": message}, status=status)
+
+
+def index(request):
+    runs = list(Run.objects.only("id", "lesson", "step", "created", "result")[:8])
+    for r in runs:
+        r.ok = bool((r.result or {}).get("ok"))
+    return render(request, "visualizer/index.html", {"lessons": _lessons().values(), "runs": runs})
+
+
+def _steps(lesson) -> list[dict]:
+    return [{"number": s.number, "title": s.title, "try_it": s.try_it} for s in lesson.steps]
+
+
+def _page(request, lesson, step, run: Run | None = None):
+    ctx_step = {
+        "number": step.number, "title": step.title, "try_it": step.try_it,
+        "actions": [a.describe() for a in step.actions],
+        "traffic": step.traffic.describe(), "commands": list(step.commands),
+    }
+    data = {
+        "mode": "recorded" if run else "live",
+        "lesson": lesson.slug, "step": ctx_step, "steps": _steps(lesson),
+        "ws_path": "/ws/lab/", "model": model.as_dict(),
+        "max_rules": 8, "max_rule_len": 300,
+        "run": run.as_dict() if run else None,
+        "run_urls": _run_urls(run) if run else None,
+    }
+    return render(request, "visualizer/lesson.html", {
+        "lesson": lesson, "step": step, "steps": lesson.steps, "run": run,
+        "explain_html": _md(step.explain), "intro_html": _md(lesson.intro),
+        "page_data": data, "recorded": bool(run),
+    })
+
+
+def _run_urls(run: Run) -> dict:
+    return {"page": reverse("run", args=[run.pk]), "json": reverse("run-json", args=[run.pk]),
+            "text": reverse("run-text", args=[run.pk])}
+
+
+def lesson_page(request, slug: str):
+    lessons = _lessons()
+    if slug not in lessons:
+        return not_found(request, f"There is no lesson called “{slug}”. Pick one from the list.")
+    lesson = lessons[slug]
+    raw = request.GET.get("step", "1")
+    try:
+        number = int(raw)
+        step = lesson.step(number)
+    except (ValueError, registry.LessonError):
+        return not_found(request, f"Lesson “{lesson.title}” has steps 1 to {len(lesson.steps)}; "
+                                  f"there is no step “{raw[:20]}”.")
+    return _page(request, lesson, step)
+
+
+def _get_run(pk: int) -> Run | None:
+    return Run.objects.filter(pk=pk).first()
+
+
+def run_page(request, pk: int):
+    run = _get_run(pk)
+    if run is None:
+        return not_found(request, f"There is no recorded run #{pk}.")
+    lessons = _lessons()
+    if run.lesson not in lessons:
+        return not_found(request, f"Recorded run #{pk} belongs to lesson “{run.lesson}”, "
+                                  "which no longer exists.")
+    lesson = lessons[run.lesson]
+    try:
+        step = lesson.step(run.step)
+    except registry.LessonError:
+        step = lesson.steps[-1]
+    return _page(request, lesson, step, run)
+
+
+def run_json(request, pk: int):
+    run = _get_run(pk)
+    if run is None:
+        return JsonResponse({"error": f"no recorded run #{pk}"}, status=404)
+    resp = HttpResponse(json.dumps(run.as_dict(), indent=1, default=str),
+                        content_type="application/json")
+    resp["Content-Disposition"] = f'attachment; filename="recorded-run-{pk}.json"'
+    return resp
+
+
+def run_text(request, pk: int):
+    run = _get_run(pk)
+    if run is None:
+        return HttpResponse(f"no recorded run #{pk}\n", status=404,
+                            content_type="text/plain; charset=utf-8")
+    return HttpResponse(run.as_text(), content_type="text/plain; charset=utf-8")
