@@ -91,6 +91,12 @@ def _anchor(rect, other):
 
 def _edge(a, b, rects) -> str:
     ra, rb = rects[a], rects[b]
+    if (a, b) == ("ip:forward", "bridge:postrouting"):
+        # around bridge OUTPUT: right above the layer boundary, down the gap, into POSTROUTING
+        gx = (COL["output"][0] + COL["output"][1] + COL["postrouting"][0]) / 2
+        y = ra[1] + ra[3] - 24
+        d = f"M{ra[0] + ra[2]:.0f},{y:.0f} H{gx - 6:.0f} Q{gx:.0f},{y:.0f} {gx:.0f},{y + 6:.0f} V{rb[1] + 34:.0f} H{rb[0]:.0f}"
+        return f'<path class="edge" {_attrs(d=d, data_edge=f"{a}>{b}")} marker-end="url(#arrow)"/>'
     x1, y1, nx1, ny1 = _anchor(ra, rb)
     x2, y2, nx2, ny2 = _anchor(rb, ra)
     if (nx1, ny1) == (0, 1) and a.startswith("ip:") and b.startswith("bridge"):
@@ -137,8 +143,9 @@ def _interfaces(topology: dict | None, stages) -> list[str]:
         ix, iw = COL["input"]
         label = " · ".join(bridges)
         w = 14 + 7 * len(label)
-        for x, side in ((ix + iw / 2 - w / 2 - 30, "up"), (COL["postrouting"][0] - w / 2 - 10, "down")):
-            out.append(_pill(x, 244, w, label, bridges[0], side,
+        ox, ow = COL["output"]
+        for x, side in ((ix + 4, "up"), (ox + ow / 2 - w / 2, "down")):
+            out.append(_pill(x, 242, w, label, bridges[0], side,
                              "the bridge's own port: frames to/from the host stack"))
     return out
 
@@ -237,8 +244,8 @@ def _box(b: dict) -> str:
             f'<title>{escape(title)}</title>'
             f'<rect {_attrs(x=x, y=y, width=w, height=h, rx=5)}/>'
             f'<text class="tname" {_attrs(x=x + 8, y=y + 12)}>{escape(b["table"])}</text>'
-            f'<text class="ct" {_attrs(x=x + 52, y=y + 12)}></text>'
             f'<text class="badge" {_attrs(x=x + w - 7, y=y + 12)} text-anchor="end"></text>'
+            f'<text class="ct" {_attrs(x=x + w - 7, y=y + 24)} text-anchor="end"></text>'
             f'{extra}</g>')
 
 

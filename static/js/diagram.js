@@ -1,0 +1,128 @@
+// The server-rendered SVG diagram: light boxes, move the packet token.
+import { boxKey, stageKey, verdictInfo } from "./fmt.js";
+
+const SVGNS = "http://www.w3.org/2000/svg";
+const MAXCH = 26;
+
+function clip(s, n = MAXCH) {
+  s = String(s || "");
+  return s.length > n ? s.slice(0, n - 1) + "…" : s;
+}
+
+export class Diagram {
+  constructor(svg) {
+    this.svg = svg;
+    this.boxes = new Map([...svg.querySelectorAll("[data-box]")].map((g) => [g.dataset.box, g]));
+    this.stages = new Map([...svg.querySelectorAll("[data-stage]")].map((g) => [g.dataset.stage, g]));
+    this.token = svg.querySelector("#token");
+    this.ifaces = [...svg.querySelectorAll("[data-iface]")];
+    this.edges = [...svg.querySelectorAll("[data-edge]")];
+    this.titles = new Map();
+    for (const [k, g] of this.boxes) this.titles.set(k, g.querySelector("title")?.textContent || k);
+  }
+
+  has(key) { return this.boxes.has(key); }
+
+  // the box an event lights: its table's box, else (unknown table) the hook's stage
+  target(ev) {
+    const k = boxKey(ev);
+    if (this.boxes.has(k)) return { key: k, g: this.boxes.get(k), box: true };
+    const s = stageKey(ev);
+    if (this.stages.has(s)) return { key: s, g: this.stages.get(s), box: false };
+    return null;
+  }
+
+  reset() {
+    for (const [k, g] of this.boxes) {
+      g.classList.remove("lit", "current", "accept", "drop", "continue", "jump", "return", "log", "nat");
+      for (const sel of [".badge", ".ct", ".detail"]) {
+        const t = g.querySelector(sel);
+        if (t) t.textContent = "";
+      }
+      g.querySelector("title").textContent = this.titles.get(k);
+      delete g.dataset.verdict;
+      delete g.dataset.order;
+    }
+    for (const g of this.stages.values()) g.classList.remove("lit", "current");
+    for (const g of this.ifaces) g.classList.remove("lit");
+    for (const p of this.edges) p.classList.remove("lit");
+    this.token.classList.remove("drop", "shown");
+    this.order = 0;
+    this.lastStage = null;
+  }
+
+  // one event of the current packet, already passed (or current)
+  apply(ev, { detail = "", nat = false } = {}) {
+    const t = this.target(ev);
+    if (!t) return null;
+    const v = verdictInfo(ev);
+    const stage = this.stages.get(stageKey(ev));
+    if (stage) stage.classList.add("lit");
+    if (this.lastStage && this.lastStage !== stageKey(ev)) this.lightEdge(this.lastStage, stageKey(ev));
+    this.lastStage = stageKey(ev);
+    if (!t.box) return t;
+    const g = t.g;
+    if (!g.classList.contains("lit")) g.dataset.order = String(++this.order);
+    g.classList.remove("accept", "drop", "continue", "jump", "return", "log");
+    g.classList.add("lit", v.cls);
+    g.classList.toggle("nat", nat);
+    g.dataset.verdict = v.cls;
+    const badge = g.querySelector(".badge");
+    if (badge) badge.textContent = `${v.icon} ${clip(String(ev.verdict || v.label), 10)}`;
+    const ct = g.querySelector(".ct");
+    const ctText = ev.ct_state ? `ct:${ev.ct_state.slice(0, 5)}` : "";
+    if (ct) ct.textContent = ctText;
+    const d = g.querySelector(".detail");
+    if (d) d.textContent = clip(detail, Math.floor((+g.dataset.w - 16 - ctText.length * 5.2) / 5.7));
+    g.querySelector("title").textContent = `${this.titles.get(t.key)}\n${v.icon} ${v.label}` +
+      (detail ? `\n${detail}` : "");
+    for (const name of [ev.iif, ev.physin]) this.lightIface(name, "in");
+    for (const name of [ev.oif, ev.physout]) this.lightIface(name, "out");
+    return t;
+  }
+
+  // the arrow between two stages, or the two arrows through a decision between them
+  lightEdge(a, b) {
+    const edge = (x, y) => this.svg.querySelector(`[data-edge="${x}>${y}"]`);
+    const direct = edge(a, b);
+    if (direct) { direct.classList.add("lit"); return; }
+    for (const [id, g] of this.stages) {
+      if (id.includes(":")) continue;
+      const e1 = edge(a, id), e2 = edge(id, b);
+      if (e1 && e2) { e1.classList.add("lit"); e2.classList.add("lit"); g.classList.add("lit"); return; }
+    }
+  }
+
+  lightIface(name, side) {
+    if (!name) return;
+    for (const g of this.ifaces) {
+      if (g.dataset.iface === name && (g.dataset.side === side || g.dataset.side === "up" || g.dataset.side === "down")) {
+        g.classList.add("lit");
+      }
+    }
+  }
+
+  // the packet is here now
+  setCurrent(ev, { duration = 300 } = {}) {
+    for (const g of this.svg.querySelectorAll(".current")) g.classList.remove("current");
+    const t = this.target(ev);
+    if (!t) { this.token.classList.remove("shown"); return; }
+    t.g.classList.add("current");
+    const g = t.g;
+    let x, y;
+    if (t.box) {
+      x = +g.dataset.x; y = +g.dataset.y + (+g.dataset.h) / 2;
+    } else {
+      const r = g.querySelector("rect");
+      x = +r.getAttribute("x"); y = +r.getAttribute("y") + 12;
+    }
+    this.token.style.transitionDuration = `${Math.max(60, Math.min(duration, 450))}ms`;
+    this.token.setAttribute("transform", `translate(${x},${y})`);
+    this.token.classList.add("shown");
+    this.token.classList.toggle("drop", verdictInfo(ev).cls === "drop");
+  }
+
+  hideToken() { this.token.classList.remove("shown", "drop"); }
+}
+
+export { SVGNS };

@@ -1,0 +1,23 @@
+"""Web-layer fixtures: a fresh in-memory channel layer and lab client per test."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer():
+    """Each test has its own event loop, so each gets its own in-memory layer."""
+    from channels.layers import channel_layers
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+async def live_lab():
+    """The real lab; its process is stopped at the end of the test's event loop."""
+    from .support import require_live_lab
+    require_live_lab()
+    from visualizer.lab.client import LabClient
+    yield LabClient.shared()
+    await LabClient.shared().stop()

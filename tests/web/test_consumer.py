@@ -1,0 +1,155 @@
+"""The /ws/lab/ consumer: bad input never closes the socket; one run at a time.
+
+Tests here use a stand-in LabClient (defined below, test-only) to exercise the
+consumer and the run service without a kernel; the live tests are in
+test_consumer_live.py.
+"""
+import asyncio
+import json
+
+import pytest
+from django.conf import settings
+
+from visualizer import services
+from visualizer.models import Run
+
+from .support import collect_run, communicator
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class StandInLab:
+    """Test double of LabClient: waits on a gate, then returns a tiny result."""
+
+    def __init__(self, error=None):
+        self.gate = asyncio.Event()
+        self.released = []
+        self.runs = []
+        self.error = error
+
+    async def run(self, owner, lesson, step, rules, on_message):
+        self.runs.append((owner, lesson, step, rules))
+        await on_message({"type": "lab.status", "status": "building", "detail": "sandbox"})
+        await self.gate.wait()
+        if self.error:
+            raise self.error
+        for i in range(150):   # more than the in-memory layer's capacity of 100
+            await on_message({"type": "trace.event", "event": {"seq": i, "journey": 1}})
+        await on_message({"type": "traffic.output", "line": "1 packets transmitted"})
+        return {"ok": True, "transmitted": 1, "received": 1, "journeys": [], "lesson": lesson,
+                "step": step, "rules": {}, "conntrack": [], "captures": {}, "output": "",
+                "command": "c1$ ping"}
+
+    async def release(self, owner):
+        self.released.append(owner)
+
+
+@pytest.fixture
+def stand_in(monkeypatch):
+    lab = StandInLab()
+    monkeypatch.setattr(services, "lab_client", lambda: lab)
+    return lab
+
+
+BAD = [
+    "not json at all",
+    "[]",
+    json.dumps({"type": "lab.run"}),
+    json.dumps({"type": "hello"}),
+    json.dumps({"type": "lab.run", "lesson": "nope", "step": 1}),
+    json.dumps({"type": "lab.run", "lesson": "container-to-container", "step": 42}),
+    json.dumps({"type": "lab.run", "lesson": "container-to-container", "step": "one"}),
+    json.dumps({"type": "lab.run", "lesson": "container-to-container", "step": 1, "rules": "x"}),
+    json.dumps({"type": "lab.run", "lesson": "container-to-container", "step": 1, "rules": ["a\nb"]}),
+    json.dumps({"type": "lab.run", "lesson": "container-to-container", "step": 1,
+                "rules": ["-j DROP"] * 9}),
+    json.dumps({"type": "lab.run", "lesson": "container-to-container", "step": 1,
+                "rules": ["x" * 301]}),
+    json.dumps({"type": "lab.run", "lesson": "container-to-container", "step": 1, "owner": "me"}),
+    "x" * (settings.WS_MAX_MESSAGE + 1),
+]
+
+
+async def test_bad_input_gets_lab_error_and_socket_stays_open(stand_in):
+    comm = await communicator()
+    for raw in BAD:
+        await comm.send_to(text_data=raw)
+        reply = await comm.receive_json_from(timeout=5)
+        assert reply["type"] == "lab.error", raw[:80]
+        assert reply["message"]
+    await comm.send_to(bytes_data=b"\x00\x01")
+    assert (await comm.receive_json_from(timeout=5))["type"] == "lab.error"
+    assert stand_in.runs == []
+    # still open and still working
+    await comm.send_json_to({"type": "lab.run", "lesson": "container-to-container", "step": 1})
+    assert (await comm.receive_json_from(timeout=5))["type"] == "lab.status"
+    stand_in.gate.set()
+    msgs = await collect_run(comm, timeout=20)
+    assert msgs[-1]["type"] == "lab.result"
+    await comm.disconnect()
+
+
+async def test_run_while_running_is_refused(stand_in):
+    comm = await communicator()
+    run = {"type": "lab.run", "lesson": "container-to-container", "step": 1}
+    await comm.send_json_to(run)
+    first = await comm.receive_json_from(timeout=5)
+    assert first == {"type": "lab.status", "status": "building", "detail": "sandbox"}
+    await comm.send_json_to(run)
+    busy = await comm.receive_json_from(timeout=5)
+    assert busy["type"] == "lab.error" and "already" in busy["message"]
+    stand_in.gate.set()
+    msgs = await collect_run(comm, timeout=20)
+    events = [m for m in msgs if m["type"] == "trace.event"]
+    assert [e["event"]["seq"] for e in events] == list(range(150))   # all, in order
+    result = msgs[-1]
+    assert result["type"] == "lab.result" and result["ok"] is True and result["recorded"] is False
+    rec = await Run.objects.aget(pk=result["run"])
+    assert rec.lesson == "container-to-container" and len(rec.events) == 150
+    # a new run is accepted once the first is done
+    await comm.send_json_to(run)
+    assert (await comm.receive_json_from(timeout=5))["type"] == "lab.status"
+    await comm.disconnect()
+    assert len(stand_in.released) == 1
+
+
+async def test_disconnect_releases_the_owner(stand_in):
+    comm = await communicator()
+    await comm.send_json_to({"type": "lab.run", "lesson": "container-to-container", "step": 1})
+    await comm.receive_json_from(timeout=5)
+    owner = stand_in.runs[0][0]
+    await comm.disconnect()
+    await asyncio.sleep(0.05)
+    assert stand_in.released == [owner]
+    assert owner.startswith(("specific.", "inmemory")) or "!" in owner
+
+
+async def test_idle_release(stand_in, settings):
+    settings.LAB_IDLE_TIMEOUT = 0.2
+    comm = await communicator()
+    await comm.send_json_to({"type": "lab.run", "lesson": "container-to-container", "step": 1})
+    stand_in.gate.set()
+    await collect_run(comm, timeout=20)
+    await asyncio.sleep(0.6)
+    assert len(stand_in.released) == 1           # released after being idle
+    await comm.disconnect()
+
+
+@pytest.mark.parametrize("kind", ["input", "unavailable"])
+async def test_lab_errors_are_forwarded(monkeypatch, kind):
+    from visualizer.lab.client import LabError, LabUnavailable
+    err = (LabError("iptables v1.8: unknown option \"--bogus\"", "input") if kind == "input"
+           else LabUnavailable("Install them: apt-get install -y nftables"))
+    lab = StandInLab(error=err)
+    lab.gate.set()
+    monkeypatch.setattr(services, "lab_client", lambda: lab)
+    comm = await communicator()
+    await comm.send_json_to({"type": "lab.run", "lesson": "container-to-container", "step": 2,
+                             "rules": ["--bogus"]})
+    msgs = await collect_run(comm, timeout=10)
+    assert msgs[-1]["type"] == "lab.error" and msgs[-1]["kind"] == kind
+    assert msgs[-1]["message"] == str(err)
+    # the socket survives
+    await comm.send_to(text_data="nope")
+    assert (await comm.receive_json_from(timeout=5))["type"] == "lab.error"
+    await comm.disconnect()

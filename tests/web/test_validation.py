@@ -1,0 +1,68 @@
+"""lab.run validation: pure, no lab, no websocket."""
+import json
+
+import pytest
+from django.conf import settings
+
+from visualizer import services
+from visualizer.services import BadRequest, parse_request
+
+
+def msg(**kw):
+    base = {"type": "lab.run", "lesson": "container-to-container", "step": 1}
+    base.update(kw)
+    return json.dumps(base)
+
+
+def test_valid_minimal():
+    assert parse_request(msg()) == {"lesson": "container-to-container", "step": 1, "rules": []}
+
+
+def test_valid_rules_are_stripped():
+    got = parse_request(msg(step=2, rules=["  -I DOCKER-USER -p icmp -j DROP "]))
+    assert got["rules"] == ["-I DOCKER-USER -p icmp -j DROP"]
+
+
+@pytest.mark.parametrize("raw, fragment", [
+    ("not json", "not valid JSON"),
+    ("[1, 2]", "JSON object"),
+    ('"lab.run"', "JSON object"),
+    (json.dumps({"type": "lab.stop"}), "unknown message type"),
+    (msg(extra=1), "unknown key"),
+    (msg(lesson=None), "'lesson' must be"),
+    (msg(lesson=5), "'lesson' must be"),
+    (msg(lesson="no-such-lesson"), "unknown lesson"),
+    (msg(step="1"), "'step' must be an integer"),
+    (msg(step=True), "'step' must be an integer"),
+    (msg(step=1.5), "'step' must be an integer"),
+    (msg(step=0), "has steps 1.."),
+    (msg(step=99), "has steps 1.."),
+    (msg(rules="-j ACCEPT"), "'rules' must be a list"),
+    (msg(rules=[1]), "must be a string"),
+    (msg(rules=["-j ACCEPT"] * 9), "too many rules"),
+    (msg(rules=["x" * 301]), "at most 300"),
+    (msg(rules=["-j ACCEPT\n-F"]), "NUL or newline"),
+    (msg(rules=["-j ACCEPT\x00"]), "NUL or newline"),
+    (msg(rules=["   "]), "empty"),
+])
+def test_rejected(raw, fragment):
+    with pytest.raises(BadRequest) as e:
+        parse_request(raw)
+    assert fragment in str(e.value)
+
+
+def test_oversized():
+    raw = msg(rules=["a" * 200] * 8) + " " * settings.WS_MAX_MESSAGE
+    with pytest.raises(BadRequest, match="too large"):
+        parse_request(raw)
+
+
+def test_binary_frame():
+    with pytest.raises(BadRequest, match="binary"):
+        parse_request(None, b"{}")
+
+
+def test_every_lesson_and_step_is_accepted():
+    for slug, lesson in services.lessons().items():
+        for s in lesson.steps:
+            assert parse_request(msg(lesson=slug, step=s.number))["step"] == s.number
