@@ -4,17 +4,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PY=${PYTHON:-python3}
+# Prefer Debian's interpreter: it sits where every user can run it, so the
+# rootless lab (and the unprivileged-user test) can exec it from a user namespace.
+if [ -z "${PYTHON:-}" ] && [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  PY=/usr/bin/python3
+else
+  PY=${PYTHON:-python3}
+fi
 # binary -> Debian package that provides it
 declare -A PKG=(
   [iptables]=iptables [ebtables]=ebtables [nft]=nftables [ip]=iproute2
   [ping]=iputils-ping [telnet]=telnet [nc]=netcat-openbsd [conntrack]=conntrack
-  [chromium]=chromium [unshare]=util-linux [setpriv]=util-linux
+  [chromium]=chromium [unshare]=util-linux [setpriv]=util-linux [python3]=python3
 )
 missing=()
 for bin in "${!PKG[@]}"; do
   PATH="$PATH:/usr/sbin:/sbin" command -v "$bin" >/dev/null 2>&1 || missing+=("${PKG[$bin]}")
 done
+command -v dpkg >/dev/null 2>&1 && ! dpkg -s python3-venv >/dev/null 2>&1 && missing+=(python3-venv)
 # nc must be the OpenBSD flavour (-z, -l PORT)
 if ! dpkg -s netcat-openbsd >/dev/null 2>&1 && command -v dpkg >/dev/null 2>&1; then missing+=(netcat-openbsd); fi
 if [ ${#missing[@]} -gt 0 ]; then

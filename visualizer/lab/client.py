@@ -113,13 +113,15 @@ class LabClient:
                     msg = protocol.decode_reply(line)
                 except ValueError:
                     continue
-                q = self.pending.get(msg.pop("id", None))
-                if q is not None:
-                    q.put_nowait(msg)
+                entry = self.pending.get(msg.pop("id", None))
+                if entry is not None:
+                    entry[1].put_nowait(msg)
         finally:
-            for q in self.pending.values():
-                q.put_nowait({"type": "lab.error", "kind": "lab",
-                              "message": "the lab process stopped; it restarts on the next run"})
+            # Fail only the requests this (dead) process was serving.
+            for owner_proc, q in list(self.pending.values()):
+                if owner_proc is proc:
+                    q.put_nowait({"type": "lab.error", "kind": "lab",
+                                  "message": "the lab process stopped; it restarts on the next run"})
 
     def _kill(self):
         if self.proc and self.proc.returncode is None:
@@ -143,7 +145,7 @@ class LabClient:
             await self.start()
         rid = next(self.ids)
         q: asyncio.Queue = asyncio.Queue()
-        self.pending[rid] = q
+        self.pending[rid] = (self.proc, q)
         try:
             self.proc.stdin.write(protocol.encode({"id": rid, "op": op, **fields}))
             await self.proc.stdin.drain()

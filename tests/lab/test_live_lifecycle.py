@@ -1,0 +1,72 @@
+"""The lab process: killed mid-run, it leaves nothing behind, and the next run works."""
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from visualizer.lab.client import LabClient, LabError
+
+pytestmark = pytest.mark.live
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        out += [int(x) for x in task.read_text().split()]
+    return out
+
+
+def pids_in_userns(inode: int) -> list[int]:
+    found = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                if os.stat(p / "ns" / "user").st_ino == inode:
+                    found.append(int(p.name))
+            except OSError:
+                pass
+    return found
+
+
+async def test_kill_9_mid_run_leaves_nothing(live_lab):
+    client = LabClient(env={"LAB_WARM": "", "LAB_POOL_SIZE": "0"})
+    await client.start()
+    unshare_pid = client.proc.pid
+    lab_pid = children(unshare_pid)[0]
+    userns = os.stat(f"/proc/{lab_pid}/ns/user").st_ino
+    started = asyncio.Event()
+
+    async def on_message(msg):
+        if msg["type"] == "trace.event":
+            started.set()
+
+    run = asyncio.ensure_future(client.run("t", "container-to-container", 1, [], on_message))
+    await asyncio.wait_for(started.wait(), 30)
+    assert len(pids_in_userns(userns)) >= 2        # the lab and its ping at least
+    os.kill(lab_pid, signal.SIGKILL)
+    with pytest.raises(LabError):
+        await asyncio.wait_for(run, 15)
+    for _ in range(50):
+        if not pids_in_userns(userns):
+            break
+        await asyncio.sleep(0.1)
+    assert pids_in_userns(userns) == []              # no process, so no namespace, survives
+    # The next request restarts the lab and works.
+    result = await client.run("t", "container-to-container", 1, [])
+    assert result["ok"]
+    await client.stop()
+
+
+async def test_one_bad_request_does_not_disturb_another(live_lab):
+    client = LabClient(env={"LAB_WARM": "", "LAB_POOL_SIZE": "0"})
+    good = asyncio.ensure_future(client.run("a", "container-to-container", 1, []))
+    with pytest.raises(LabError) as bad:
+        await client.run("b", "container-to-container", 1, ["-A NOWHERE -j ACCEPT"])
+    assert bad.value.kind == "input"
+    with pytest.raises(LabError) as unknown:
+        await client.run("c", "no-such-lesson", 1, [])
+    assert unknown.value.kind == "input" and "container-to-container" in unknown.value.message
+    assert (await good)["ok"]
+    await client.stop()

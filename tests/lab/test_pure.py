@@ -1,0 +1,69 @@
+"""Pure unit tests: headers, rule index parsing, the protocol, the hook model."""
+import struct
+
+import pytest
+
+from visualizer.lab import headers, model, protocol, rules
+
+NFT = """table ip filter { # handle 2
+\tchain FORWARD { # handle 3
+\t\ttype filter hook forward priority filter; policy drop;
+\t\tcounter packets 0 bytes 0 jump DOCKER-USER # handle 8
+\t\tiifname "docker0" oifname "docker0" counter packets 0 bytes 0 accept # handle 13
+\t}
+}
+table bridge nat { # handle 5
+\tchain POSTROUTING { # handle 1
+\t\ttype filter hook postrouting priority srcnat; policy accept;
+\t\tether type ip log prefix "eb:nat:POSTROUTING" group 1 counter packets 0 bytes 0 # handle 2
+\t}
+}
+"""
+IPT = "*filter\n:FORWARD DROP [0:0]\n-A FORWARD -j DOCKER-USER\n-A FORWARD -i docker0 -o docker0 -j ACCEPT\nCOMMIT\n"
+EBT = '*nat\n:POSTROUTING ACCEPT\n-A POSTROUTING -p IPv4 --nflog-prefix "eb:nat:POSTROUTING" --nflog-group 1 -j CONTINUE\n'
+
+
+def test_rule_index_maps_handles_to_iptables_text():
+    idx = rules.RuleIndex(NFT, IPT, EBT)
+    assert idx.lookup("ip", "filter", "FORWARD", 13) == {
+        "pos": 2, "text": "-A FORWARD -i docker0 -o docker0 -j ACCEPT", "probe": False}
+    eb = idx.lookup("bridge", "nat", "POSTROUTING", 2)
+    assert eb["pos"] == 1 and eb["probe"] is True
+
+
+@pytest.mark.parametrize("text", ["", "   ", "a\nb", "x" * 301, "-A 'unterminated"])
+def test_malformed_rule_text_is_refused_before_any_tool_runs(text):
+    with pytest.raises(rules.RuleError):
+        rules.parse_args(text)
+
+
+def test_ipv4_icmp_and_tcp_headers():
+    ip = bytes([0x45, 0, 0, 84]) + struct.pack("!HHBBH", 0x1234, 0x4000, 64, 1, 0) + \
+        bytes([172, 17, 0, 2, 172, 17, 0, 3])
+    icmp = struct.pack("!BBHHH", 8, 0, 0, 77, 3)
+    h = headers.packet(None, ip, icmp)
+    assert (h["src"], h["dst"], h["ip_id"], h["icmp_seq"]) == ("172.17.0.2", "172.17.0.3", 0x1234, 3)
+    assert headers.summary(h) == "172.17.0.2 > 172.17.0.3 ICMP echo-request id=77 seq=3"
+    tcp = struct.pack("!HHIIBB", 40000, 80, 1, 0, 0x50, 0x02)
+    t = headers.transport("tcp", tcp)
+    assert t["tcp_flags"] == "SYN" and t["dport"] == 80
+
+
+@pytest.mark.parametrize("line", [b"not json", b"[]", b'{"id": 1, "op": "nope"}',
+                                  b'{"id": 1, "op": "run", "owner": "a", "lesson": "x", "step": 0}',
+                                  b'{"id": 1, "op": "run", "owner": "a", "lesson": "x", "rules": "r"}',
+                                  b'{"id": 1, "op": "ping", "extra": 1}'])
+def test_protocol_rejects_garbage(line):
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode_request(line)
+
+
+def test_model_knows_the_bridged_path_and_its_tables():
+    assert model.PATHS["bridged"][0] == ("bridge", "prerouting")
+    assert [t.name for t in model.tables_at("ip", "prerouting")] == ["raw", "mangle", "nat"]
+    broute = model.find_table("bridge", "broute", "prerouting")
+    assert broute and not broute.available
+    for a, b in model.EDGES:
+        for node in (a, b):
+            assert node in model.DECISIONS or tuple(node.split(":")) in {
+                (f, h) for f in model.FAMILIES for h in model.HOOKS}
