@@ -1,5 +1,5 @@
 // The server-rendered SVG diagram: light boxes, move the packet token.
-import { boxKey, stageKey, verdictInfo } from "./fmt.js";
+import { boxKey, isLog, stageKey, verdictInfo } from "./fmt.js";
 
 const SVGNS = "http://www.w3.org/2000/svg";
 const MAXCH = 26;
@@ -34,7 +34,7 @@ export class Diagram {
 
   reset() {
     for (const [k, g] of this.boxes) {
-      g.classList.remove("lit", "current", "accept", "drop", "continue", "jump", "return", "log", "nat");
+      g.classList.remove("lit", "current", "accept", "drop", "continue", "jump", "return", "log", "nat", "logged");
       for (const sel of [".badge", ".ct", ".detail"]) {
         const t = g.querySelector(sel);
         if (t) t.textContent = "";
@@ -63,6 +63,13 @@ export class Diagram {
     if (!t.box) return t;
     const g = t.g;
     if (!g.classList.contains("lit")) g.dataset.order = String(++this.order);
+    if (isLog(ev) && g.dataset.verdict && g.dataset.verdict !== "log") {
+      // a log report of a hop the trace already showed: keep its verdict, add the mark
+      g.classList.add("logged");
+      const b = g.querySelector(".badge");
+      if (b && !b.textContent.endsWith("●")) b.textContent += " ●";
+      return t;
+    }
     g.classList.remove("accept", "drop", "continue", "jump", "return", "log");
     g.classList.add("lit", v.cls);
     g.classList.toggle("nat", nat);
@@ -102,12 +109,17 @@ export class Diagram {
     }
   }
 
-  // the packet is here now
-  setCurrent(ev, { duration = 300 } = {}) {
+  // the event being shown: ring its box
+  setCurrent(ev) {
     for (const g of this.svg.querySelectorAll(".current")) g.classList.remove("current");
     const t = this.target(ev);
+    if (t) t.g.classList.add("current");
+  }
+
+  // the packet is here now (a dropped packet stays where it died)
+  moveToken(ev, { duration = 300 } = {}) {
+    const t = this.target(ev);
     if (!t) { this.token.classList.remove("shown"); return; }
-    t.g.classList.add("current");
     const g = t.g;
     let x, y;
     if (t.box) {
@@ -120,6 +132,20 @@ export class Diagram {
     this.token.setAttribute("transform", `translate(${x},${y})`);
     this.token.classList.add("shown");
     this.token.classList.toggle("drop", verdictInfo(ev).cls === "drop");
+  }
+
+  // tables the sandbox really has (keys of RESULT.rules) drawn solid, others faint
+  markPresent(rules) {
+    if (!rules) return;
+    const have = new Set();
+    for (const [fam, tool] of [["ip", "iptables"], ["bridge", "ebtables"]]) {
+      for (const t of Object.keys(rules[tool] || {})) have.add(`${fam}:${t}`);
+    }
+    for (const [k, g] of this.boxes) {
+      if (g.classList.contains("probe") || g.classList.contains("unavailable")) continue;
+      const [fam, table] = k.split(":");
+      g.classList.toggle("absent", !have.has(`${fam}:${table}`));
+    }
   }
 
   hideToken() { this.token.classList.remove("shown", "drop"); }

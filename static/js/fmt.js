@@ -26,7 +26,7 @@ export function verdictInfo(ev) {
   const v = String(ev.verdict || "").toLowerCase();
   const policy = ev.type === "policy";
   const pre = policy ? "policy " : "";
-  if (!v && (ev.type === "log" || ev.source === "nflog")) return { cls: "log", icon: "●", label: "seen" };
+  if (ev.type === "log" || (!v && ev.source === "nflog")) return { cls: "log", icon: "●", label: "logged" };
   switch (v) {
     case "accept": return { cls: "accept", icon: "✓", label: pre + "accept" };
     case "drop": return { cls: "drop", icon: "✕", label: pre + "drop" };
@@ -40,6 +40,10 @@ export function verdictInfo(ev) {
     case "": return { cls: "log", icon: "●", label: ev.type || "seen" };
     default: return { cls: "continue", icon: "•", label: v };
   }
+}
+
+export function isLog(ev) {
+  return ev.type === "log" || ev.source === "nflog";
 }
 
 export function isDrop(ev) {

@@ -2,7 +2,7 @@
 import { Diagram } from "./diagram.js";
 import { Player } from "./player.js";
 import { LabSocket } from "./ws.js";
-import { boxKey, chainLabel, eventText, natDiff, ruleLabel, verdictInfo } from "./fmt.js";
+import { boxKey, chainLabel, eventText, isDrop, isLog, natDiff, ruleLabel, verdictInfo } from "./fmt.js";
 import * as panes from "./panes.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
@@ -11,6 +11,7 @@ const diagram = new Diagram(document.querySelector("svg.diagram"));
 
 const state = {
   events: [], journeys: [], result: null, output: [], selected: null, running: false,
+  statuses: [],   // lab.status values in arrival order
   visits: [],     // box keys in the order the player lit them (for tests and the curious)
   urls: null,
 };
@@ -55,20 +56,24 @@ function render(i, timeline, forwardByOne) {
     renderSide(null);
     return;
   }
-  let prev = null;
+  let prev = null, at = null, dropped = null;
   for (let j = 0; j <= i; j++) {
     const e = timeline[j];
     if (e.journey !== ev.journey) continue;
     diagram.apply(e, { detail: detailFor(e), nat: natFor(e).length > 0 });
     if (j < i) prev = e;
+    if (!isLog(e)) at = e;
+    if (!dropped && isDrop(e)) dropped = e;
   }
-  diagram.setCurrent(ev, { duration: player.duration(ev) * 0.6 });
+  diagram.setCurrent(ev);
+  diagram.moveToken(dropped || at || ev, { duration: player.duration(ev) * 0.6 });
   if (forwardByOne) state.visits.push(boxKey(ev));
   const j = journeyOf(ev.journey);
   const v = verdictInfo(ev);
   $("hop-caption").replaceChildren(
     Object.assign(document.createElement("span"), { className: `vbadge v-${v.cls}`, textContent: `${v.icon} ${v.label}` }),
     ` ${chainLabel(ev)} — ${ruleLabel(ev) || "(no rule)"}` + (ev.ct_state ? ` · ct ${ev.ct_state}` : "") +
+    (ev.probe ? " · probe" : "") +
     (j ? ` · packet #${j.id} ${j.direction || ""}` : ""));
   const key = boxKey(ev);
   const trail = state.events.filter((e) => e.journey === ev.journey && boxKey(e) === key)
@@ -124,6 +129,7 @@ function setStatus(status, detail) {
     li.className = m < k ? "past" : m === k ? "now" : "";
   }
   $("progress").dataset.status = status || "";
+  if (status) state.statuses.push(status);
   $("status-detail").textContent = detail || status || "";
 }
 
@@ -143,7 +149,10 @@ function loadRun(events, result) {
   player.setEvents(state.events);
   panes.renderLog($("log"), player.timeline, (i) => player.step(i - player.i));
   renderJourneys();
-  if (result) panes.renderResult($("result"), result, state.urls, data.mode === "recorded");
+  if (result) {
+    panes.renderResult($("result"), result, state.urls, data.mode === "recorded");
+    diagram.markPresent(result.rules);
+  }
 }
 
 // --- live runs ---
@@ -186,6 +195,7 @@ function onMessage(msg) {
       panes.renderOutput($("output"), state.output.length ? state.output
         : String(msg.output || "").split("\n"), msg.command);
       panes.renderResult($("result"), msg, state.urls, false);
+      diagram.markPresent(msg.rules);
       setStatus("done", msg.ok ? "done: replies received" : "done: no reply");
       endRun();
       render(player.i, player.timeline, false);
@@ -203,7 +213,7 @@ async function startRun(rules) {
   showError(null);
   state.running = true;
   state.events = []; state.journeys = []; state.result = null; state.output = []; state.selected = null;
-  state.visits = []; state.urls = null;
+  state.visits = []; state.urls = null; state.statuses = [];
   $("result").hidden = true;
   loadRun([], null);
   player.live = true;

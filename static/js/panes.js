@@ -37,8 +37,8 @@ export function renderJourneys(ul, journeys, events, selected, onSelect) {
     el("span", { class: `jdir ${j.direction}`, text: j.direction || "" }),
     el("span", { class: "jsum", text: j.summary || "" }),
     el("span", { class: "jmeta", text: `seq ${j.first_seq ?? "?"} · ${n} ev` }),
-    el("span", { class: `jout out-${j.outcome || "pending"}`, text: `${icon} ${label}` +
-      (j.outcome === "dropped" && j.drop_at ? ` at ${j.drop_at}` : "") }));
+    el("span", { class: `jout out-${j.outcome || "pending"}`, text: `${icon} ${label}`,
+      title: j.outcome === "dropped" && j.drop_at ? `dropped at ${j.drop_at}` : null }));
     ul.append(el("li", {}, b));
   }
 }

@@ -11,6 +11,7 @@ from html import escape
 from django import template
 from django.utils.safestring import mark_safe
 
+from ..lab import lessons as registry
 from ..lab import model
 
 register = template.Library()
@@ -170,7 +171,7 @@ def _iface_edges(topology: dict | None, stages) -> list[str]:
     return out
 
 
-def render(topology: dict | None = None) -> str:
+def render(topology: dict | None = None, present: set[str] | None = None) -> str:
     lay = layout()
     stages, boxes = lay["stages"], lay["boxes"]
     parts = [
@@ -217,7 +218,9 @@ def render(topology: dict | None = None) -> str:
                          f'<text {_attrs(x=b["x"] + b["w"] / 2, y=cy + 3.5)} text-anchor="middle">'
                          f'conntrack</text></g>')
             continue
-        parts.append(_box(b))
+        absent = (present is not None and not b.get("probe")
+                  and f'{b["family"]}:{b["table"]}' not in present)
+        parts.append(_box(b, absent))
     parts.append('<g id="token" class="token" aria-hidden="true" transform="translate(-40,-40)">'
                  '<circle r="11" class="halo"/><circle r="7" class="dot"/>'
                  '<text class="drop-x" y="4.5" text-anchor="middle">✕</text></g>')
@@ -225,7 +228,7 @@ def render(topology: dict | None = None) -> str:
     return "\n".join(parts)
 
 
-def _box(b: dict) -> str:
+def _box(b: dict, absent: bool = False) -> str:
     x, y, w, h = b["x"], b["y"], b["w"], b["h"]
     if b.get("probe"):
         return (f'<g class="box probe" {_attrs(data_box=b["key"], data_x=x, data_y=y, data_w=w, data_h=h)}>'
@@ -233,10 +236,12 @@ def _box(b: dict) -> str:
                 f'{model.TRACE_PRIORITY}): sets nftrace</title>'
                 f'<rect {_attrs(x=x, y=y, width=w, height=h, rx=3)}/>'
                 f'<text {_attrs(x=x + 6, y=y + 9)}>trace probe</text></g>')
-    cls = "box" + ("" if b["available"] else " unavailable")
+    cls = "box" + ("" if b["available"] else " unavailable") + (" absent" if absent and b["available"] else "")
     title = f'{b["family"]} {b["table"]} {b["chain"]} (priority {b["priority"]})'
     if b["note"]:
         title += f": {b['note']}"
+    elif absent:
+        title += ": this sandbox creates no such table"
     extra = (f'<text class="note" {_attrs(x=x + 8, y=y + 24)}>not in this kernel</text>'
              if not b["available"] else
              f'<text class="detail" {_attrs(x=x + 8, y=y + 24)}></text>')
@@ -249,6 +254,26 @@ def _box(b: dict) -> str:
             f'{extra}</g>')
 
 
+def present_tables(lesson) -> set[str] | None:
+    """"family:table" the lesson's sandbox creates (its rulesets, its own rules, the tracing)."""
+    if lesson is None:
+        return None
+    sets = [registry.ruleset_rules(name) for name in (*lesson.rulesets, "trace")] + [lesson.rules]
+    out = set()
+    for rules in sets:
+        for line in (rules.get("iptables") or "").splitlines():
+            if line.startswith("*"):
+                out.add("ip:" + line[1:].strip())
+        for line in rules.get("ebtables") or []:
+            words = line.split()
+            out.add("bridge:" + (words[words.index("-t") + 1] if "-t" in words[:-1] else "filter"))
+    return out
+
+
 @register.simple_tag
 def netfilter_diagram(lesson=None):
-    return mark_safe(render(getattr(lesson, "topology", None)))
+    try:
+        present = present_tables(lesson)
+    except (OSError, registry.LessonError):
+        present = None
+    return mark_safe(render(getattr(lesson, "topology", None), present))
