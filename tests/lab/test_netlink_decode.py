@@ -86,3 +86,11 @@ def test_decoder_is_fast_enough_to_keep_up(capture):
     raws = list(messages(capture, "trace", netlink.TRACE_MSG_TYPE))
     for r in raws:
         netlink.decode_trace(r)
+
+
+def test_fast_decoder_agrees_with_the_pyroute2_message_class(capture):
+    raws = list(messages(capture, "trace", netlink.TRACE_MSG_TYPE))
+    for raw in raws:
+        slow = netlink.decode_trace(raw)
+        slow.pop("pad", None)
+        assert netlink.decode_trace_fast(raw) == slow

@@ -44,10 +44,25 @@ async def apply_ruleset(ns: str, rules: dict, *, noflush: bool = True):
     if rules.get("iptables", "").strip():
         argv = ["iptables-restore"] + (["--noflush"] if noflush else [])
         await commands.run(argv, ns=ns, input=rules["iptables"])
-    for line in rules.get("ebtables", []):
-        await commands.run(["ebtables"] + shlex.split(line), ns=ns)
+    if rules.get("ebtables"):
+        await commands.run(["ebtables-restore", "--noflush"], ns=ns,
+                           input=ebtables_restore_text(rules["ebtables"]))
     if rules.get("nft", "").strip():
         await commands.run(["nft", "-f", "-"], ns=ns, input=rules["nft"])
+
+
+def ebtables_restore_text(lines: list[str]) -> str:
+    """ebtables command lines (``-t nat -A CHAIN ...``) as ebtables-restore input."""
+    by_table: dict[str, list[str]] = {}
+    for line in lines:
+        args = shlex.split(line)
+        table = "filter"
+        if "-t" in args:
+            i = args.index("-t")
+            table = args[i + 1]
+            del args[i:i + 2]
+        by_table.setdefault(table, []).append(shlex.join(args))
+    return "".join(f"*{t}\n" + "\n".join(rs) + "\nCOMMIT\n" for t, rs in by_table.items())
 
 
 async def apply_rule(ns: str, text: str, tool: str = "iptables"):

@@ -13,12 +13,15 @@ import ipaddress
 import os
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
-from pyroute2 import IPRoute, netns
+from pyroute2 import IPRoute
 
 from . import netlink
 
 CLONE_NEWNET = 0x40000000
+MS_BIND = 4096
+ETH_P_ALL_BE = socket.htons(0x0003)
 ETH_P_ALL = 0x0003
 NETNS_DIR = "/run/netns"
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -51,6 +54,36 @@ def in_netns(name: str, fn):
     if "error" in box:
         raise box["error"]
     return box.get("value")
+
+
+def in_new_thread(fn, *args):
+    """Run ``fn(*args)`` in a thread of its own: namespace changes die with the thread."""
+    box = {}
+
+    def target():
+        try:
+            box["value"] = fn(*args)
+        except BaseException as e:
+            box["error"] = e
+
+    t = threading.Thread(target=target)
+    t.start()
+    t.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+class _PacketSocket(socket.socket):
+    _bound = False
+
+
+def _packet_socket():
+    # Protocol 0: not hooked in until bind() names the interface and ETH_P_ALL;
+    # rebinding a socket that already listens waits for synchronize_net() (~10 ms).
+    s = _PacketSocket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+    s.setblocking(False)
+    return s
 
 
 def write_sysctls(values: dict):
@@ -89,18 +122,42 @@ class Sandbox:
         return self.namespaces.get(name) or f"{self.sid}-{name}"
 
     # -- building ---------------------------------------------------------
+    def _create_ns(self, n: dict) -> dict:
+        """In a fresh thread: a new netns, pinned at /run/netns/<name>, its sysctls,
+        and the sockets that must be born inside it (rtnetlink for pyroute2,
+        and on ``host``/``wan`` the capture sockets)."""
+        full = f"{self.sid}-{n['name']}"
+        path = f"{NETNS_DIR}/{full}"
+        if _libc.unshare(CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
+        open(path, "w").close()
+        if _libc.mount(b"/proc/thread-self/ns/net", path.encode(), None, MS_BIND, None) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"bind mount {path}: {os.strerror(err)}")
+        write_sysctls({**NOISE_SYSCTLS, **n.get("sysctls", {})})
+        made = {"full": full, "rt": socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 0).detach()}
+        if n["name"] == "host":
+            made.update(self._capture_sockets())
+        if n["name"] == "wan":
+            made["packet"] = {"wan:eth0": _packet_socket()}
+        return made
+
     def build(self, upto_step: int = 0):
         """Create every element with ``step`` <= upto_step not built yet (sync)."""
         lo = self.built_step
         pick = (lambda items: [i for i in items if lo < int(i.get("step", 0)) <= upto_step])
         new_ns = pick(self.topology["ns"])
         os.makedirs(NETNS_DIR, exist_ok=True)
-        for n in new_ns:
-            full = f"{self.sid}-{n['name']}"
-            netns.create(full)
-            self.namespaces[n["name"]] = full
-            in_netns(full, lambda n=n: write_sysctls({**NOISE_SYSCTLS, **n.get("sysctls", {})}))
         rts: dict[str, IPRoute] = {}
+        with ThreadPoolExecutor(max_workers=max(1, len(new_ns))) as pool:
+            made = list(pool.map(lambda n: in_new_thread(self._create_ns, n), new_ns))
+        for n, m in zip(new_ns, made):
+            self.namespaces[n["name"]] = m["full"]
+            # The socket was created inside the namespace, so pyroute2 talks to it.
+            rts[n["name"]] = IPRoute(fileno=m["rt"])
+            if "trace" in m:
+                self.trace_sock, self.nflog_sock = m["trace"], m["nflog"]
+            self.packet_socks.update(m.get("packet", {}))
 
         def ipr(name):
             if name not in rts:
@@ -124,6 +181,7 @@ class Sandbox:
             for r in rts.values():
                 r.close()
         self.built_step = max(self.built_step, upto_step)
+        self._bind_packet_sockets()
 
     def _bridge(self, r, b):
         kw = {"address": b["mac"]} if b.get("mac") else {}
@@ -166,45 +224,34 @@ class Sandbox:
         in_netns(self.ns(ns), lambda: write_sysctls(values))
 
     # -- capture sockets --------------------------------------------------
-    def open_capture(self, nflog_group: int = 1):
-        """Trace + NFLOG netlink sockets and AF_PACKET sockets, in the host namespace."""
-        host_ifaces = sorted({v["name"] for v in self.topology["veth"] if v["ns"] == "host"}
-                             | {b["name"] for b in self.topology["bridge"] if b["ns"] == "host"})
+    def _capture_sockets(self, nflog_group: int = 1) -> dict:
+        """Trace and NFLOG netlink sockets plus one AF_PACKET socket per host
+        interface (bound later, once the interfaces exist); called inside host."""
+        tr = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)
+        tr.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        tr.bind((0, 0))
+        tr.setsockopt(270, 1, netlink.NFNLGRP_NFTRACE)  # NETLINK_ADD_MEMBERSHIP
+        tr.setblocking(False)
+        lg = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)
+        lg.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2 << 20)
+        lg.bind((0, 0))
+        lg.send(netlink.nflog_bind(nflog_group))
+        lg.recv(4096)  # the ack
+        lg.setblocking(False)
+        names = sorted({v["name"] for v in self.topology["veth"] if v["ns"] == "host"}
+                       | {b["name"] for b in self.topology["bridge"] if b["ns"] == "host"})
+        return {"trace": tr, "nflog": lg, "packet": {n: _packet_socket() for n in names}}
 
-        def make():
-            tr = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)
-            tr.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-            tr.bind((0, 0))
-            tr.setsockopt(270, 1, netlink.NFNLGRP_NFTRACE)  # NETLINK_ADD_MEMBERSHIP
-            tr.setblocking(False)
-            lg = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)
-            lg.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2 << 20)
-            lg.bind((0, 0))
-            lg.send(netlink.nflog_bind(nflog_group))
-            lg.recv(4096)  # the ack
-            lg.setblocking(False)
-            pk = {}
-            for name in host_ifaces:
-                try:
-                    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-                    s.bind((name, 0))
-                    s.setblocking(False)
-                    pk[name] = s
-                except OSError:
-                    pass
-            return tr, lg, pk
-
-        self.trace_sock, self.nflog_sock, self.packet_socks = in_netns(self.ns("host"), make)
-        if "wan" in self.namespaces:
-            def wan():
-                s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-                s.bind(("eth0", 0))
-                s.setblocking(False)
-                return s
+    def _bind_packet_sockets(self):
+        """Bind each capture socket to its interface (resolved in the socket's own netns)."""
+        for name, s in list(self.packet_socks.items()):
+            if getattr(s, "_bound", False):
+                continue
             try:
-                self.packet_socks["wan:eth0"] = in_netns(self.ns("wan"), wan)
+                s.bind((name.split(":")[-1], ETH_P_ALL_BE))
+                s._bound = True
             except OSError:
-                pass
+                pass   # the interface comes with a later step
 
     def drain(self):
         """Throw away anything captured before the run starts."""
@@ -229,8 +276,10 @@ class Sandbox:
         self.packet_socks = {}
         self.trace_sock = self.nflog_sock = None
         for full in list(self.namespaces.values()):
+            path = f"{NETNS_DIR}/{full}"
+            _libc.umount2(path.encode(), 2)   # MNT_DETACH
             try:
-                netns.remove(full)
+                os.unlink(path)
             except OSError:
                 pass
         self.namespaces.clear()

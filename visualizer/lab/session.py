@@ -31,7 +31,6 @@ async def prepare(sid: str, lesson: lessons.Lesson) -> Sandbox:
         host = sb.ns("host")
         for rs in rules.lesson_rules(lesson):
             await rules.apply_ruleset(host, rs)
-        await asyncio.to_thread(sb.open_capture)
         sb.rule_index = await rules.RuleIndex.load(host)
     except BaseException:
         await asyncio.to_thread(sb.close)
@@ -118,7 +117,7 @@ class Reader:
             self.last_kernel = now
             for mtype, raw in netlink.split(data):
                 if mtype == netlink.TRACE_MSG_TYPE:
-                    self._send(self.tracker.on_trace(netlink.decode_trace(raw), now))
+                    self._send(self.tracker.on_trace(netlink.decode_trace_fast(raw), now))
 
     def _on_nflog(self):
         for data in self._read(self.sb.nflog_sock):
