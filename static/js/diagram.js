@@ -47,6 +47,7 @@ export class Diagram {
     for (const g of this.ifaces) g.classList.remove("lit");
     for (const p of this.edges) p.classList.remove("lit");
     this.token.classList.remove("drop", "shown");
+    this.showNat(null);
     this.order = 0;
     this.lastStage = null;
   }
@@ -80,7 +81,7 @@ export class Diagram {
     const ctText = ev.ct_state ? `ct:${ev.ct_state.slice(0, 5)}` : "";
     if (ct) ct.textContent = ctText;
     const d = g.querySelector(".detail");
-    if (d) d.textContent = clip(detail, Math.floor((+g.dataset.w - 16 - ctText.length * 5.2) / 5.7));
+    if (d) d.textContent = clip(detail, Math.floor((+g.dataset.w - 24 - ctText.length * 5.6) / 5.8));
     g.querySelector("title").textContent = `${this.titles.get(t.key)}\n${v.icon} ${v.label}` +
       (detail ? `\n${detail}` : "");
     for (const name of [ev.iif, ev.physin]) this.lightIface(name, "in");
@@ -146,6 +147,30 @@ export class Diagram {
       const [fam, table] = k.split(":");
       g.classList.toggle("absent", !have.has(`${fam}:${table}`));
     }
+  }
+
+  // a NAT hop: old → new address:port in a callout above the box
+  showNat(ev, changes) {
+    let c = this.svg.querySelector("#nat-callout");
+    if (!c) {
+      c = document.createElementNS(SVGNS, "g");
+      c.id = "nat-callout";
+      c.setAttribute("class", "nat-callout");
+      c.append(document.createElementNS(SVGNS, "rect"), document.createElementNS(SVGNS, "text"));
+      this.svg.append(c);
+    }
+    const t = ev && changes && changes.length ? this.target(ev) : null;
+    if (!t || !t.box) { c.style.display = "none"; return; }
+    const text = c.querySelector("text");
+    text.textContent = "NAT " + changes.map((n) => `${n.field === "source" ? "src" : "dst"} ${n.old} → ${n.new}`).join(", ");
+    c.style.display = "";
+    const g = t.g, w = text.getComputedTextLength() + 16;
+    const x = Math.max(4, Math.min(+g.dataset.x + (+g.dataset.w) / 2 - w / 2, 1236 - w));
+    const y = +g.dataset.y - 24;
+    const r = c.querySelector("rect");
+    r.setAttribute("x", x); r.setAttribute("y", y); r.setAttribute("width", w); r.setAttribute("height", 20);
+    r.setAttribute("rx", 4);
+    text.setAttribute("x", x + 8); text.setAttribute("y", y + 14);
   }
 
   hideToken() { this.token.classList.remove("shown", "drop"); }

@@ -38,7 +38,7 @@ function natFor(ev) {
 
 function detailFor(ev) {
   const nat = natFor(ev);
-  if (nat.length) return `${nat[0].field === "source" ? "src" : "dst"} ${nat[0].old} → ${nat[0].new}`;
+  if (nat.length) return nat.map((n) => `${n.field === "source" ? "src" : "dst"}→${n.new}`).join(" ");
   const inner = ev.chain && ev.base_chain && ev.chain !== ev.base_chain ? `› ${ev.chain} ` : "";
   if (ev.type === "policy") return `${inner}policy ${ev.verdict || ""}`;
   const rule = ev.rule ? ev.rule.replace(/^-A \S+ /, "") : "";
@@ -66,6 +66,7 @@ function render(i, timeline, forwardByOne) {
     if (!dropped && isDrop(e)) dropped = e;
   }
   diagram.setCurrent(ev);
+  diagram.showNat(ev, natFor(ev));
   diagram.moveToken(dropped || at || ev, { duration: player.duration(ev) * 0.6 });
   if (forwardByOne) state.visits.push(boxKey(ev));
   const j = journeyOf(ev.journey);
@@ -78,8 +79,16 @@ function render(i, timeline, forwardByOne) {
   const key = boxKey(ev);
   const trail = state.events.filter((e) => e.journey === ev.journey && boxKey(e) === key)
     .map((e) => ({ ev: e, current: e === ev, future: state.events.indexOf(e) > state.events.indexOf(ev) }));
+  const here = `${ev.family} ${ev.table} ${ev.base_chain || ev.chain}`;
+  const seen = new Set();
+  const journeyNat = ((j && j.nat) || []).filter((n) => {
+    const k = `${n.field}:${n.old}:${n.new}`;
+    if (n.at !== here || seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
   panes.renderInspector($("inspector"), ev, prev, {
-    nat: natFor(ev), trail, journeyLabel: j ? `packet #${j.id} ${j.direction || ""}` : "",
+    nat: natFor(ev), journeyNat, trail, journeyLabel: j ? `packet #${j.id} ${j.direction || ""}` : "",
   });
   panes.markLog($("log"), i);
   renderSide(ev);

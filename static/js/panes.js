@@ -35,10 +35,10 @@ export function renderJourneys(ul, journeys, events, selected, onSelect) {
       "aria-pressed": String(selected === j.id), "data-journey": j.id, onclick: () => onSelect(j.id) },
     el("span", { class: "jid", text: `#${j.id}` }),
     el("span", { class: `jdir ${j.direction}`, text: j.direction || "" }),
-    el("span", { class: "jsum", text: j.summary || "" }),
-    el("span", { class: "jmeta", text: `seq ${j.first_seq ?? "?"} · ${n} ev` }),
-    el("span", { class: `jout out-${j.outcome || "pending"}`, text: `${icon} ${label}`,
-      title: j.outcome === "dropped" && j.drop_at ? `dropped at ${j.drop_at}` : null }));
+    el("span", { class: "jmeta", text: `first event ${j.first_seq ?? "?"} · ${n} events` }),
+    el("span", { class: `jout out-${j.outcome || "pending"}`, text: `${icon} ${label}` +
+      (j.outcome === "dropped" && j.drop_at ? ` in ${j.drop_at}` : "") }),
+    el("span", { class: "jsum", text: j.summary || "" }));
     ul.append(el("li", {}, b));
   }
 }
@@ -93,8 +93,12 @@ export function renderInspector(div, ev, prev, ctx) {
       })));
   }
   if (ctx.nat && ctx.nat.length) {
-    div.append(el("div", { class: "nat-box" }, el("strong", { text: "NAT here: " }),
+    div.append(el("div", { class: "nat-box" }, el("strong", { text: "NAT: the next hop sees " }),
       ...ctx.nat.map((n) => el("span", { class: "natd", text: `${n.field} ${n.old} → ${n.new}` }))));
+  }
+  if (ctx.journeyNat && ctx.journeyNat.length) {
+    div.append(el("div", { class: "nat-box" }, el("strong", { text: "NAT in this table (journey): " }),
+      ...ctx.journeyNat.map((n) => el("span", { class: "natd", text: `${n.field} ${n.old} → ${n.new}` }))));
   }
   const tbody = el("tbody");
   for (const [k, label] of FIELDS) {
@@ -159,7 +163,8 @@ export function renderRules(div, rules, ev) {
       const h = ev && ev.family === fam && ev.table === table ? hitLine(lines, ev) : -1;
       const pre = el("pre", { class: "rules-text", "data-table": `${fam}:${table}` },
         ...lines.map((ln, i) => el("span", { class: "ln" + (i === h ? " hit" : ""), text: ln + "\n" })));
-      const det = el("details", { open: true }, el("summary", { text: `${tool} -t ${table}` }), pre);
+      const open = h >= 0 || (ev ? ev.family === fam && ev.table === table : table === "filter");
+      const det = el("details", { open }, el("summary", { text: `${tool} -t ${table}` }), pre);
       div.append(det);
       if (h >= 0) hit = pre.children[h];
     }
