@@ -23,7 +23,8 @@ def _md(text: str) -> str:
 
 
 def not_found(request, message: str, status: int = 404):
-    return render(request, "404.html", {"message": message}, status=status)
+    return render(request, "404.html", {"message": message, "lessons": _lessons().values()},
+                  status=status)
 
 
 def index(request):

@@ -206,6 +206,7 @@ function onMessage(msg) {
       panes.renderResult($("result"), msg, state.urls, false);
       diagram.markPresent(msg.rules);
       setStatus("done", msg.ok ? "done: replies received" : "done: no reply");
+      if (!state.events.length) $("hop-caption").textContent = "The kernel reported no trace events: no packet reached a traced hook.";
       endRun();
       render(player.i, player.timeline, false);
       break;

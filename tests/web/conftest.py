@@ -14,7 +14,7 @@ def fresh_channel_layer():
 
 
 @pytest.fixture
-async def live_lab():
+async def lab_client():
     """The real lab; its process is stopped at the end of the test's event loop."""
     from .support import require_live_lab
     require_live_lab()

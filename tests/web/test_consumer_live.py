@@ -13,7 +13,7 @@ C2C = {"type": "lab.run", "lesson": "container-to-container", "step": 1}
 DROP = {"type": "lab.run", "lesson": "new-bridge-forward-drop", "step": 1}
 
 
-async def test_full_lesson_run(live_lab):
+async def test_full_lesson_run(lab_client):
     comm = await communicator()
     await comm.send_json_to(C2C)
     msgs = await collect_run(comm)
@@ -39,7 +39,7 @@ async def test_full_lesson_run(live_lab):
     await comm.disconnect()
 
 
-async def test_bad_rule_is_an_error_and_the_socket_stays_open(live_lab):
+async def test_bad_rule_is_an_error_and_the_socket_stays_open(lab_client):
     comm = await communicator()
     await comm.send_json_to({**C2C, "step": 2, "rules": ["-I FORWARD --no-such-option"]})
     msgs = await collect_run(comm)
@@ -50,7 +50,7 @@ async def test_bad_rule_is_an_error_and_the_socket_stays_open(live_lab):
     await comm.disconnect()
 
 
-async def test_run_while_running_live(live_lab):
+async def test_run_while_running_live(lab_client):
     comm = await communicator()
     await comm.send_json_to(C2C)
     await comm.send_json_to(C2C)
@@ -62,7 +62,7 @@ async def test_run_while_running_live(live_lab):
     await comm.disconnect()
 
 
-async def test_two_clients_are_isolated(live_lab):
+async def test_two_clients_are_isolated(lab_client):
     a, b = await communicator(), await communicator()
     await a.send_json_to(C2C)
     await b.send_json_to(DROP)

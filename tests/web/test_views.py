@@ -124,3 +124,14 @@ def test_diagram_edges_come_from_the_model():
     svg = diagram.render(_lessons()["container-to-container"].topology)
     for a, b in model.EDGES:
         assert f'data-edge="{a}&gt;{b}"' in svg or f'data-edge="{a}>{b}"' in svg
+
+
+def test_web_layer_never_imports_pyroute2():
+    import subprocess
+    import sys
+    code = ("import os, sys, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'visualizer.settings'; "
+            "django.setup(); import visualizer.views, visualizer.consumers, visualizer.services, "
+            "visualizer.urls, visualizer.routing; print('pyroute2' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "False", out.stderr
