@@ -242,3 +242,17 @@ def test_no_broute_is_said_not_faked():
     assert not model.find_table("bridge", "broute", "prerouting").available
     said = [s for s in LESSONS.values() if "broute" in " ".join(st.explain for st in s.steps)]
     assert said, "at least one lesson explains that this kernel has no broute table"
+
+
+# -- docs/lessons.md documents every lesson and every expectation key --------
+DOCS = (lessons.DEFAULT_DIR.parent / "docs" / "lessons.md").read_text()
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_lesson_is_documented(slug):
+    assert f"| {slug} |" in DOCS, f"add {slug} to the lesson table in docs/lessons.md"
+
+
+@pytest.mark.parametrize("key", EXPECT_KEYS)
+def test_expect_key_is_documented(key):
+    assert f"| `{key}` |" in DOCS, f"document the expectation key {key!r} in docs/lessons.md"
