@@ -227,3 +227,18 @@ def test_loopback_fix_works(live_lab):
         "--rule", "-t nat -I POSTROUTING -o docker0 -m addrtype --src-type LOCAL -j MASQUERADE")
     assert result is not None, proc.stderr[-2000:]
     assert result["ok"], result["output"]
+
+
+def test_tcp_states_syn_new_then_established(live_lab):
+    """conntrack step 3: the SYN is new; the SYN-ACK established; the entry is assured."""
+    events, result, proc = run_trace("conntrack", "--step", "3")
+    assert result is not None, proc.stderr[-2000:]
+    by_flags = {}
+    for ev in events:
+        if ev.get("proto") == "tcp" and ev["ct_state"] and ev["source"] == "nftrace":
+            by_flags.setdefault(ev["tcp_flags"], set()).add(ev["ct_state"])
+    assert by_flags.get("SYN") == {"new"}, by_flags
+    assert by_flags.get("SYN,ACK") == {"established"}, by_flags
+    entry = [c for c in result["conntrack"] if c["proto"] == "tcp"]
+    assert entry and entry[0]["orig"]["dport"] == 8080 and entry[0]["reply"]["sport"] == 80
+    assert entry[0]["reply"]["src"] == "172.17.0.2" and "assured" in entry[0]["status"]
