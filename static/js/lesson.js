@@ -26,7 +26,7 @@ function nextHop(ev) {
   const i = state.events.indexOf(ev);
   for (let j = i + 1; j < state.events.length; j++) {
     const n = state.events[j];
-    if (n.journey === ev.journey && n.src != null) return n;
+    if (n.journey === ev.journey && n.src != null && !isLog(n)) return n;   // log reports lag behind
   }
   return null;
 }
@@ -61,7 +61,7 @@ function render(i, timeline, forwardByOne) {
     const e = timeline[j];
     if (e.journey !== ev.journey) continue;
     diagram.apply(e, { detail: detailFor(e), nat: natFor(e).length > 0 });
-    if (j < i) prev = e;
+    if (j < i && isLog(e) === isLog(ev)) prev = e;   // compare like with like
     if (!isLog(e)) at = e;
     if (!dropped && isDrop(e)) dropped = e;
   }

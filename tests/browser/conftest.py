@@ -59,8 +59,10 @@ def server(tmp_path_factory):
     log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module: sync Playwright runs an event loop in this thread
+    while it lives, so it must be gone before the asyncio tests of other modules run."""
     require(os.path.exists(CHROMIUM), f"Debian chromium is not installed at {CHROMIUM}")
     try:
         from playwright.sync_api import sync_playwright

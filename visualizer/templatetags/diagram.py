@@ -126,16 +126,18 @@ def _interfaces(topology: dict | None, stages) -> list[str]:
     bridges = [b["name"] for b in topology.get("bridge", []) if b.get("ns") == "host"]
     out = []
     for side, (x, w) in (("in", IF_IN), ("out", IF_OUT)):
-        ports_y = LINK[1] - 10 - 26 * len(ports)
+        gap = min(26, (LINK[1] - LINK[0] - 60) // max(1, len(ports)))
+        ports_y = LINK[1] - 10 - gap * len(ports)
         for i, v in enumerate(ports):
-            out.append(_pill(x, ports_y + 26 * i, w, v["name"], v["name"], side,
+            out.append(_pill(x, ports_y + gap * i, w, v["name"], v["name"], side,
                              f"{v['name']}: port of {v['master']}, peer {v.get('peer_ns')}"))
         for i, v in enumerate(routed):
             y = 196 + 30 * i
+            peer = f"{v.get('peer_ns', '')} ⇄" if side == "in" else f"⇄ {v.get('peer_ns', '')}"
             out.append(_pill(x, y, w, v["name"], v["name"], side,
                              f"{v['name']}: routed uplink to {v.get('peer_ns')}"))
             out.append(f'<text class="peer" {_attrs(x=x + w / 2, y=y - 8)} '
-                       f'text-anchor="middle">{escape(v.get("peer_ns", ""))} ⇄</text>')
+                       f'text-anchor="middle">{escape(peer)}</text>')
         label = "containers ⇄" if side == "in" else "⇄ containers"
         out.append(f'<text class="peer" {_attrs(x=x + w / 2, y=ports_y - 8)} '
                    f'text-anchor="middle">{label}</text>')
