@@ -2,6 +2,7 @@
 import asyncio
 import os
 import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,27 @@ import pytest
 from visualizer.lab.client import LabClient, LabError
 
 pytestmark = pytest.mark.live
+
+
+def on_own_loop(coro_fn):
+    """Run an async test on a fresh loop in its own thread (whatever loop the
+    browser tests' sync Playwright left in the main thread)."""
+    def test(*args, **kwargs):
+        box = {}
+
+        def target():
+            try:
+                asyncio.run(coro_fn(*args, **kwargs))
+            except BaseException as e:
+                box["error"] = e
+
+        t = threading.Thread(target=target)
+        t.start()
+        t.join()
+        if "error" in box:
+            raise box["error"]
+    test.__name__ = coro_fn.__name__
+    return test
 
 
 def children(pid: int) -> list[int]:
@@ -30,7 +52,8 @@ def pids_in_userns(inode: int) -> list[int]:
     return found
 
 
-async def test_kill_9_mid_run_leaves_nothing(live_lab):
+@on_own_loop
+async def kill_9_mid_run():
     client = LabClient(env={"LAB_WARM": "", "LAB_POOL_SIZE": "0"})
     await client.start()
     unshare_pid = client.proc.pid
@@ -59,7 +82,8 @@ async def test_kill_9_mid_run_leaves_nothing(live_lab):
     await client.stop()
 
 
-async def test_one_bad_request_does_not_disturb_another(live_lab):
+@on_own_loop
+async def bad_request_alone():
     client = LabClient(env={"LAB_WARM": "", "LAB_POOL_SIZE": "0"})
     good = asyncio.ensure_future(client.run("a", "container-to-container", 1, []))
     with pytest.raises(LabError) as bad:
@@ -70,3 +94,11 @@ async def test_one_bad_request_does_not_disturb_another(live_lab):
     assert unknown.value.kind == "input" and "container-to-container" in unknown.value.message
     assert (await good)["ok"]
     await client.stop()
+
+
+def test_kill_9_mid_run_leaves_nothing(live_lab):
+    kill_9_mid_run()
+
+
+def test_one_bad_request_does_not_disturb_another(live_lab):
+    bad_request_alone()

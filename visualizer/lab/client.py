@@ -73,7 +73,8 @@ class LabClient:
     # -- lifecycle ------------------------------------------------------------
     @property
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.returncode is None
+        return (self.proc is not None and self.proc.returncode is None
+                and not (self._reader_task is not None and self._reader_task.done()))
 
     async def start(self):
         if self._starting is None:
@@ -140,15 +141,31 @@ class LabClient:
                 await self.proc.wait()
 
     # -- requests -------------------------------------------------------------
+    async def _send(self, rid: int, q, line: bytes):
+        """Write a request, restarting a lab that died since the last one (once)."""
+        for attempt in (1, 2):
+            if not self.alive:
+                self._kill()
+                await self.start()
+            self.pending[rid] = (self.proc, q)
+            try:
+                self.proc.stdin.write(line)
+                await self.proc.stdin.drain()
+                return
+            except (BrokenPipeError, ConnectionResetError):
+                self.pending[rid] = (None, q)   # not the dead reader's to fail
+                self._kill()
+                if self._reader_task is not None:
+                    self._reader_task.cancel()
+                if attempt == 2:
+                    raise
+
     async def _request(self, op: str, on_message=None, **fields):
-        if not self.alive:
-            await self.start()
         rid = next(self.ids)
         q: asyncio.Queue = asyncio.Queue()
-        self.pending[rid] = (self.proc, q)
         try:
-            self.proc.stdin.write(protocol.encode({"id": rid, "op": op, **fields}))
-            await self.proc.stdin.drain()
+            line = protocol.encode({"id": rid, "op": op, **fields})
+            await self._send(rid, q, line)
             while True:
                 msg = await q.get()
                 t = msg["type"]

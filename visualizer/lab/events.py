@@ -94,7 +94,7 @@ class Tracker:
             ev["iif"], ev["oif"] = self._ifs.get(key, (None, None))
         if info:
             ev.update(rule=info["text"], rule_pos=info["pos"], probe=info["probe"])
-        ev["probe"] = bool(ev["probe"] or (family == "bridge" and table == model.TRACE_TABLE))
+        ev["probe"] = bool(ev["probe"] or table == model.TRACE_TABLE)
         self._fill(ev, h, ct, j)
         if "iif" in m or "oif" in m:
             if family == "bridge":

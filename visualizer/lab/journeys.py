@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from . import headers as hdr
 
-MATCH_WINDOW_MS = 2000.0
+# A changed trace id for the same packet shows up within microseconds of its
+# last event; a retransmission (same IP id, seq, ack, flags) comes much later.
+MATCH_WINDOW_MS = 100.0
 
 
 @dataclass
@@ -29,6 +31,7 @@ class Journey:
     nat: list = field(default_factory=list)
     last_verdict: tuple | None = None      # (verdict, where) of the last non-probe event
     last_nat_at: str | None = None
+    last_ms: float = 0.0
     physin: str | None = None
     physout: str | None = None
 
@@ -77,6 +80,7 @@ class Journeys:
     def for_trace(self, trace_id: int, h: dict, seq: int, t_ms: float) -> Journey:
         j = self._by_trace.get(trace_id)
         if j is not None:
+            j.last_ms = t_ms
             return j
         j = self._match(h, t_ms) or self._new(h, seq, t_ms)
         self._by_trace[trace_id] = j
@@ -94,13 +98,14 @@ class Journeys:
         if ident is None:
             return None
         j = self._by_identity.get(ident)
-        if j is not None and t_ms - j.t_ms <= MATCH_WINDOW_MS:
+        if j is not None and t_ms - j.last_ms <= MATCH_WINDOW_MS:
+            j.last_ms = t_ms
             return j
         return None
 
     def _new(self, h: dict, seq: int, t_ms: float) -> Journey:
         ident = hdr.identity(h)
-        j = Journey(id=len(self.all) + 1, identity=ident, first_seq=seq, t_ms=t_ms)
+        j = Journey(id=len(self.all) + 1, identity=ident, first_seq=seq, t_ms=t_ms, last_ms=t_ms)
         if h.get("icmp_type") == 0 or (h.get("proto") == "arp" and h.get("arp_op") == "reply"):
             j.direction = "reply"
         self.all.append(j)

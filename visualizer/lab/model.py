@@ -71,7 +71,7 @@ TABLES: tuple[Table, ...] = (
 
 # Conntrack runs between raw and mangle; it is drawn as a marker, not a table.
 CONNTRACK_PRIORITY = -200
-# The sandbox's own bridge tracing table: chains at -300 that set nftrace.
+# The sandbox's own tracing tables (bridge, and ip input): chains at -300 that set nftrace.
 TRACE_TABLE = "trace"
 TRACE_PRIORITY = -300
 
@@ -95,7 +95,7 @@ def is_known(family: str, table: str, hook: str | None = None) -> bool:
     """True if the model knows this family/table (and hook, if given)."""
     if family not in FAMILIES:
         return False
-    if table == TRACE_TABLE and family == "bridge":
+    if table == TRACE_TABLE:
         return hook is None or hook in HOOKS
     if hook is None:
         return table in TABLE_NAMES[family]

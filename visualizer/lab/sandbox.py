@@ -21,7 +21,7 @@ from . import netlink
 
 CLONE_NEWNET = 0x40000000
 MS_BIND = 4096
-ETH_P_ALL_BE = socket.htons(0x0003)
+ETH_P_ALL_HOST = 0x0003   # Python's AF_PACKET address takes host order and converts
 ETH_P_ALL = 0x0003
 NETNS_DIR = "/run/netns"
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -248,7 +248,7 @@ class Sandbox:
             if getattr(s, "_bound", False):
                 continue
             try:
-                s.bind((name.split(":")[-1], ETH_P_ALL_BE))
+                s.bind((name.split(":")[-1], ETH_P_ALL_HOST))
                 s._bound = True
             except OSError:
                 pass   # the interface comes with a later step
