@@ -153,3 +153,20 @@ async def test_lab_errors_are_forwarded(monkeypatch, kind):
     await comm.send_to(text_data="nope")
     assert (await comm.receive_json_from(timeout=5))["type"] == "lab.error"
     await comm.disconnect()
+
+
+async def test_garbage_from_one_client_does_not_touch_another(stand_in):
+    a, b = await communicator(), await communicator()
+    await b.send_json_to({"type": "lab.run", "lesson": "container-to-container", "step": 1})
+    assert (await b.receive_json_from(timeout=5))["type"] == "lab.status"
+    for raw in BAD:
+        await a.send_to(text_data=raw)
+        assert (await a.receive_json_from(timeout=5))["type"] == "lab.error"
+    stand_in.gate.set()
+    msgs = await collect_run(b, timeout=20)
+    assert msgs[-1]["type"] == "lab.result"
+    assert not any(m["type"] == "lab.error" for m in msgs)
+    assert await a.receive_nothing(timeout=0.2)      # a got none of b's messages
+    assert [r[0] for r in stand_in.runs] == [stand_in.runs[0][0]]   # only b ran
+    await a.disconnect()
+    await b.disconnect()
