@@ -99,6 +99,10 @@ export class Diagram {
       const e1 = edge(a, id), e2 = edge(id, b);
       if (e1 && e2) { e1.classList.add("lit"); e2.classList.add("lit"); g.classList.add("lit"); return; }
     }
+    // frames the ip family never sees (ARP, or br_netfilter off) still pass the FDB decision
+    if (a === "bridge:prerouting" && /^bridge:(forward|input)$/.test(b)) {
+      this.stages.get("bridge-decision")?.classList.add("lit");
+    }
   }
 
   lightIface(name, side) {
@@ -135,42 +139,13 @@ export class Diagram {
     this.token.classList.toggle("drop", verdictInfo(ev).cls === "drop");
   }
 
-  // tables the sandbox really has (keys of RESULT.rules) drawn solid, others faint
-  markPresent(rules) {
-    if (!rules) return;
-    const have = new Set();
-    for (const [fam, tool] of [["ip", "iptables"], ["bridge", "ebtables"]]) {
-      for (const t of Object.keys(rules[tool] || {})) have.add(`${fam}:${t}`);
-    }
+  // a table that reported events was there during the run, whatever the page assumed
+  markSeen(events) {
+    const seen = new Set(events.map((e) => `${e.family}:${e.table}`));
     for (const [k, g] of this.boxes) {
-      if (g.classList.contains("probe") || g.classList.contains("unavailable")) continue;
       const [fam, table] = k.split(":");
-      g.classList.toggle("absent", !have.has(`${fam}:${table}`));
+      if (seen.has(`${fam}:${table}`)) g.classList.remove("absent");
     }
-  }
-
-  // a NAT hop: old → new address:port in a callout above the box
-  showNat(ev, changes) {
-    let c = this.svg.querySelector("#nat-callout");
-    if (!c) {
-      c = document.createElementNS(SVGNS, "g");
-      c.id = "nat-callout";
-      c.setAttribute("class", "nat-callout");
-      c.append(document.createElementNS(SVGNS, "rect"), document.createElementNS(SVGNS, "text"));
-      this.svg.append(c);
-    }
-    const t = ev && changes && changes.length ? this.target(ev) : null;
-    if (!t || !t.box) { c.style.display = "none"; return; }
-    const text = c.querySelector("text");
-    text.textContent = "NAT " + changes.map((n) => `${n.field === "source" ? "src" : "dst"} ${n.old} → ${n.new}`).join(", ");
-    c.style.display = "";
-    const g = t.g, w = text.getComputedTextLength() + 16;
-    const x = Math.max(4, Math.min(+g.dataset.x + (+g.dataset.w) / 2 - w / 2, 1236 - w));
-    const y = +g.dataset.y - 24;
-    const r = c.querySelector("rect");
-    r.setAttribute("x", x); r.setAttribute("y", y); r.setAttribute("width", w); r.setAttribute("height", 20);
-    r.setAttribute("rx", 4);
-    text.setAttribute("x", x + 8); text.setAttribute("y", y + 14);
   }
 
   hideToken() { this.token.classList.remove("shown", "drop"); }

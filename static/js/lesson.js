@@ -160,7 +160,7 @@ function loadRun(events, result) {
   renderJourneys();
   if (result) {
     panes.renderResult($("result"), result, state.urls, data.mode === "recorded");
-    diagram.markPresent(result.rules);
+    diagram.markSeen(state.events);
   }
 }
 
@@ -204,7 +204,7 @@ function onMessage(msg) {
       panes.renderOutput($("output"), state.output.length ? state.output
         : String(msg.output || "").split("\n"), msg.command);
       panes.renderResult($("result"), msg, state.urls, false);
-      diagram.markPresent(msg.rules);
+      diagram.markSeen(state.events);
       setStatus("done", msg.ok ? "done: replies received" : "done: no reply");
       if (!state.events.length) $("hop-caption").textContent = "The kernel reported no trace events: no packet reached a traced hook.";
       endRun();

@@ -269,6 +269,12 @@ def present_tables(lesson) -> set[str] | None:
         for line in rules.get("ebtables") or []:
             words = line.split()
             out.add("bridge:" + (words[words.index("-t") + 1] if "-t" in words[:-1] else "filter"))
+    for step in lesson.steps:    # tables a step's own iptables/ebtables commands create
+        for a in step.actions:
+            if a.kind in ("iptables", "ebtables"):
+                words = a.args.split()
+                table = words[words.index("-t") + 1] if "-t" in words[:-1] else "filter"
+                out.add(("ip:" if a.kind == "iptables" else "bridge:") + table)
     return out
 
 
