@@ -72,7 +72,8 @@ class Tracker:
             return None
         ct = self._ct_for(tid, m)
         t_ms = (now - self.t0) * 1000.0
-        j = self.journeys.for_trace(tid, h, self.seq, t_ms)
+        fresh = "network_header" in m or "ll_header" in m
+        j = self.journeys.for_trace(tid, h, self.seq, t_ms, fresh)
         if ttype == "policy":
             verdict = netlink.VERDICTS.get(m.get("policy"), str(m.get("policy")))
         elif ttype == "return":

@@ -46,7 +46,7 @@ class Journey:
             for k in keys:
                 old, new = self.headers.get(k), h.get(k)
                 if old is not None and new is not None and old != new:
-                    self.nat.append({"at": where_nat or "?", "field": k, "old": old, "new": new,
+                    self.nat.append({"at": where_nat or "conntrack", "field": k, "old": old, "new": new,
                                      "source": "trace"})
         self.headers.update({k: v for k, v in h.items() if v is not None})
 
@@ -69,6 +69,11 @@ class Journey:
                 "src": self.headers.get("src"), "dst": self.headers.get("dst")}
 
 
+def _differs(a: tuple | None, b: tuple | None) -> bool:
+    """Two complete packet identities that are not the same packet."""
+    return a is not None and b is not None and None not in a and None not in b and a != b
+
+
 class Journeys:
     """Assigns each event to a journey; keeps the journeys of one run."""
 
@@ -77,9 +82,15 @@ class Journeys:
         self._by_trace: dict[int, Journey] = {}
         self._by_identity: dict[tuple, Journey] = {}
 
-    def for_trace(self, trace_id: int, h: dict, seq: int, t_ms: float) -> Journey:
+    def for_trace(self, trace_id: int, h: dict, seq: int, t_ms: float,
+                  fresh: bool = False) -> Journey:
+        """The journey of a trace message.  ``fresh``: the message carries headers.
+
+        The kernel derives the trace id from the skb's address, and skbs are
+        reused: a known id with a different packet identity is a new packet.
+        """
         j = self._by_trace.get(trace_id)
-        if j is not None:
+        if j is not None and not (fresh and _differs(hdr.identity(h), j.identity)):
             j.last_ms = t_ms
             return j
         j = self._match(h, t_ms) or self._new(h, seq, t_ms)
