@@ -148,6 +148,31 @@ export class Diagram {
     }
   }
 
+
+  // a NAT hop: old → new address:port in a callout above the box
+  showNat(ev, changes) {
+    let c = this.svg.querySelector("#nat-callout");
+    if (!c) {
+      c = document.createElementNS(SVGNS, "g");
+      c.id = "nat-callout";
+      c.setAttribute("class", "nat-callout");
+      c.append(document.createElementNS(SVGNS, "rect"), document.createElementNS(SVGNS, "text"));
+      this.svg.append(c);
+    }
+    const t = ev && changes && changes.length ? this.target(ev) : null;
+    if (!t || !t.box) { c.style.display = "none"; return; }
+    const text = c.querySelector("text");
+    text.textContent = "NAT " + changes.map((n) => `${n.field === "source" ? "src" : "dst"} ${n.old} → ${n.new}`).join(", ");
+    c.style.display = "";
+    const g = t.g, w = text.getComputedTextLength() + 16;
+    const x = Math.max(4, Math.min(+g.dataset.x + (+g.dataset.w) / 2 - w / 2, 1236 - w));
+    const y = +g.dataset.y - 24;
+    const r = c.querySelector("rect");
+    r.setAttribute("x", x); r.setAttribute("y", y); r.setAttribute("width", w); r.setAttribute("height", 20);
+    r.setAttribute("rx", 4);
+    text.setAttribute("x", x + 8); text.setAttribute("y", y + 14);
+  }
+
   hideToken() { this.token.classList.remove("shown", "drop"); }
 }
 
