@@ -128,7 +128,7 @@ export class Diagram {
     const g = t.g;
     let x, y;
     if (t.box) {
-      x = +g.dataset.x; y = +g.dataset.y + (+g.dataset.h) / 2;
+      x = +g.dataset.x - 3; y = +g.dataset.y + (+g.dataset.h) / 2;
     } else {
       const r = g.querySelector("rect");
       x = +r.getAttribute("x"); y = +r.getAttribute("y") + 12;

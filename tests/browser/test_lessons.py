@@ -107,3 +107,28 @@ def test_recorded_run_replay(page, server, live):
     assert data["recorded"] is True and data["events"]
     text = urllib.request.urlopen(f"{server}/runs/{run_id}.txt").read().decode()
     assert text.startswith(f"# recorded run {run_id}") and data["events"][0]["text"] in text
+
+
+def test_try_it_rules(page, server, live):
+    page.goto(f"{server}/lessons/container-to-container/?step=2")
+    page.fill("#rules-input", "-I FORWARD --no-such-option")
+    page.click("#try-form button")
+    page.wait_for_selector("#error:not([hidden])", timeout=90_000)
+    assert "no-such-option" in page.inner_text("#error")       # iptables' own words
+    page.select_option("#p-speed", "16")
+    page.fill("#rules-input", "-I DOCKER-USER -p icmp -j DROP")
+    page.click("#try-form button")
+    page.wait_for_selector("#result:not([hidden])", timeout=90_000)
+    assert page.is_hidden("#error")
+    events = page.evaluate("() => window.nfv.events")
+    drop = next(e for e in events if e["verdict"] == "drop")
+    assert (drop["table"], drop["chain"], drop["base_chain"]) == ("filter", "DOCKER-USER", "FORWARD")
+    page.click(f'button[data-journey="{drop["journey"]}"]')
+    page.click(f'#log li[data-seq="{drop["seq"]}"]')
+    box = page.locator('[data-box="ip:filter:forward"]')
+    assert "drop" in box.get_attribute("class").split()
+    assert "DOCKER-USER" in box.locator(".detail").text_content()   # the user chain, inside its box
+    trail = page.locator("#inspector .trail li.inner.current")
+    assert "DOCKER-USER" in trail.text_content() and "drop" in trail.text_content()
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "try-it-docker-user-drop")
