@@ -9,6 +9,8 @@ jumped to it; the rule handle becomes the rule's text and position.
 """
 from __future__ import annotations
 
+import re
+
 from . import headers as hdr
 from . import model, netlink
 from .journeys import Journeys
@@ -24,6 +26,9 @@ NFLOG_HOOKS = {0: "prerouting", 1: "input", 2: "forward", 3: "output", 4: "postr
 # A freshly upped bridge sends IGMP membership reports for a while; they are
 # real but no lesson is about them, so they are left out of runs.
 IGNORED_PROTOS = {"igmp"}
+
+
+_NAT_TARGET = re.compile(r"-j (DNAT|SNAT|MASQUERADE|REDIRECT|NETMAP)\b|\b(dnat|snat|masquerade|redirect) ")
 
 
 class RuleLookup:
@@ -184,7 +189,7 @@ class Tracker:
             j.note_headers({k: h.get(k) for k in ("src", "dst", "sport", "dport", "proto",
                                                  "icmp_type", "icmp_seq", "icmp_id", "arp_op",
                                                  "arp_sha", "tcp_flags")}, where)
-        if ev["table"] == "nat" and not ev["probe"]:
+        if ev["table"] == "nat" and not ev["probe"] and _NAT_TARGET.search(ev["rule"] or ""):
             j.last_nat_at = f"{ev['family']} nat {ev['base_chain'] or ev['chain']}"
         if not ev["probe"] and ev["verdict"] in ("accept", "drop"):
             j.last_verdict = (ev["verdict"], f"{ev['family']} {ev['table']} {ev['base_chain'] or ev['chain']}")
