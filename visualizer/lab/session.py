@@ -103,9 +103,10 @@ class Reader:
             except (BlockingIOError, InterruptedError):
                 return
 
-    def _send(self, ev):
+    def _send(self, ev, now: float):
         if ev is None:
             return
+        ev["recv_mono"] = now      # CLOCK_MONOTONIC when the lab read it (for latency figures)
         if self.first_event is None:
             self.first_event = time.monotonic()
         self.events += 1
@@ -117,7 +118,7 @@ class Reader:
             self.last_kernel = now
             for mtype, raw in netlink.split(data):
                 if mtype == netlink.TRACE_MSG_TYPE:
-                    self._send(self.tracker.on_trace(netlink.decode_trace_fast(raw), now))
+                    self._send(self.tracker.on_trace(netlink.decode_trace_fast(raw), now), now)
 
     def _on_nflog(self):
         for data in self._read(self.sb.nflog_sock):
@@ -125,7 +126,7 @@ class Reader:
             self.last_kernel = now
             for mtype, raw in netlink.split(data):
                 if mtype == netlink.NFLOG_MSG_TYPE:
-                    self._send(self.tracker.on_nflog(netlink.decode_nflog(raw), now))
+                    self._send(self.tracker.on_nflog(netlink.decode_nflog(raw), now), now)
 
     def _on_packet(self, name, sock):
         while True:
