@@ -242,3 +242,18 @@ def test_tcp_states_syn_new_then_established(live_lab):
     entry = [c for c in result["conntrack"] if c["proto"] == "tcp"]
     assert entry and entry[0]["orig"]["dport"] == 8080 and entry[0]["reply"]["sport"] == 80
     assert entry[0]["reply"]["src"] == "172.17.0.2" and "assured" in entry[0]["status"]
+
+
+def test_masquerade_reply_is_undone_by_conntrack(live_lab):
+    """container-to-external step 2: the reply's destination goes back to 172.17.0.2
+    without any nat chain running for it."""
+    events, result, proc = run_trace("container-to-external", "--step", "2")
+    assert result is not None, proc.stderr[-2000:]
+    reply = first_journey(result, "icmp", "reply")
+    assert any(n["field"] == "dst" and n["new"] == "172.17.0.2" and n["at"] == "conntrack"
+               for n in reply["nat"]), reply["nat"]
+    assert not [ev for ev in events if ev["journey"] == reply["id"] and ev["table"] == "nat"
+                and ev["family"] == "ip"]
+    accepted = [ev["rule"] for ev in events if ev["journey"] == reply["id"]
+                and ev["verdict"] == "accept" and ev["table"] == "filter"]
+    assert any("RELATED,ESTABLISHED" in (r or "") for r in accepted), accepted
