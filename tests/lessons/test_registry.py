@@ -256,3 +256,29 @@ def test_lesson_is_documented(slug):
 @pytest.mark.parametrize("key", EXPECT_KEYS)
 def test_expect_key_is_documented(key):
     assert f"| `{key}` |" in DOCS, f"document the expectation key {key!r} in docs/lessons.md"
+
+
+# -- the Markdown renders as meant (same extensions as visualizer/views.py) ---
+def _render(text: str) -> str:
+    import markdown
+    return markdown.markdown(text, extensions=["fenced_code", "tables"])
+
+
+def _pre_text(html: str) -> str:
+    import html as html_lib
+    blocks = re.findall(r"<pre>(.*?)</pre>", html, re.S)
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", "\n".join(blocks)))
+
+
+@pytest.mark.parametrize("slug,number", STEPS)
+def test_markdown_code_blocks_render(slug, number):
+    """Indented commands (also inside list items) come out as code blocks."""
+    text = _step(slug, number).explain
+    html = _render(text)
+    pre = _pre_text(html)
+    commands = [ln.strip() for ln in text.splitlines()
+                if re.match(r"^ {4,}(-[A-Za-z]|iptables |ebtables |sysctl |ip )", ln)]
+    for cmd in commands:
+        assert cmd in pre, f"{cmd!r} does not render as code (indent it 8 spaces inside a list item)"
+    if re.search(r"^\|.*\|\s*$", text, re.M):
+        assert "<table>" in html, "a pipe table that does not render"
