@@ -2,12 +2,12 @@
 import asyncio
 import os
 import signal
-import threading
 from pathlib import Path
 
 import pytest
 
 from visualizer.lab.client import LabClient, LabError
+from visualizer.lab.sandbox import in_new_thread
 
 pytestmark = pytest.mark.live
 
@@ -16,19 +16,7 @@ def on_own_loop(coro_fn):
     """Run an async test on a fresh loop in its own thread (whatever loop the
     browser tests' sync Playwright left in the main thread)."""
     def test(*args, **kwargs):
-        box = {}
-
-        def target():
-            try:
-                asyncio.run(coro_fn(*args, **kwargs))
-            except BaseException as e:
-                box["error"] = e
-
-        t = threading.Thread(target=target)
-        t.start()
-        t.join()
-        if "error" in box:
-            raise box["error"]
+        return in_new_thread(asyncio.run, coro_fn(*args, **kwargs))
     test.__name__ = coro_fn.__name__
     return test
 

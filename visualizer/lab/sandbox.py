@@ -31,31 +31,6 @@ NOISE_SYSCTLS = {  # keep the trace about the lesson: no IPv6 chatter
 }
 
 
-def in_netns(name: str, fn):
-    """Run ``fn()`` in a new thread inside network namespace ``name``; return its result."""
-    box = {}
-
-    def target():
-        try:
-            fd = os.open(f"{NETNS_DIR}/{name}", os.O_RDONLY)
-            try:
-                if _libc.setns(fd, CLONE_NEWNET) != 0:
-                    err = ctypes.get_errno()
-                    raise OSError(err, f"setns {name}: {os.strerror(err)}")
-            finally:
-                os.close(fd)
-            box["value"] = fn()
-        except BaseException as e:  # handed to the caller
-            box["error"] = e
-
-    t = threading.Thread(target=target, name=f"netns-{name}")
-    t.start()
-    t.join()
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
-
-
 def in_new_thread(fn, *args):
     """Run ``fn(*args)`` in a thread of its own: namespace changes die with the thread."""
     box = {}
@@ -72,6 +47,21 @@ def in_new_thread(fn, *args):
     if "error" in box:
         raise box["error"]
     return box["value"]
+
+
+def in_netns(name: str, fn):
+    """Run ``fn()`` in a new thread inside network namespace ``name``; return its result."""
+    def enter_and_run():
+        fd = os.open(f"{NETNS_DIR}/{name}", os.O_RDONLY)
+        try:
+            if _libc.setns(fd, CLONE_NEWNET) != 0:
+                err = ctypes.get_errno()
+                raise OSError(err, f"setns {name}: {os.strerror(err)}")
+        finally:
+            os.close(fd)
+        return fn()
+
+    return in_new_thread(enter_and_run)
 
 
 class _PacketSocket(socket.socket):
