@@ -12,6 +12,7 @@ import itertools
 import os
 import signal
 import sys
+import weakref
 
 from . import preflight, protocol
 
@@ -45,7 +46,7 @@ def lab_argv() -> list[str]:
 
 
 class LabClient:
-    _shared: dict[int, "LabClient"] = {}
+    _shared: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LabClient]" = weakref.WeakKeyDictionary()
 
     def __init__(self, env: dict | None = None):
         self.env = env or {}
@@ -60,15 +61,9 @@ class LabClient:
     def shared(cls) -> "LabClient":
         """The client of the running event loop (one lab per process and loop)."""
         loop = asyncio.get_running_loop()
-        client = cls._shared.get(id(loop))
-        if client is None or client._loop is not loop:
-            client = cls()
-            client._loop = loop
-            cls._shared = {id(loop): client, **{k: v for k, v in cls._shared.items()
-                                                 if v._loop is not None and not v._loop.is_closed()}}
-        return client
-
-    _loop = None
+        if loop not in cls._shared:
+            cls._shared[loop] = cls()
+        return cls._shared[loop]
 
     # -- lifecycle ------------------------------------------------------------
     @property

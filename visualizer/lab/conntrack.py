@@ -8,7 +8,6 @@ from pyroute2 import Conntrack
 from . import netlink
 
 PROTO_NAMES = {socket.IPPROTO_ICMP: "icmp", socket.IPPROTO_TCP: "tcp", socket.IPPROTO_UDP: "udp"}
-STATUS_BITS = dict((name, bit) for bit, name in netlink.CT_STATUS_BITS)
 
 
 def _tuple(t) -> dict:

@@ -211,7 +211,9 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
     )
 
 
+@lru_cache(maxsize=32)
 def ruleset_rules(name: str, root: Path | None = None) -> dict:
+    """A shared ruleset's files, read once per process (callers do not mutate it)."""
     return _load_rules((root or DEFAULT_DIR) / "_rulesets" / name)
 
 

@@ -113,10 +113,6 @@ class Stage:
     decision: bool = False
 
 
-def hook_stage(family: str, hook: str) -> Stage:
-    return Stage(f"{family}:{hook}", f"{family} {hook.upper()}", family, hook)
-
-
 DECISIONS = {
     "bridge-decision": Stage("bridge-decision", "bridge decision (FDB)", decision=True),
     "routing-decision": Stage("routing-decision", "routing decision", decision=True),
@@ -176,16 +172,6 @@ PATHS: dict[str, tuple[tuple[str, str], ...]] = {
 def hook_of(family: str, chain: str) -> str | None:
     """The hook a base chain named like iptables/ebtables' sits on."""
     return HOOK_OF_CHAIN.get(chain.upper())
-
-
-def diagram_rows() -> dict[str, list[Stage]]:
-    """Stages in drawing order for each layer, for the web diagram."""
-    return {
-        "bridge": [hook_stage("bridge", h) for h in ("prerouting", "input", "forward",
-                                                       "output", "postrouting")],
-        "ip": [hook_stage("ip", h) for h in HOOKS],
-        "decisions": list(DECISIONS.values()),
-    }
 
 
 def as_dict() -> dict:

@@ -213,7 +213,7 @@ def ct_status_names(bits: int | None) -> list[str]:
 # a busy trace.  This flat walker reads the same attributes straight from the
 # bytes; a test checks it against ``nft_trace_msg`` on every captured message.
 _NLA = struct.Struct("=HH")
-_U8, _BE16, _BE32, _BE64 = (struct.Struct(f) for f in ("B", "!H", "!I", "!Q"))
+_BE16, _BE32, _BE64 = (struct.Struct(f) for f in ("!H", "!I", "!Q"))
 _TRACE_ATTRS = {}
 for _i, (_name, _kind) in enumerate(nft_trace_msg.nla_map):
     if _name == "NFTA_TRACE_VERDICT":

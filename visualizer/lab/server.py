@@ -16,7 +16,7 @@ import signal
 import sys
 import time
 
-from . import lessons, protocol, rules, session
+from . import lessons, protocol, session
 
 POOL_SIZE = int(os.environ.get("LAB_POOL_SIZE", "2"))
 MAX_SANDBOXES = int(os.environ.get("LAB_MAX_SANDBOXES", "64"))
@@ -118,10 +118,7 @@ class Lab:
                 held = self.owned.get(req["owner"])
                 if not held:
                     raise session.StepError("no sandbox for this owner: run a step first")
-                from . import conntrack
-                ct = await asyncio.to_thread(conntrack.read, held[0].ns("host"))
-                listing = await rules.listing(held[0].ns("host"))
-                self.send(rid, {"type": "lab.reply", "conntrack": ct, "rules": listing})
+                self.send(rid, {"type": "lab.reply", **await session.snapshot(held[0])})
             elif op == "run":
                 await asyncio.wait_for(self.run(rid, req), RUN_TIMEOUT)
         except lessons.LessonError as e:

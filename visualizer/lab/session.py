@@ -108,25 +108,26 @@ class Reader:
             return
         ev["recv_mono"] = now      # CLOCK_MONOTONIC when the lab read it (for latency figures)
         if self.first_event is None:
-            self.first_event = time.monotonic()
+            self.first_event = now
         self.events += 1
         self.emit({"type": "trace.event", "event": ev})
 
-    def _on_trace(self):
-        for data in self._read(self.sb.trace_sock):
+    def _on_netlink(self, sock, want: int, decode, to_event):
+        """Read every waiting datagram; each message of type ``want`` becomes an event."""
+        for data in self._read(sock):
             now = time.monotonic()
             self.last_kernel = now
             for mtype, raw in netlink.split(data):
-                if mtype == netlink.TRACE_MSG_TYPE:
-                    self._send(self.tracker.on_trace(netlink.decode_trace_fast(raw), now), now)
+                if mtype == want:
+                    self._send(to_event(decode(raw), now), now)
+
+    def _on_trace(self):
+        self._on_netlink(self.sb.trace_sock, netlink.TRACE_MSG_TYPE, netlink.decode_trace_fast,
+                         self.tracker.on_trace)
 
     def _on_nflog(self):
-        for data in self._read(self.sb.nflog_sock):
-            now = time.monotonic()
-            self.last_kernel = now
-            for mtype, raw in netlink.split(data):
-                if mtype == netlink.NFLOG_MSG_TYPE:
-                    self._send(self.tracker.on_nflog(netlink.decode_nflog(raw), now), now)
+        self._on_netlink(self.sb.nflog_sock, netlink.NFLOG_MSG_TYPE, netlink.decode_nflog,
+                         self.tracker.on_nflog)
 
     def _on_packet(self, name, sock):
         while True:
@@ -171,15 +172,20 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
             await asyncio.sleep(0.03)
     finally:
         reader.stop(loop)
-    table = await asyncio.to_thread(conntrack.read, sb.ns("host"))
-    listing = await rules.listing(sb.ns("host"))
+    snap = await snapshot(sb)
     journeys = tracker.journeys.summaries()
-    add_conntrack_nat(journeys, table)
-    result.update(journeys=journeys, conntrack=table, rules=listing, captures=reader.captures,
+    add_conntrack_nat(journeys, snap["conntrack"])
+    result.update(journeys=journeys, **snap, captures=reader.captures,
                   lesson=lesson.slug, step=step.number, events=reader.events,
                   first_event_ms=round((reader.first_event - t0) * 1000, 3)
                   if reader.first_event else None)
     return result
+
+
+async def snapshot(sb: Sandbox) -> dict:
+    """The sandbox's conntrack table and its rules with their counters, read from the kernel."""
+    table = await asyncio.to_thread(conntrack.read, sb.ns("host"))
+    return {"conntrack": table, "rules": await rules.listing(sb.ns("host"))}
 
 
 def add_conntrack_nat(journeys: list[dict], table: list[dict]):
