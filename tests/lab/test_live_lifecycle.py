@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from visualizer.lab.client import LabClient, LabError
-from visualizer.lab.sandbox import in_new_thread
+from visualizer.lab.netns import in_new_thread
 
 pytestmark = pytest.mark.live
 

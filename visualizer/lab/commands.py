@@ -1,19 +1,22 @@
 """Run external programs: never through a shell, always with a timeout.
 
-Inside the lab process, ``in_ns`` prefixes ``nsenter --net=<path>`` so a
-program runs in one of the sandbox's network namespaces.
+A program meant for one of the sandbox's network namespaces is started by a
+fresh thread that has entered that namespace (``netns.enter``): the child
+inherits the thread's namespace, with no ``nsenter`` program in between.
 """
 from __future__ import annotations
 
 import asyncio
 import os
 import signal
+import subprocess
+import threading
 from dataclasses import dataclass
 
+from . import netns
 from .preflight import which
 
 DEFAULT_TIMEOUT = 10.0
-NETNS_DIR = "/run/netns"
 
 
 class CommandError(RuntimeError):
@@ -32,43 +35,117 @@ class Result:
     err: str
 
 
-def in_ns(ns: str | None, argv: list[str]) -> list[str]:
-    if ns is None:
-        return argv
-    return [which("nsenter") or "nsenter", f"--net={NETNS_DIR}/{ns}", "--"] + argv
-
-
 def _resolve(argv: list[str]) -> list[str]:
     return [which(argv[0]) or argv[0]] + list(argv[1:])
 
 
-async def run(argv: list[str], *, ns: str | None = None, input: str | None = None,
-              timeout: float = DEFAULT_TIMEOUT, check: bool = True) -> Result:
-    full = in_ns(ns, _resolve(argv))
-    proc = await asyncio.create_subprocess_exec(
-        *full, stdin=asyncio.subprocess.PIPE if input is not None else asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
-    try:
-        out, err = await asyncio.wait_for(
-            proc.communicate(input.encode() if input is not None else None), timeout)
-    except asyncio.TimeoutError:
-        kill(proc)
-        await proc.wait()
-        raise CommandError(argv, -1, f"{argv[0]} did not finish within {timeout:g}s")
-    res = Result(argv, proc.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
-    if check and res.code != 0:
-        raise CommandError(argv, res.code, (res.err or res.out).strip() or f"{argv[0]} exited {res.code}")
+def _popen(argv: list[str], ns: str | None, **kw) -> subprocess.Popen:
+    """Start ``argv`` (in namespace ``ns``), in its own session, never via a shell."""
+    if ns is not None:
+        netns.enter(ns)
+    return subprocess.Popen(_resolve(argv), start_new_session=True, **kw)
+
+
+def start(argv: list[str], *, ns: str | None = None, input: str | None = None,
+          timeout: float = DEFAULT_TIMEOUT) -> asyncio.Future:
+    """Start a program in a thread of its own; the future gets its ``Result`` at exit
+    (or a ``CommandError`` if it outlives ``timeout``).  Cancelling it kills the program."""
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+    box: dict = {}
+
+    def work():
+        try:
+            proc = box["proc"] = _popen(
+                argv, ns, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            try:
+                out, err = proc.communicate(input.encode() if input is not None else None, timeout)
+            except subprocess.TimeoutExpired:
+                kill(proc)
+                proc.communicate()
+                raise CommandError(argv, -1, f"{argv[0]} did not finish within {timeout:g}s")
+            res = Result(argv, proc.returncode, out.decode(errors="replace"),
+                         err.decode(errors="replace"))
+            loop.call_soon_threadsafe(_settle, done, res, None)
+        except BaseException as e:
+            loop.call_soon_threadsafe(_settle, done, None, e)
+
+    def on_done(fut):
+        if fut.cancelled() and "proc" in box:
+            kill(box["proc"])
+
+    done.add_done_callback(on_done)
+    threading.Thread(target=work, name=f"run {argv[0]}", daemon=True).start()
+    return done
+
+
+def checked(res: Result) -> Result:
+    """The result, or a ``CommandError`` carrying the program's own message."""
+    if res.code != 0:
+        raise CommandError(res.argv, res.code,
+                           (res.err or res.out).strip() or f"{res.argv[0]} exited {res.code}")
     return res
 
 
-async def spawn(argv: list[str], *, ns: str | None = None):
-    """Start a program with piped stdout+stderr; the caller reads and reaps it."""
-    return await asyncio.create_subprocess_exec(
-        *in_ns(ns, _resolve(argv)), stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True)
+async def run(argv: list[str], *, ns: str | None = None, input: str | None = None,
+              timeout: float = DEFAULT_TIMEOUT, check: bool = True) -> Result:
+    """Run a program to its end; its output comes back decoded."""
+    res = await start(argv, ns=ns, input=input, timeout=timeout)
+    return checked(res) if check else res
+
+
+def _settle(fut: asyncio.Future, value, error):
+    if fut.done():
+        return
+    if error is not None:
+        fut.set_exception(error)
+    else:
+        fut.set_result(value)
+
+
+class Process:
+    """A started program: ``stdout`` is an asyncio stream (stderr merged into it),
+    ``wait()`` waits for its exit without a thread (a pidfd on the event loop)."""
+
+    def __init__(self, popen: subprocess.Popen, loop: asyncio.AbstractEventLoop):
+        self.popen, self.pid, self.loop = popen, popen.pid, loop
+        self.stdout = asyncio.StreamReader(loop=loop)
+        self._exited = loop.create_future()
+        self._pidfd = os.pidfd_open(self.pid)
+        loop.add_reader(self._pidfd, self._on_exit)
+
+    async def _connect(self):
+        await self.loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(self.stdout), self.popen.stdout)
+
+    def _on_exit(self):
+        self.loop.remove_reader(self._pidfd)
+        os.close(self._pidfd)
+        self.popen.wait()
+        if not self._exited.done():
+            self._exited.set_result(self.popen.returncode)
+
+    @property
+    def returncode(self):
+        return self.popen.returncode
+
+    async def wait(self) -> int:
+        return await asyncio.shield(self._exited)
+
+
+async def spawn(argv: list[str], *, ns: str | None = None) -> Process:
+    """Start a program with stdout+stderr piped; the caller reads and reaps it."""
+    popen = netns.in_new_thread(lambda: _popen(argv, ns, stdin=subprocess.DEVNULL,
+                                               stdout=subprocess.PIPE,
+                                               stderr=subprocess.STDOUT))
+    proc = Process(popen, asyncio.get_running_loop())
+    await proc._connect()
+    return proc
 
 
 def kill(proc):
+    """Kill a program and everything it started (its session's process group)."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

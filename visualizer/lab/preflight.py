@@ -11,7 +11,7 @@ SBIN = "/usr/sbin:/sbin:/usr/bin:/bin"
 BINARIES = {
     "unshare": "util-linux", "iptables": "iptables", "iptables-restore": "iptables",
     "ebtables": "ebtables", "nft": "nftables", "ping": "iputils-ping",
-    "telnet": "telnet", "nc": "netcat-openbsd", "conntrack": "conntrack", "nsenter": "util-linux",
+    "telnet": "telnet", "nc": "netcat-openbsd", "conntrack": "conntrack",
 }
 
 

@@ -12,6 +12,7 @@ import re
 import shlex
 
 from . import commands, lessons
+from .commits import CommitWatch
 
 _TABLE = re.compile(r"^table (\w+) (\S+) \{")
 _CHAIN = re.compile(r"^\s*chain (\S+) \{")
@@ -39,16 +40,72 @@ def parse_args(text: str) -> list[str]:
     return args
 
 
-async def apply_ruleset(ns: str, rules: dict, *, noflush: bool = True):
-    """iptables-restore text, ebtables lines and an nft script, in that order."""
-    if rules.get("iptables", "").strip():
-        argv = ["iptables-restore"] + (["--noflush"] if noflush else [])
-        await commands.run(argv, ns=ns, input=rules["iptables"])
-    if rules.get("ebtables"):
-        await commands.run(["ebtables-restore", "--noflush"], ns=ns,
-                           input=ebtables_restore_text(rules["ebtables"]))
-    if rules.get("nft", "").strip():
-        await commands.run(["nft", "-f", "-"], ns=ns, input=rules["nft"])
+async def apply_rulesets(ns: str, rulesets: list[dict],
+                         watch: CommitWatch | None = None) -> list[asyncio.Future]:
+    """Load rulesets (in order) with iptables-restore (one per table), one
+    ebtables-restore and one ``nft -f``, all side by side.
+
+    Returns as soon as the kernel has announced every commit the input holds
+    (``watch``), or when every tool has ended.  Each tool still waits for an
+    RCU grace period at exit; the returned jobs end then, and raise if a tool
+    failed.  iptables-nft and ebtables-nft retry when another commit lands
+    first; an ``nft -f`` that fails is retried once the others are done (a
+    script is atomic, and it may need a table the others create).
+    """
+    jobs, expected = [], 0
+    for table, text in iptables_by_table(r.get("iptables", "") for r in rulesets).items():
+        jobs.append(_checked(["iptables-restore", "--noflush"], ns, text))
+        expected += _sections(text)
+    ebt = [line for r in rulesets for line in r.get("ebtables", [])]
+    if ebt:
+        text = ebtables_restore_text(ebt)
+        jobs.append(_checked(["ebtables-restore", "--noflush"], ns, text))
+        expected += _sections(text)
+    nft = "\n".join(r["nft"] for r in rulesets if r.get("nft", "").strip())
+    if nft:
+        jobs.append(asyncio.ensure_future(_nft_with_retry(ns, nft, list(jobs))))
+        expected += 1
+    try:
+        await (watch or CommitWatch(None)).until(expected, jobs)
+    except BaseException:
+        for j in jobs:
+            j.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
+        raise
+    return jobs
+
+
+def _checked(argv: list[str], ns: str, text: str) -> asyncio.Future:
+    async def job():
+        return commands.checked(await commands.start(argv, ns=ns, input=text))
+    return asyncio.ensure_future(job())
+
+
+async def _nft_with_retry(ns: str, script: str, others: list[asyncio.Future]):
+    res = await commands.start(["nft", "-f", "-"], ns=ns, input=script)
+    if res.code == 0:
+        return res
+    await asyncio.gather(*others, return_exceptions=True)
+    return await commands.run(["nft", "-f", "-"], ns=ns, input=script)
+
+
+def _sections(restore_text: str) -> int:
+    return sum(1 for line in restore_text.splitlines() if line.startswith("*"))
+
+
+def iptables_by_table(texts) -> dict[str, str]:
+    """iptables-restore texts -> {table: its sections, in order}; tables load independently."""
+    out: dict[str, list[str]] = {}
+    table = None
+    for text in texts:
+        for line in text.splitlines():
+            if line.startswith("*"):
+                table = line[1:].strip()
+            if table is not None:
+                out.setdefault(table, []).append(line)
+            if line.strip() == "COMMIT":
+                table = None
+    return {t: "\n".join(lines) + "\n" for t, lines in out.items()}
 
 
 def ebtables_restore_text(lines: list[str]) -> str:
@@ -108,6 +165,7 @@ class RuleIndex:
     """(family, table, chain, handle) -> {"pos", "text", "probe"}."""
 
     def __init__(self, nft_text: str = "", ipt_text: str = "", ebt_text: str = ""):
+        """The index from ``nft -a list ruleset``, ``iptables-save`` and ``ebtables-save``."""
         self.map: dict[tuple, dict] = {}
         ipt, ebt = _parse_save(ipt_text), _parse_save(ebt_text)
         for (fam, table, chain), rules in _parse_nft(nft_text).items():
@@ -121,12 +179,78 @@ class RuleIndex:
         return self.map.get((family, table, chain, handle))
 
     @classmethod
+    def from_loaded(cls, handles: dict, rulesets: list[dict]) -> "RuleIndex | None":
+        """The index of a fresh sandbox, from the kernel's handles (``commits.rule_handles``)
+        and the texts just loaded, which are written as the -save tools print them.
+        None when a chain's rule count differs: then ask the tools (``load``)."""
+        texts = source_texts(rulesets)
+        if any(len(texts.get(key, [])) != len(hs) for key, hs in handles.items()) or \
+                any(t and key not in handles for key, t in texts.items()):
+            return None
+        idx = cls()
+        for (fam, table, chain), hs in handles.items():
+            for pos, (handle, text) in enumerate(zip(hs, texts.get((fam, table, chain), [])), 1):
+                idx.map[(fam, table, chain, handle)] = {
+                    "pos": pos, "text": text, "probe": is_probe(table, text)}
+        return idx
+
+    @classmethod
     async def load(cls, ns: str) -> "RuleIndex":
         nft, ipt, ebt = await asyncio.gather(
             commands.run(["nft", "-a", "list", "ruleset"], ns=ns),
             commands.run(["iptables-save"], ns=ns),
             commands.run(["ebtables-save"], ns=ns, check=False))
         return cls(nft.out, ipt.out, ebt.out)
+
+
+_T_OPT = re.compile(r"(^|\s)-t\s+(\S+)")
+
+
+def source_texts(rulesets: list[dict]) -> dict[tuple, list[str]]:
+    """(family, table, chain) -> rule texts in chain order, as loading them leaves the
+    chains: ``-A`` appends, ``-I CHAIN [N]`` inserts; texts in -save form (``-A CHAIN ...``)."""
+    out: dict[tuple, list[str]] = {}
+
+    def place(family, table, line):
+        parts = line.split(None, 2)
+        if len(parts) < 2 or parts[0] not in ("-A", "-I"):
+            return
+        verb, chain, rest = parts[0], parts[1], parts[2] if len(parts) > 2 else ""
+        rules = out.setdefault((family, table, chain), [])
+        pos = len(rules)
+        if verb == "-I":
+            pos = 0
+            head, _, tail = rest.partition(" ")
+            if head.isdigit():
+                pos, rest = int(head) - 1, tail
+        rules.insert(pos, f"-A {chain} {rest}".rstrip())
+
+    for r in rulesets:
+        table = None
+        for line in r.get("iptables", "").splitlines():
+            if line.startswith("*"):
+                table = line[1:].strip()
+            elif table:
+                place("ip", table, line.strip())
+        for line in r.get("ebtables", []):
+            m = _T_OPT.search(line)
+            place("bridge", m.group(2) if m else "filter", _T_OPT.sub("", line, count=1).strip())
+        fam = table = chain = None
+        for line in r.get("nft", "").splitlines():
+            text = line.split("#", 1)[0].strip()
+            m, c = _TABLE.match(text), _CHAIN.match(text)
+            if m:
+                fam, table, chain = m.group(1), m.group(2), None
+            elif c:
+                chain = c.group(1)
+            elif text == "}":
+                if chain:
+                    chain = None
+                else:
+                    fam = table = None
+            elif chain and text and not text.startswith(("type ", "policy ")):
+                out.setdefault((fam, table, chain), []).append(text.rstrip(";").strip())
+    return out
 
 
 def is_probe(table: str, text: str) -> bool:

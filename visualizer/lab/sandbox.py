@@ -1,6 +1,7 @@
 """Build and tear down one sandbox: network namespaces wired as a topology.
 
-Links, addresses and routes go through pyroute2 (``IPRoute(netns=...)``).
+Links, addresses and routes are pyroute2 rtnetlink messages, sent as one
+batch per namespace (``rtnl``) on a socket born inside that namespace.
 Sysctls and the raw capture sockets are made in a short-lived thread that
 ``setns()``-es into the namespace: a thread's network namespace decides where
 a socket lives and which ``/proc/sys/net`` it sees.  Every name is prefixed
@@ -9,59 +10,23 @@ with the sandbox id, so many sandboxes coexist in the lab.
 from __future__ import annotations
 
 import ctypes
-import ipaddress
 import os
 import socket
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from pyroute2 import IPRoute
-
-from . import netlink
+from . import commits, netlink, rtnl
+from .netns import NETNS_DIR, in_netns, in_new_thread
 
 CLONE_NEWNET = 0x40000000
 MS_BIND = 4096
 ETH_P_ALL_HOST = 0x0003   # Python's AF_PACKET address takes host order and converts
 ETH_P_ALL = 0x0003
-NETNS_DIR = "/run/netns"
+FIRST_IFINDEX = 10        # a sandbox numbers its interfaces from here in each namespace
 _libc = ctypes.CDLL(None, use_errno=True)
 NOISE_SYSCTLS = {  # keep the trace about the lesson: no IPv6 chatter
     "net.ipv6.conf.all.disable_ipv6": "1",
     "net.ipv6.conf.default.disable_ipv6": "1",
 }
-
-
-def in_new_thread(fn, *args):
-    """Run ``fn(*args)`` in a thread of its own: namespace changes die with the thread."""
-    box = {}
-
-    def target():
-        try:
-            box["value"] = fn(*args)
-        except BaseException as e:
-            box["error"] = e
-
-    t = threading.Thread(target=target)
-    t.start()
-    t.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
-def in_netns(name: str, fn):
-    """Run ``fn()`` in a new thread inside network namespace ``name``; return its result."""
-    def enter_and_run():
-        fd = os.open(f"{NETNS_DIR}/{name}", os.O_RDONLY)
-        try:
-            if _libc.setns(fd, CLONE_NEWNET) != 0:
-                err = ctypes.get_errno()
-                raise OSError(err, f"setns {name}: {os.strerror(err)}")
-        finally:
-            os.close(fd)
-        return fn()
-
-    return in_new_thread(enter_and_run)
 
 
 class _PacketSocket(socket.socket):
@@ -87,11 +52,6 @@ def write_sysctls(values: dict):
                 raise
 
 
-def _cidr(text: str):
-    iface = ipaddress.ip_interface(text)
-    return str(iface.ip), iface.network.prefixlen
-
-
 class Sandbox:
     """One lesson's namespaces, their links, and the host's capture sockets."""
 
@@ -102,11 +62,17 @@ class Sandbox:
         self.namespaces: dict[str, str] = {}
         self.trace_sock: socket.socket | None = None
         self.nflog_sock: socket.socket | None = None
+        self.commit_sock: socket.socket | None = None   # nf_tables commits in host
+        self.loading: list = []         # rule-loading programs still finishing (see rules)
         self.packet_socks: dict[str, socket.socket] = {}
         self.ifnames: dict[int, str] = {}
         self.procs: list = []           # background programs (listeners)
         self.rule_index = None
-        self.dirty = False              # rules changed since rule_index was loaded
+        self.dirty = False
+        self.ifindex: dict[tuple[str, str], int] = {}   # (ns, ifname) -> index we gave it
+        self._rt: dict[str, socket.socket] = {}        # rtnetlink sockets, during a build
+        self._fd: dict[str, int] = {}                  # namespace fds, during a build
+        self._new_ns: list[str] = []              # rules changed since rule_index was loaded
 
     def ns(self, name: str) -> str:
         return self.namespaces.get(name) or f"{self.sid}-{name}"
@@ -121,11 +87,16 @@ class Sandbox:
         if _libc.unshare(CLONE_NEWNET) != 0:
             raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
         open(path, "w").close()
-        if _libc.mount(b"/proc/thread-self/ns/net", path.encode(), None, MS_BIND, None) != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"bind mount {path}: {os.strerror(err)}")
-        write_sysctls({**NOISE_SYSCTLS, **n.get("sysctls", {})})
-        made = {"full": full, "rt": socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 0).detach()}
+        try:
+            if _libc.mount(b"/proc/thread-self/ns/net", path.encode(), None, MS_BIND, None) != 0:
+                err = ctypes.get_errno()
+                raise OSError(err, f"bind mount {path}: {os.strerror(err)}")
+            write_sysctls({**NOISE_SYSCTLS, **n.get("sysctls", {})})
+        except BaseException:
+            _unpin(path)
+            raise
+        made = {"full": full, "fd": os.open("/proc/thread-self/ns/net", os.O_RDONLY),
+                "rt": socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 0).detach()}
         if n["name"] == "host":
             made.update(self._capture_sockets())
         if n["name"] == "wan":
@@ -134,81 +105,103 @@ class Sandbox:
 
     def build(self, upto_step: int = 0):
         """Create every element with ``step`` <= upto_step not built yet (sync)."""
+        self.create_namespaces(upto_step)
+        self.wire(upto_step)
+
+    def create_namespaces(self, upto_step: int = 0):
+        """The new namespaces, each made in a thread of its own, all at once."""
         lo = self.built_step
-        pick = (lambda items: [i for i in items if lo < int(i.get("step", 0)) <= upto_step])
-        new_ns = pick(self.topology["ns"])
+        new_ns = [n for n in self.topology["ns"] if lo < int(n.get("step", 0)) <= upto_step]
         os.makedirs(NETNS_DIR, exist_ok=True)
-        rts: dict[str, IPRoute] = {}
         with ThreadPoolExecutor(max_workers=max(1, len(new_ns))) as pool:
-            made = list(pool.map(lambda n: in_new_thread(self._create_ns, n), new_ns))
-        for n, m in zip(new_ns, made):
+            futures = [pool.submit(in_new_thread, self._create_ns, n) for n in new_ns]
+        errors = [f.exception() for f in futures if f.exception()]
+        for n, f in zip(new_ns, futures):
+            if f.exception():
+                continue
+            m = f.result()
             self.namespaces[n["name"]] = m["full"]
-            # The socket was created inside the namespace, so pyroute2 talks to it.
-            rts[n["name"]] = IPRoute(fileno=m["rt"])
+            self._rt[n["name"]] = socket.socket(fileno=m["rt"])
+            self._fd[n["name"]] = m["fd"]
             if "trace" in m:
                 self.trace_sock, self.nflog_sock = m["trace"], m["nflog"]
+                self.commit_sock = m["commits"]
             self.packet_socks.update(m.get("packet", {}))
+        self._new_ns = [n["name"] for n in new_ns]
+        if errors:
+            raise errors[0]
 
-        def ipr(name):
-            if name not in rts:
-                rts[name] = IPRoute(netns=self.ns(name))
-            return rts[name]
+    def _index(self, ns: str, name: str) -> int:
+        """The ifindex this sandbox gives interface ``name`` in namespace ``ns``."""
+        key = (ns, name)
+        if key not in self.ifindex:
+            taken = [i for (n, _), i in self.ifindex.items() if n == ns]
+            self.ifindex[key] = max(taken, default=FIRST_IFINDEX - 1) + 1
+        return self.ifindex[key]
+
+    def _ns_fd(self, name: str) -> int:
+        if name not in self._fd:
+            self._fd[name] = os.open(f"{NETNS_DIR}/{self.ns(name)}", os.O_RDONLY)
+        return self._fd[name]
+
+    def _rt_sock(self, name: str) -> socket.socket:
+        if name not in self._rt:
+            self._rt[name] = in_netns(self.ns(name), lambda: socket.socket(
+                socket.AF_NETLINK, socket.SOCK_DGRAM, 0))
+        return self._rt[name]
+
+    def wire(self, upto_step: int = 0):
+        """Links, addresses and routes of steps built_step+1..upto_step: per namespace,
+        one rtnetlink batch creates the links, then one adds addresses and routes."""
+        lo = self.built_step
+        pick = (lambda items: [i for i in items if lo < int(i.get("step", 0)) <= upto_step])
+        links: dict[str, rtnl.Batch] = {}
+        rest: dict[str, rtnl.Batch] = {}
+
+        def first(ns):
+            return links.setdefault(ns, rtnl.Batch())
+
+        def then(ns):
+            return rest.setdefault(ns, rtnl.Batch())
 
         try:
-            for n in new_ns:
-                r = ipr(n["name"])
-                r.link("set", index=r.link_lookup(ifname="lo")[0], state="up")
+            for name in self._new_ns:
+                first(name).up(1)
             for b in pick(self.topology["bridge"]):
-                self._bridge(ipr(b["ns"]), b)
+                i = self._index(b["ns"], b["name"])
+                first(b["ns"]).bridge(i, b["name"], b.get("mac"))
+                for a in b.get("addresses", []):
+                    first(b["ns"]).addr(i, a, f"on {b['name']}")
             for v in pick(self.topology["veth"]):
-                self._veth(ipr(v["ns"]), ipr(v["peer_ns"]), v)
+                i, p = self._index(v["ns"], v["name"]), self._index(v["peer_ns"], v["peer_name"])
+                master = self.ifindex[(v["ns"], v["master"])] if v.get("master") else None
+                first(v["ns"]).veth(i, v["name"], p, v["peer_name"], self._ns_fd(v["peer_ns"]),
+                                    v.get("mac"), v.get("peer_mac"), master)
+                for a in v.get("addresses", []):
+                    first(v["ns"]).addr(i, a, f"on {v['name']}")
+                then(v["peer_ns"]).up(p, v["peer_name"])
+                for a in v.get("peer_addresses", []):
+                    then(v["peer_ns"]).addr(p, a, f"on {v['peer_ns']}:{v['peer_name']}")
             for rt in pick(self.topology["route"]):
-                self._route(ipr(rt["ns"]), rt)
-            if "host" in rts or upto_step == 0:
-                links = ipr("host").get_links()
-                self.ifnames = {ln["index"]: ln.get_attr("IFLA_IFNAME") for ln in links}
+                oif = self.ifindex[(rt["ns"], rt["dev"])] if rt.get("dev") else None
+                then(rt["ns"]).route(rt.get("dst", "default"), rt.get("gateway"), oif)
+            for stage in (links, rest):
+                for ns, batch in stage.items():
+                    batch.send(self._rt_sock(ns))
         finally:
-            for r in rts.values():
-                r.close()
+            self._close_build_handles()
+        self.ifnames = {1: "lo", **{i: n for (ns, n), i in self.ifindex.items() if ns == "host"}}
         self.built_step = max(self.built_step, upto_step)
+        self._new_ns = []
         self._bind_packet_sockets()
 
-    def _bridge(self, r, b):
-        kw = {"address": b["mac"]} if b.get("mac") else {}
-        r.link("add", ifname=b["name"], kind="bridge", **kw)
-        idx = r.link_lookup(ifname=b["name"])[0]
-        for a in b.get("addresses", []):
-            ip, plen = _cidr(a)
-            r.addr("add", index=idx, address=ip, prefixlen=plen)
-        r.link("set", index=idx, state="up")
-
-    def _veth(self, r, pr, v):
-        peer = {"ifname": v["peer_name"], "net_ns_fd": self.ns(v["peer_ns"])}
-        r.link("add", ifname=v["name"], kind="veth", peer=peer)
-        idx = r.link_lookup(ifname=v["name"])[0]
-        if v.get("mac"):
-            r.link("set", index=idx, address=v["mac"])
-        if v.get("master"):
-            r.link("set", index=idx, master=r.link_lookup(ifname=v["master"])[0])
-        for a in v.get("addresses", []):
-            ip, plen = _cidr(a)
-            r.addr("add", index=idx, address=ip, prefixlen=plen)
-        r.link("set", index=idx, state="up")
-        pidx = pr.link_lookup(ifname=v["peer_name"])[0]
-        if v.get("peer_mac"):
-            pr.link("set", index=pidx, address=v["peer_mac"])
-        for a in v.get("peer_addresses", []):
-            ip, plen = _cidr(a)
-            pr.addr("add", index=pidx, address=ip, prefixlen=plen)
-        pr.link("set", index=pidx, state="up")
-
-    def _route(self, r, rt):
-        kw = {"gateway": rt["gateway"]} if rt.get("gateway") else {}
-        if rt.get("dev"):
-            kw["oif"] = r.link_lookup(ifname=rt["dev"])[0]
-        if rt.get("dst", "default") != "default":
-            kw["dst"] = rt["dst"]
-        r.route("add", **kw)
+    def _close_build_handles(self):
+        """rtnetlink sockets and namespace fds hold their namespace: not past a build."""
+        for s in self._rt.values():
+            s.close()
+        for fd in self._fd.values():
+            os.close(fd)
+        self._rt, self._fd = {}, {}
 
     def sysctl(self, ns: str, values: dict):
         in_netns(self.ns(ns), lambda: write_sysctls(values))
@@ -230,7 +223,8 @@ class Sandbox:
         lg.setblocking(False)
         names = sorted({v["name"] for v in self.topology["veth"] if v["ns"] == "host"}
                        | {b["name"] for b in self.topology["bridge"] if b["ns"] == "host"})
-        return {"trace": tr, "nflog": lg, "packet": {n: _packet_socket() for n in names}}
+        return {"trace": tr, "nflog": lg, "commits": commits.open_socket(),
+                "packet": {n: _packet_socket() for n in names}}
 
     def _bind_packet_sockets(self):
         """Bind each capture socket to its interface (resolved in the socket's own netns)."""
@@ -245,7 +239,8 @@ class Sandbox:
 
     def drain(self):
         """Throw away anything captured before the run starts."""
-        for s in [self.trace_sock, self.nflog_sock, *self.packet_socks.values()]:
+        for s in [self.trace_sock, self.nflog_sock, self.commit_sock,
+                  *self.packet_socks.values()]:
             if s is None:
                 continue
             try:
@@ -257,19 +252,25 @@ class Sandbox:
     # -- teardown ---------------------------------------------------------
     def close(self):
         from .commands import kill
+        self._close_build_handles()
         for p in self.procs:
             kill(p)
         self.procs.clear()
-        for s in [self.trace_sock, self.nflog_sock, *self.packet_socks.values()]:
+        for s in [self.trace_sock, self.nflog_sock, self.commit_sock,
+                  *self.packet_socks.values()]:
             if s is not None:
                 s.close()
         self.packet_socks = {}
-        self.trace_sock = self.nflog_sock = None
+        self.trace_sock = self.nflog_sock = self.commit_sock = None
         for full in list(self.namespaces.values()):
-            path = f"{NETNS_DIR}/{full}"
-            _libc.umount2(path.encode(), 2)   # MNT_DETACH
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+            _unpin(f"{NETNS_DIR}/{full}")
         self.namespaces.clear()
+
+
+def _unpin(path: str):
+    """Drop the bind mount that keeps a namespace alive, and its file."""
+    _libc.umount2(path.encode(), 2)   # MNT_DETACH
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import time
 
-from . import commands, conntrack, lessons, netlink, rules, traffic
+from . import commands, commits, conntrack, lessons, netlink, rules, traffic
 from . import headers as hdr
+from .commits import CommitWatch
 from .events import Tracker
 from .sandbox import Sandbox
 
@@ -26,12 +27,28 @@ class StepError(ValueError):
 async def prepare(sid: str, lesson: lessons.Lesson) -> Sandbox:
     """Build the lesson's sandbox (step-0 topology) and load its rules and tracing."""
     sb = Sandbox(sid, lesson.topology)
+
+    async def load_rules():
+        # Go on once the kernel has announced the commits (the tools are then still
+        # waiting out an RCU grace period), and index the rules from the kernel's
+        # handles and the loaded texts, asking the -save tools only if they differ.
+        host, rulesets = sb.ns("host"), rules.lesson_rules(lesson)
+        watch = CommitWatch(sb.commit_sock)
+        sb.loading = await rules.apply_rulesets(host, rulesets, watch)
+        watch.stop()
+        handles = await asyncio.to_thread(commits.rule_handles, sb.commit_sock)
+        sb.rule_index = (rules.RuleIndex.from_loaded(handles, rulesets)
+                         or await rules.RuleIndex.load(host))
+
     try:
-        await asyncio.to_thread(sb.build, 0)
-        host = sb.ns("host")
-        for rs in rules.lesson_rules(lesson):
-            await rules.apply_ruleset(host, rs)
-        sb.rule_index = await rules.RuleIndex.load(host)
+        await asyncio.to_thread(sb.create_namespaces, 0)
+        # The host's rules load while the links are wired: neither needs the other.
+        loading = asyncio.ensure_future(load_rules())
+        try:
+            await asyncio.to_thread(sb.wire, 0)
+        finally:
+            await asyncio.gather(loading, return_exceptions=True)
+        loading.result()
     except BaseException:
         await asyncio.to_thread(sb.close)
         raise
@@ -172,6 +189,7 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
             await asyncio.sleep(0.03)
     finally:
         reader.stop(loop)
+    await finish_loading(sb)
     snap = await snapshot(sb)
     journeys = tracker.journeys.summaries()
     add_conntrack_nat(journeys, snap["conntrack"])
@@ -180,6 +198,14 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
                   first_event_ms=round((reader.first_event - t0) * 1000, 3)
                   if reader.first_event else None)
     return result
+
+
+async def finish_loading(sb: Sandbox):
+    """The rule loaders the sandbox went on without must all have ended well."""
+    jobs, sb.loading = sb.loading, []
+    for res in await asyncio.gather(*jobs, return_exceptions=True):
+        if isinstance(res, BaseException):
+            raise res
 
 
 async def snapshot(sb: Sandbox) -> dict:
