@@ -29,6 +29,10 @@ from visualizer.lab import netlink  # noqa: E402
 from visualizer.lab.client import LabClient  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+# Pause before each measured run: the kernel tears down the namespaces of
+# earlier runs (and of a stopped lab) in the background, and every measure,
+# the manual baseline included, should start on a quiet kernel.
+SETTLE_S = float(os.environ.get("BENCH_SETTLE_S", "0.5"))
 LESSON = "container-to-container"
 
 MANUAL = r"""
@@ -94,12 +98,16 @@ async def bench_lab():
     warm = []
     for i in range(RUNS):
         await wait_pool(warm_client, 1)
+        await asyncio.sleep(SETTLE_S)
         warm.append(await first_event_ms(warm_client, f"w{i}"))
     await warm_client.stop()
     cold_client = LabClient(env={"LAB_WARM": "", "LAB_POOL_SIZE": "0"})
     await cold_client.start()
     await first_event_ms(cold_client, "prime")
-    cold = [await first_event_ms(cold_client, f"c{i}") for i in range(RUNS)]
+    cold = []
+    for i in range(RUNS):
+        await asyncio.sleep(SETTLE_S)
+        cold.append(await first_event_ms(cold_client, f"c{i}"))
     await cold_client.stop()
     return warm, cold
 
@@ -107,6 +115,7 @@ async def bench_lab():
 def bench_manual():
     out = []
     for _ in range(RUNS):
+        time.sleep(SETTLE_S)
         r = subprocess.run(["unshare", "-Urnm", sys.executable, "-c", MANUAL],
                            capture_output=True, text=True, timeout=60)
         if r.returncode != 0:
@@ -151,7 +160,11 @@ def main():
     extra = ""
     if ws:
         print(f"websocket, {ws['clients']} clients: kernel event -> ws message p50 {ws['p50']:.1f} ms, "
-              f"p95 {ws['p95']:.1f} ms ({ws['messages']} messages)")
+              f"p95 {ws['p95']:.1f} ms ({ws['messages']} messages, {ws['results']} results, "
+              f"{ws['errors']} errors)")
+        if ws["errors"]:
+            raise SystemExit(f"websocket benchmark: {ws['errors']} of {ws['clients']} runs failed; "
+                             "its latency figures would not mean anything")
         extra = f" ws_p50_ms={ws['p50']:.1f} ws_p95_ms={ws['p95']:.1f}"
     print(f"RESULT warm_ms={w:.1f} cold_ms={c:.1f} cli_ms={m:.1f} warm_ratio={w / m:.3f} "
           f"cold_ratio={c / m:.3f} decoder_eps={dec['fast']:.0f}{extra}")

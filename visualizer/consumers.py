@@ -35,7 +35,8 @@ class LabConsumer(AsyncWebsocketConsumer):
 
     async def lab_message(self, event):
         """A message from the run service (via the channel layer)."""
-        await self.send_json(event["message"])
+        for text in event["texts"]:      # a batch, in order; one websocket message each
+            await self.send(text_data=text)
         if event.get("final"):
             self.running = False
             self._cancel_idle()

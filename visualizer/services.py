@@ -2,7 +2,7 @@
 
 The consumer hands each valid request to :func:`run`, which drives
 ``LabClient.shared()`` and pushes every message back to the consumer through
-the channel layer (``{"type": "lab.message", "message": ..., "final": bool}``),
+the channel layer in batches (``{"type": "lab.message", "texts": [<JSON>...], "final": bool}``),
 so a channels_redis layer works unchanged.  The only process-wide state is
 ``LabClient.shared()`` itself.
 """
@@ -108,17 +108,52 @@ def _lab_errors():
     return LabError, LabUnavailable
 
 
-async def push(channel_name: str, message: dict, final: bool = False) -> None:
-    """Send one message to the consumer owning ``channel_name``."""
+async def _send(channel_name: str, texts: list[str], final: bool) -> None:
+    # Already JSON: the in-memory layer deep-copies what it carries (a string
+    # copies for free), and one channel message carries a batch of them: each
+    # dispatch to a consumer costs a hop through Django's sync thread.
     layer = get_channel_layer()
-    envelope = {"type": "lab.message", "message": message, "final": final}
-    for _ in range(600):
+    envelope = {"type": "lab.message", "texts": texts, "final": final}
+    for _ in range(3000):
         try:
             await layer.send(channel_name, envelope)
             return
         except ChannelFull:   # the consumer is busy forwarding: let it drain
-            await asyncio.sleep(0.05)
-    log.warning("dropping a message for %s: channel full", channel_name)
+            await asyncio.sleep(0.01)
+    log.warning("dropping %d messages for %s: channel full", len(texts), channel_name)
+
+
+class Outbox:
+    """A run's messages to its consumer, in order: whatever piles up while the
+    previous batch is on its way goes out together as the next batch."""
+
+    def __init__(self, channel_name: str):
+        self.channel_name = channel_name
+        self.texts: list[str] = []
+        self.ready = asyncio.Event()
+        self.task = asyncio.ensure_future(self._forward())
+
+    def put(self, message: dict):
+        self.texts.append(json.dumps(message, default=str))
+        self.ready.set()
+
+    async def _forward(self):
+        while True:
+            await self.ready.wait()
+            self.ready.clear()
+            batch, self.texts = self.texts, []
+            if batch:
+                await _send(self.channel_name, batch, final=False)
+
+    async def close(self, final: dict):
+        """Send what is left, then the final message."""
+        self.task.cancel()
+        try:
+            await self.task
+        except asyncio.CancelledError:
+            pass
+        batch, self.texts = self.texts + [json.dumps(final, default=str)], []
+        await _send(self.channel_name, batch, final=True)
 
 
 @database_sync_to_async
@@ -132,11 +167,12 @@ async def run(channel_name: str, lesson: str, step: int, rules: list) -> None:
     """Run one validated request for owner ``channel_name``; always ends with a final message."""
     LabError, LabUnavailable = _lab_errors()
     events: list = []
+    out = Outbox(channel_name)
 
     async def on_message(msg: dict) -> None:
         if msg.get("type") == "trace.event":
             events.append(msg.get("event"))
-        await push(channel_name, msg)
+        out.put(msg)
 
     timeout = settings.LAB_RUN_TIMEOUT + 90   # building a sandbox comes on top of the run
     try:
@@ -146,39 +182,36 @@ async def run(channel_name: str, lesson: str, step: int, rules: list) -> None:
                        on_message=on_message),
             timeout)
     except asyncio.CancelledError:
+        out.task.cancel()
         raise
     except ImportError as e:
-        await push(channel_name, {"type": "lab.error", "kind": "unavailable",
-                                  "message": f"The lab engine is not installed here ({e})."},
-                   final=True)
+        await out.close({"type": "lab.error", "kind": "unavailable",
+                         "message": f"The lab engine is not installed here ({e})."})
         return
     except LabUnavailable as e:
-        await push(channel_name, {"type": "lab.error", "kind": "unavailable",
-                                  "message": str(e)}, final=True)
+        await out.close({"type": "lab.error", "kind": "unavailable", "message": str(e)})
         return
     except LabError as e:
-        await push(channel_name, {"type": "lab.error", "kind": getattr(e, "kind", "lab"),
-                                  "message": str(e)}, final=True)
+        await out.close({"type": "lab.error", "kind": getattr(e, "kind", "lab"),
+                         "message": str(e)})
         return
     except asyncio.TimeoutError:
-        await push(channel_name, {"type": "lab.error", "kind": "timeout",
-                                  "message": f"the run took longer than {timeout} s"},
-                   final=True)
+        await out.close({"type": "lab.error", "kind": "timeout",
+                         "message": f"the run took longer than {timeout} s"})
         return
     except Exception as e:   # a bug in the engine must not kill the socket
         log.exception("lab run failed")
-        await push(channel_name, {"type": "lab.error", "kind": "internal",
-                                  "message": f"the lab failed: {type(e).__name__}: {e}"},
-                   final=True)
+        await out.close({"type": "lab.error", "kind": "internal",
+                         "message": f"the lab failed: {type(e).__name__}: {e}"})
         return
     result = dict(result or {})
     result.pop("type", None)
     record = await save_run(lesson, step, rules, events, result)
-    await push(channel_name, {**result, "type": "lab.result", "ok": bool(result.get("ok")),
-                              "transmitted": result.get("transmitted", 0),
-                              "received": result.get("received", 0),
-                              "lesson": lesson, "step": step,
-                              "run": record.pk, "recorded": False}, final=True)
+    await out.close({**result, "type": "lab.result", "ok": bool(result.get("ok")),
+                     "transmitted": result.get("transmitted", 0),
+                     "received": result.get("received", 0),
+                     "lesson": lesson, "step": step,
+                     "run": record.pk, "recorded": False})
 
 
 async def release(owner: str) -> None:

@@ -170,3 +170,26 @@ async def test_garbage_from_one_client_does_not_touch_another(stand_in):
     assert [r[0] for r in stand_in.runs] == [stand_in.runs[0][0]]   # only b ran
     await a.disconnect()
     await b.disconnect()
+
+
+async def test_outbox_batches_keep_order_and_end_with_the_final_message():
+    from channels.layers import get_channel_layer
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    out = services.Outbox(channel)
+    for i in range(200):
+        out.put({"type": "trace.event", "event": {"seq": i}})
+        if i % 50 == 0:
+            await asyncio.sleep(0)         # let a batch leave mid-stream
+    await out.close({"type": "lab.result", "ok": True})
+    texts, envelopes = [], 0
+    while True:
+        env = await asyncio.wait_for(layer.receive(channel), 2)
+        envelopes += 1
+        texts += env["texts"]
+        if env["final"]:
+            break
+    msgs = [json.loads(t) for t in texts]
+    assert [m["event"]["seq"] for m in msgs[:-1]] == list(range(200))
+    assert msgs[-1]["type"] == "lab.result"
+    assert envelopes < 200      # batched, not one channel message per event
