@@ -115,6 +115,9 @@ class nflog_config_msg(nfgen_msg):
         ("NFULA_CFG_UNSPEC", "none"),
         ("NFULA_CFG_CMD", "cfg_cmd"),
         ("NFULA_CFG_MODE", "cfg_mode"),
+        ("NFULA_CFG_NLBUFSIZ", "be32"),
+        ("NFULA_CFG_TIMEOUT", "be32"),
+        ("NFULA_CFG_QTHRESH", "be32"),
     )
 
     class cfg_cmd(nla):
@@ -174,7 +177,7 @@ def decode_nflog(raw: bytes) -> dict:
 
 
 def nflog_bind(group: int, seq: int = 1) -> bytes:
-    """The config message that binds a socket to NFLOG ``group`` with full packets."""
+    """The config message that binds a socket to NFLOG ``group``: full packets, no batching."""
     from pyroute2.netlink import NLM_F_ACK, NLM_F_REQUEST
 
     msg = nflog_config_msg()
@@ -185,7 +188,11 @@ def nflog_bind(group: int, seq: int = 1) -> bytes:
     msg["res_id"] = group
     msg["attrs"] = [("NFULA_CFG_CMD", {"command": NFULNL_CFG_CMD_BIND}),
                     ("NFULA_CFG_MODE", {"copy_range": 0xFFFF, "copy_mode": NFULNL_COPY_PACKET,
-                                        "pad": 0})]
+                                        "pad": 0}),
+                    # Send each message at once: by default the kernel batches up to
+                    # 100 of them or waits up to 1 s, and late log events miss their journey.
+                    ("NFULA_CFG_QTHRESH", 1),
+                    ("NFULA_CFG_TIMEOUT", 1)]
     msg.encode()
     return bytes(msg.data[:msg["header"]["length"]])
 
