@@ -31,6 +31,8 @@ async def _client(app, latencies):
         elif msg["type"] in ("lab.result", "lab.error"):
             break
     await comm.disconnect()
+    if msg["type"] == "lab.error":
+        print(f"websocket run failed: {msg.get('kind')}: {msg.get('message')}")
     return msg["type"]
 
 
