@@ -18,8 +18,8 @@ import select
 import socket
 import struct
 
-NETLINK_NETFILTER = 12
-SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NETLINK_DROP_MEMBERSHIP = 270, 1, 2
+from . import netlink
+
 NFNLGRP_NFTABLES = 7
 NEWGEN_MSG_TYPE = (10 << 8) | 15        # NFNL_SUBSYS_NFTABLES, NFT_MSG_NEWGEN
 GETRULE_MSG_TYPE = (10 << 8) | 7
@@ -27,29 +27,16 @@ NEWRULE_MSG_TYPE = (10 << 8) | 6
 NLM_F_REQUEST, NLM_F_DUMP = 0x1, 0x300
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 NFTA_RULE_TABLE, NFTA_RULE_CHAIN, NFTA_RULE_HANDLE = 1, 2, 3
-FAMILIES = {2: "ip", 7: "bridge", 10: "ip6", 1: "inet", 3: "arp", 5: "netdev"}
 
 
 def open_socket() -> socket.socket:
     """A socket on the calling thread's namespace's nf_tables notifications."""
-    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-    s.bind((0, 0))
-    s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NFNLGRP_NFTABLES)
-    s.setblocking(False)
-    return s
+    return netlink.group_socket(NFNLGRP_NFTABLES, 1 << 20)
 
 
 def count_newgen(data: bytes) -> int:
     """How many NFT_MSG_NEWGEN messages a datagram holds."""
-    n, off = 0, 0
-    while off + 16 <= len(data):
-        length, mtype = struct.unpack_from("=IH", data, off)
-        if length < 16:
-            break
-        n += mtype == NEWGEN_MSG_TYPE
-        off += (length + 3) & ~3
-    return n
+    return sum(mtype == NEWGEN_MSG_TYPE for mtype, _ in netlink.split(data))
 
 
 class CommitWatch:
@@ -100,7 +87,8 @@ class CommitWatch:
         """No more notifications (the socket stays open: closing it waits for RCU)."""
         if self.sock is not None:
             try:
-                self.sock.setsockopt(SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, NFNLGRP_NFTABLES)
+                self.sock.setsockopt(netlink.SOL_NETLINK, netlink.NETLINK_DROP_MEMBERSHIP,
+                                     NFNLGRP_NFTABLES)
             except OSError:
                 pass
 
@@ -124,34 +112,22 @@ def rule_handles(sock: socket.socket, seq: int = 0x5eed) -> dict[tuple, list[int
 
 def parse_rule_dump(data: bytes, seq: int, out: dict) -> bool:
     """Add one datagram of a rule dump to ``out``; True once the dump is complete."""
-    off = 0
-    while off + 16 <= len(data):
-        length, mtype, _, mseq, _ = struct.unpack_from("=IHHII", data, off)
-        if length < 16:
-            break
-        if mseq == seq:
-            if mtype == NLMSG_DONE:
-                return True
-            if mtype == NLMSG_ERROR:
-                err = -struct.unpack_from("=i", data, off + 16)[0]
-                raise OSError(err, "nf_tables rule dump refused")
-            if mtype == NEWRULE_MSG_TYPE:
-                key, handle = _rule(data, off, length)
-                out.setdefault(key, []).append(handle)
-        off += (length + 3) & ~3
+    for mtype, raw in netlink.split(data):
+        if struct.unpack_from("=I", raw, 8)[0] != seq:
+            continue
+        if mtype == NLMSG_DONE:
+            return True
+        if mtype == NLMSG_ERROR:
+            raise OSError(-struct.unpack_from("=i", raw, 16)[0], "nf_tables rule dump refused")
+        if mtype == NEWRULE_MSG_TYPE:
+            key, handle = _rule(raw)
+            out.setdefault(key, []).append(handle)
     return False
 
 
-def _rule(data: bytes, off: int, length: int):
-    family = data[off + 16]
-    attrs, a, end = {}, off + 20, off + length
-    while a + 4 <= end:
-        alen, atype = struct.unpack_from("=HH", data, a)
-        if alen < 4:
-            break
-        attrs[atype & 0x3FFF] = data[a + 4:a + alen]
-        a += (alen + 3) & ~3
+def _rule(raw: bytes):
+    attrs = {t: raw[a:b] for t, a, b in netlink.walk_attrs(raw, 20, len(raw))}
     text = (lambda b: b.rstrip(b"\0").decode())
-    key = (FAMILIES.get(family, str(family)), text(attrs[NFTA_RULE_TABLE]),
+    key = (netlink.NFPROTO.get(raw[16], str(raw[16])), text(attrs[NFTA_RULE_TABLE]),
            text(attrs[NFTA_RULE_CHAIN]))
     return key, struct.unpack(">Q", attrs[NFTA_RULE_HANDLE])[0]

@@ -3,10 +3,13 @@
 pyroute2 knows the nfnetlink constants but has no decoder for nftables trace
 messages (``NFT_MSG_TRACE`` on group ``NFNLGRP_NFTRACE``) or for NFLOG
 packets, so both are declared here on pyroute2's ``nfgen_msg``/``nla``
-machinery.  ``split`` walks a datagram that holds several messages.
+machinery.  ``split`` walks a datagram that holds several messages,
+``walk_attrs`` the attributes of one, and ``group_socket`` subscribes to a
+netlink multicast group of the calling thread's namespace.
 """
 from __future__ import annotations
 
+import socket
 import struct
 
 from pyroute2.netlink import nla
@@ -132,6 +135,20 @@ NFULNL_COPY_PACKET = 2
 _HDR = struct.Struct("=IHHII")
 
 
+NETLINK_NETFILTER = 12
+SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NETLINK_DROP_MEMBERSHIP = 270, 1, 2
+
+
+def group_socket(group: int, rcvbuf: int) -> socket.socket:
+    """A non-blocking nfnetlink socket on ``group`` of the calling thread's namespace."""
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.bind((0, 0))
+    s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group)
+    s.setblocking(False)
+    return s
+
+
 def split(data: bytes):
     """Yield (nlmsg type, bytes) for each message in one netlink datagram."""
     off, end = 0, len(data)
@@ -228,7 +245,8 @@ for _i, (_name, _kind) in enumerate(nft_trace_msg.nla_map):
     _TRACE_ATTRS[_i] = (_name[11:].lower(), _kind)
 
 
-def _walk(data: bytes, off: int, end: int):
+def walk_attrs(data: bytes, off: int, end: int):
+    """Yield (type, start, stop) for each attribute in ``data[off:end]``."""
     while off + 4 <= end:
         length, atype = _NLA.unpack_from(data, off)
         if length < 4:
@@ -240,7 +258,7 @@ def _walk(data: bytes, off: int, end: int):
 def decode_trace_fast(raw: bytes) -> dict:
     """Same result as ``decode_trace``, without pyroute2's per-message overhead."""
     out = {"nfgen_family": raw[16]}
-    for atype, start, stop in _walk(raw, 20, len(raw)):
+    for atype, start, stop in walk_attrs(raw, 20, len(raw)):
         spec = _TRACE_ATTRS.get(atype)
         if spec is None:
             continue
@@ -258,7 +276,7 @@ def decode_trace_fast(raw: bytes) -> dict:
         elif kind == "cdata":
             out[key] = raw[start:stop]
         elif kind == "verdict":
-            for vtype, vs, ve in _walk(raw, start, stop):
+            for vtype, vs, ve in walk_attrs(raw, start, stop):
                 if vtype == 1:
                     out["verdict_code"] = _signed(_BE32.unpack_from(raw, vs)[0])
                 elif vtype == 2:

@@ -12,7 +12,7 @@ import threading
 
 CLONE_NEWNET = 0x40000000
 NETNS_DIR = "/run/netns"
-_libc = ctypes.CDLL(None, use_errno=True)
+libc = ctypes.CDLL(None, use_errno=True)
 
 
 def in_new_thread(fn, *args):
@@ -37,7 +37,7 @@ def enter(name: str):
     """Move the calling thread into network namespace ``name`` (``/run/netns/<name>``)."""
     fd = os.open(f"{NETNS_DIR}/{name}", os.O_RDONLY)
     try:
-        if _libc.setns(fd, CLONE_NEWNET) != 0:
+        if libc.setns(fd, CLONE_NEWNET) != 0:
             err = ctypes.get_errno()
             raise OSError(err, f"setns {name}: {os.strerror(err)}")
     finally:

@@ -10,6 +10,7 @@ lookup.
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import struct
 
@@ -18,6 +19,8 @@ from pyroute2.netlink.rtnl import RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE
 from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
 from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
 from pyroute2.netlink.rtnl.rtmsg import rtmsg
+
+from . import netlink
 
 IFF_UP = 0x1
 CREATE = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL
@@ -112,20 +115,17 @@ class Batch:
         pending = set(range(seq0, seq0 + len(self.msgs)))
         failed = []
         while pending:
-            data = sock.recv(1 << 16)
-            off = 0
-            while off + 16 <= len(data):
-                length, mtype, _, seq, _ = struct.unpack_from("=IHHII", data, off)
+            for mtype, raw in netlink.split(sock.recv(1 << 16)):
+                seq = struct.unpack_from("=I", raw, 8)[0]
                 if mtype == NLMSG_ERROR and seq in pending:
                     pending.discard(seq)
-                    err = -struct.unpack_from("=i", data, off + 16)[0]
+                    err = -struct.unpack_from("=i", raw, 16)[0]
                     if err:
                         failed.append((seq, err))
-                off += (length + 3) & ~3 if length else len(data)
         if failed:
             seq, err = min(failed)
             what = self.msgs[seq - seq0][0]
-            raise BatchError(err, f"{what}: {_strerror(err)}")
+            raise BatchError(err, f"{what}: {os.strerror(err)}")
 
 
 def _link(index: int, name: str, mac: str | None):
@@ -133,8 +133,3 @@ def _link(index: int, name: str, mac: str | None):
     msg["index"], msg["flags"], msg["change"] = index, IFF_UP, IFF_UP
     msg["attrs"] = [("IFLA_IFNAME", name)] + ([("IFLA_ADDRESS", mac)] if mac else [])
     return msg
-
-
-def _strerror(err: int) -> str:
-    import os
-    return os.strerror(err)

@@ -15,14 +15,11 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 
 from . import commits, netlink, rtnl
-from .netns import NETNS_DIR, in_netns, in_new_thread
+from .netns import CLONE_NEWNET, NETNS_DIR, libc, in_netns, in_new_thread
 
-CLONE_NEWNET = 0x40000000
 MS_BIND = 4096
 ETH_P_ALL_HOST = 0x0003   # Python's AF_PACKET address takes host order and converts
-ETH_P_ALL = 0x0003
 FIRST_IFINDEX = 10        # a sandbox numbers its interfaces from here in each namespace
-_libc = ctypes.CDLL(None, use_errno=True)
 NOISE_SYSCTLS = {  # keep the trace about the lesson: no IPv6 chatter
     "net.ipv6.conf.all.disable_ipv6": "1",
     "net.ipv6.conf.default.disable_ipv6": "1",
@@ -68,11 +65,11 @@ class Sandbox:
         self.ifnames: dict[int, str] = {}
         self.procs: list = []           # background programs (listeners)
         self.rule_index = None
-        self.dirty = False
+        self.dirty = False              # rules changed since rule_index was loaded
         self.ifindex: dict[tuple[str, str], int] = {}   # (ns, ifname) -> index we gave it
         self._rt: dict[str, socket.socket] = {}        # rtnetlink sockets, during a build
         self._fd: dict[str, int] = {}                  # namespace fds, during a build
-        self._new_ns: list[str] = []              # rules changed since rule_index was loaded
+        self._new_ns: list[str] = []                   # namespaces made, not yet wired
 
     def ns(self, name: str) -> str:
         return self.namespaces.get(name) or f"{self.sid}-{name}"
@@ -84,11 +81,11 @@ class Sandbox:
         and on ``host``/``wan`` the capture sockets)."""
         full = f"{self.sid}-{n['name']}"
         path = f"{NETNS_DIR}/{full}"
-        if _libc.unshare(CLONE_NEWNET) != 0:
+        if libc.unshare(CLONE_NEWNET) != 0:
             raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
         open(path, "w").close()
         try:
-            if _libc.mount(b"/proc/thread-self/ns/net", path.encode(), None, MS_BIND, None) != 0:
+            if libc.mount(b"/proc/thread-self/ns/net", path.encode(), None, MS_BIND, None) != 0:
                 err = ctypes.get_errno()
                 raise OSError(err, f"bind mount {path}: {os.strerror(err)}")
             write_sysctls({**NOISE_SYSCTLS, **n.get("sysctls", {})})
@@ -210,12 +207,8 @@ class Sandbox:
     def _capture_sockets(self, nflog_group: int = 1) -> dict:
         """Trace and NFLOG netlink sockets plus one AF_PACKET socket per host
         interface (bound later, once the interfaces exist); called inside host."""
-        tr = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)
-        tr.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-        tr.bind((0, 0))
-        tr.setsockopt(270, 1, netlink.NFNLGRP_NFTRACE)  # NETLINK_ADD_MEMBERSHIP
-        tr.setblocking(False)
-        lg = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)
+        tr = netlink.group_socket(netlink.NFNLGRP_NFTRACE, 4 << 20)
+        lg = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, netlink.NETLINK_NETFILTER)
         lg.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2 << 20)
         lg.bind((0, 0))
         lg.send(netlink.nflog_bind(nflog_group))
@@ -239,8 +232,7 @@ class Sandbox:
 
     def drain(self):
         """Throw away anything captured before the run starts."""
-        for s in [self.trace_sock, self.nflog_sock, self.commit_sock,
-                  *self.packet_socks.values()]:
+        for s in [self.trace_sock, self.nflog_sock, *self.packet_socks.values()]:
             if s is None:
                 continue
             try:
@@ -269,7 +261,7 @@ class Sandbox:
 
 def _unpin(path: str):
     """Drop the bind mount that keeps a namespace alive, and its file."""
-    _libc.umount2(path.encode(), 2)   # MNT_DETACH
+    libc.umount2(path.encode(), 2)   # MNT_DETACH
     try:
         os.unlink(path)
     except OSError:
