@@ -108,17 +108,21 @@ def iptables_by_table(texts) -> dict[str, str]:
     return {t: "\n".join(lines) + "\n" for t, lines in out.items()}
 
 
+_T_OPT = re.compile(r"(^|\s)-t\s+(\S+)")
+
+
+def ebtables_table(line: str) -> tuple[str, str]:
+    """An ebtables command line -> (its table, the line without ``-t TABLE``)."""
+    m = _T_OPT.search(line)
+    return (m.group(2), _T_OPT.sub("", line, count=1).strip()) if m else ("filter", line.strip())
+
+
 def ebtables_restore_text(lines: list[str]) -> str:
     """ebtables command lines (``-t nat -A CHAIN ...``) as ebtables-restore input."""
     by_table: dict[str, list[str]] = {}
     for line in lines:
-        args = shlex.split(line)
-        table = "filter"
-        if "-t" in args:
-            i = args.index("-t")
-            table = args[i + 1]
-            del args[i:i + 2]
-        by_table.setdefault(table, []).append(shlex.join(args))
+        table, rest = ebtables_table(line)
+        by_table.setdefault(table, []).append(rest)
     return "".join(f"*{t}\n" + "\n".join(rs) + "\nCOMMIT\n" for t, rs in by_table.items())
 
 
@@ -203,9 +207,6 @@ class RuleIndex:
         return cls(nft.out, ipt.out, ebt.out)
 
 
-_T_OPT = re.compile(r"(^|\s)-t\s+(\S+)")
-
-
 def source_texts(rulesets: list[dict]) -> dict[tuple, list[str]]:
     """(family, table, chain) -> rule texts in chain order, as loading them leaves the
     chains: ``-A`` appends, ``-I CHAIN [N]`` inserts; texts in -save form (``-A CHAIN ...``)."""
@@ -233,8 +234,7 @@ def source_texts(rulesets: list[dict]) -> dict[tuple, list[str]]:
             elif table:
                 place("ip", table, line.strip())
         for line in r.get("ebtables", []):
-            m = _T_OPT.search(line)
-            place("bridge", m.group(2) if m else "filter", _T_OPT.sub("", line, count=1).strip())
+            place("bridge", *ebtables_table(line))
         fam = table = chain = None
         for line in r.get("nft", "").splitlines():
             text = line.split("#", 1)[0].strip()
