@@ -130,6 +130,7 @@ class Outbox:
     def __init__(self, channel_name: str):
         self.channel_name = channel_name
         self.texts: list[str] = []
+        self.final = False
         self.ready = asyncio.Event()
         self.task = asyncio.ensure_future(self._forward())
 
@@ -141,19 +142,17 @@ class Outbox:
         while True:
             await self.ready.wait()
             self.ready.clear()
-            batch, self.texts = self.texts, []
+            batch, self.texts, final = self.texts, [], self.final
             if batch:
-                await _send(self.channel_name, batch, final=False)
+                await _send(self.channel_name, batch, final=final)
+            if final:
+                return
 
     async def close(self, final: dict):
-        """Send what is left, then the final message."""
-        self.task.cancel()
-        try:
-            await self.task
-        except asyncio.CancelledError:
-            pass
-        batch, self.texts = self.texts + [json.dumps(final, default=str)], []
-        await _send(self.channel_name, batch, final=True)
+        """Send what is left, then the final message (a batch on its way is not cut off)."""
+        self.put(final)
+        self.final = True
+        await self.task
 
 
 @database_sync_to_async
