@@ -176,8 +176,11 @@ class RuleIndex:
             saved = (ipt if fam == "ip" else ebt if fam == "bridge" else {}).get((table, chain), [])
             for pos, (handle, body) in enumerate(rules, start=1):
                 text = saved[pos - 1] if pos <= len(saved) and len(saved) == len(rules) else body
-                self.map[(fam, table, chain, handle)] = {
-                    "pos": pos, "text": text, "probe": is_probe(table, text)}
+                self._put(fam, table, chain, handle, pos, text)
+
+    def _put(self, fam, table, chain, handle, pos, text):
+        self.map[(fam, table, chain, handle)] = {
+            "pos": pos, "text": text, "probe": is_probe(table, text)}
 
     def lookup(self, family, table, chain, handle):
         return self.map.get((family, table, chain, handle))
@@ -194,8 +197,7 @@ class RuleIndex:
         idx = cls()
         for (fam, table, chain), hs in handles.items():
             for pos, (handle, text) in enumerate(zip(hs, texts.get((fam, table, chain), [])), 1):
-                idx.map[(fam, table, chain, handle)] = {
-                    "pos": pos, "text": text, "probe": is_probe(table, text)}
+                idx._put(fam, table, chain, handle, pos, text)
         return idx
 
     @classmethod
