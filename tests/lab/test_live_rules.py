@@ -1,5 +1,6 @@
 """Rule loading in a real sandbox: the fast rule index equals what the -save tools
-and ``nft list`` say, for every lesson; a refused ruleset fails loudly."""
+and ``nft list`` say, and every declared chain policy is in, for every lesson; a
+refused rule or policy fails loudly."""
 from __future__ import annotations
 
 import json
@@ -21,19 +22,30 @@ async def main():
     for slug, lesson in lessons.all_lessons().items():
         sb = await session.prepare("t" + str(len(out["lessons"])), lesson)
         tools = await rules.RuleIndex.load(sb.ns("host"))
+        saved = (await commands.run(["iptables-save"], ns=sb.ns("host"))).out.splitlines()
+        declared = [ln for r in rules.lesson_rules(lesson)
+                    for ln in r.get("iptables", "").splitlines() if ln.startswith(":")]
         out["lessons"][slug] = {"fast_equals_tools": sb.rule_index.map == tools.map,
-                                "rules": len(tools.map)}
+                                "rules": len(tools.map),
+                                "chains_missing": [ln for ln in declared if ln not in saved]}
         await session.finish_loading(sb)
         sb.close()
     topo = lessons.get("container-to-container").topology
     sb = Sandbox("bad", topo)
     sb.build(0)
     try:
-        bad = [{"iptables": "*filter\n-A FORWARD -m nosuchmatch -j ACCEPT\nCOMMIT\n"}]
+        bad = [{"iptables": "*filter\n:FORWARD DROP [0:0]\n"
+                            "-A FORWARD -m nosuchmatch -j ACCEPT\nCOMMIT\n"}]
         await rules.apply_rulesets(sb.ns("host"), bad, CommitWatch(sb.commit_sock))
         out["bad"] = "accepted"
     except commands.CommandError as e:
         out["bad"] = e.message
+    try:    # a refused policy: its section comes last, and fails as loudly
+        bad = [{"iptables": "*filter\n:FORWARD MAYBE [0:0]\n-A FORWARD -j ACCEPT\nCOMMIT\n"}]
+        await rules.apply_rulesets(sb.ns("host"), bad, CommitWatch(sb.commit_sock))
+        out["bad_policy"] = "accepted"
+    except commands.CommandError as e:
+        out["bad_policy"] = e.message
     # An nft script that needs a table iptables-restore creates alongside it:
     # the retry after the others end makes it land.
     needs = [{"iptables": "*filter\n-A FORWARD -j ACCEPT\nCOMMIT\n",
@@ -59,5 +71,7 @@ def test_fast_rule_index_matches_the_tools_and_bad_rules_fail(live_lab):
     for slug, res in out["lessons"].items():
         assert res["fast_equals_tools"], f"{slug}: rule texts differ from iptables-save/nft list"
         assert res["rules"] > 20
+        assert res["chains_missing"] == [], f"{slug}: chain policies not loaded"
     assert "nosuchmatch" in out["bad"] or "Couldn't load match" in out["bad"], out["bad"]
+    assert "MAYBE" in out["bad_policy"] or "policy" in out["bad_policy"].lower(), out["bad_policy"]
     assert out["retry"] is True

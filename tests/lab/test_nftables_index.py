@@ -33,6 +33,8 @@ def test_commits_are_counted_from_newgen_notifications(capture):
     # iptables-restore of docker's nat and filter tables, then one nft -f: three commits.
     seen = sum(commits.count_newgen(base64.b64decode(b)) for b in capture["notifications"])
     assert seen == capture["commits"] == 3
+    names = [n for b in capture["notifications"] for n in commits.newgen_names(base64.b64decode(b))]
+    assert names == ["iptables-restor", "iptables-restor", "nft"]
 
 
 def test_rule_dump_gives_handles_in_chain_order(capture):
@@ -82,6 +84,18 @@ def test_iptables_texts_split_by_table_keep_their_order():
         "*filter\n-A FORWARD -j B\nCOMMIT\n"])
     assert list(by_table) == ["nat", "filter"]
     assert by_table["filter"] == "*filter\n-A FORWARD -j A\nCOMMIT\n*filter\n-A FORWARD -j B\nCOMMIT\n"
+
+
+def test_policies_are_split_off_into_sections_of_their_own():
+    text = ("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:DOCKER - [0:0]\n"
+            "-A FORWARD -j DOCKER\nCOMMIT\n*raw\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n")
+    body, policies = rules.split_policies(text)
+    assert body == "*filter\n:DOCKER - [0:0]\n-A FORWARD -j DOCKER\nCOMMIT\n"
+    assert policies == ("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\nCOMMIT\n"
+                        "*raw\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n")
+    # Not plain sections: left whole, for the tool to report.
+    assert rules.split_policies("-A FORWARD -j ACCEPT\n") == ("-A FORWARD -j ACCEPT\n", "")
+    assert rules.split_policies("*filter\n:FORWARD DROP\n") == ("*filter\n:FORWARD DROP\n", "")
 
 
 def test_rtnl_veth_is_one_message_with_index_master_and_peer_namespace():

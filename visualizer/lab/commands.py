@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import queue
 import signal
 import subprocess
 import threading
+import time
 from dataclasses import dataclass
 
 from . import netns
@@ -46,10 +48,40 @@ def _popen(argv: list[str], ns: str | None, **kw) -> subprocess.Popen:
     return subprocess.Popen(_resolve(argv), start_new_session=True, **kw)
 
 
-def start(argv: list[str], *, ns: str | None = None, input: str | None = None,
+class Feed:
+    """A program's input, given bit by bit: its stdin stays open until ``close()``."""
+
+    def __init__(self, first: str = ""):
+        self._q: queue.SimpleQueue = queue.SimpleQueue()
+        self.send(first)
+
+    def send(self, text: str):
+        self._q.put(text)
+
+    def close(self):
+        self._q.put(None)
+
+    def write_to(self, proc: subprocess.Popen, deadline: float):
+        """Copy what is sent to the program until ``close()``; TimeoutError at ``deadline``."""
+        while True:
+            try:
+                text = self._q.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError from None
+            if text is None:
+                return
+            try:
+                proc.stdin.write(text.encode())
+                proc.stdin.flush()
+            except BrokenPipeError:     # it ended early (a bad line): its stderr says why
+                return
+
+
+def start(argv: list[str], *, ns: str | None = None, input: str | Feed | None = None,
           timeout: float = DEFAULT_TIMEOUT) -> asyncio.Future:
     """Start a program in a thread of its own; the future gets its ``Result`` at exit
-    (or a ``CommandError`` if it outlives ``timeout``).  Cancelling it kills the program."""
+    (or a ``CommandError`` if it outlives ``timeout``).  Cancelling it kills the program.
+    A ``Feed`` as ``input`` keeps the program's stdin open until the feed is closed."""
     loop = asyncio.get_running_loop()
     done = loop.create_future()
     box: dict = {}
@@ -59,9 +91,13 @@ def start(argv: list[str], *, ns: str | None = None, input: str | None = None,
             proc = box["proc"] = _popen(
                 argv, ns, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            data = input.encode() if isinstance(input, str) else None
+            deadline = time.monotonic() + timeout
             try:
-                out, err = proc.communicate(input.encode() if input is not None else None, timeout)
-            except subprocess.TimeoutExpired:
+                if isinstance(input, Feed):
+                    input.write_to(proc, deadline)
+                out, err = proc.communicate(data, max(0.0, deadline - time.monotonic()))
+            except (subprocess.TimeoutExpired, TimeoutError):
                 kill(proc)
                 proc.communicate()
                 raise CommandError(argv, -1, f"{argv[0]} did not finish within {timeout:g}s")
@@ -72,8 +108,11 @@ def start(argv: list[str], *, ns: str | None = None, input: str | None = None,
             loop.call_soon_threadsafe(_settle, done, None, e)
 
     def on_done(fut):
-        if fut.cancelled() and "proc" in box:
-            kill(box["proc"])
+        if fut.cancelled():
+            if isinstance(input, Feed):
+                input.close()
+            if "proc" in box:
+                kill(box["proc"])
 
     done.add_done_callback(on_done)
     threading.Thread(target=work, name=f"run {argv[0]}", daemon=True).start()

@@ -14,9 +14,11 @@ sandbox's life: closing an nf_tables socket waits for an RCU grace period.
 from __future__ import annotations
 
 import asyncio
+import collections
 import select
 import socket
 import struct
+from typing import Callable
 
 from . import netlink
 
@@ -27,6 +29,7 @@ NEWRULE_MSG_TYPE = (10 << 8) | 6
 NLM_F_REQUEST, NLM_F_DUMP = 0x1, 0x300
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 NFTA_RULE_TABLE, NFTA_RULE_CHAIN, NFTA_RULE_HANDLE = 1, 2, 3
+NFTA_GEN_PROC_NAME = 3
 
 
 def open_socket() -> socket.socket:
@@ -34,40 +37,56 @@ def open_socket() -> socket.socket:
     return netlink.group_socket(NFNLGRP_NFTABLES, 1 << 20)
 
 
+def newgen_names(data: bytes) -> list[str]:
+    """The committing program's name (``NFTA_GEN_PROC_NAME``) of each
+    NFT_MSG_NEWGEN message a datagram holds ("" if absent)."""
+    out = []
+    for mtype, raw in netlink.split(data):
+        if mtype == NEWGEN_MSG_TYPE:
+            attrs = {t: raw[a:b] for t, a, b in netlink.walk_attrs(raw, 20, len(raw))}
+            out.append(attrs.get(NFTA_GEN_PROC_NAME, b"").rstrip(b"\0").decode(errors="replace"))
+    return out
+
+
 def count_newgen(data: bytes) -> int:
     """How many NFT_MSG_NEWGEN messages a datagram holds."""
-    return sum(mtype == NEWGEN_MSG_TYPE for mtype, _ in netlink.split(data))
+    return len(newgen_names(data))
 
 
 class CommitWatch:
-    """Counts commits on a notification socket from ``open_socket``."""
+    """Counts commits, and who made them, on a socket from ``open_socket``."""
 
     def __init__(self, sock: socket.socket | None):
         self.sock = sock
         self.seen = 0
+        self.by = collections.Counter()
+        self.lost = False
 
     def read(self):
-        while self.sock is not None:
+        while self.sock is not None and not self.lost:
             try:
-                self.seen += count_newgen(self.sock.recv(1 << 16))
+                names = newgen_names(self.sock.recv(1 << 16))
             except (BlockingIOError, InterruptedError):
                 return
-            except OSError:      # overrun: the count is lost, the tools' exits will do
-                self.seen = -(1 << 30)
+            except OSError:      # overrun: the count is lost
+                self.lost = True
                 return
+            self.seen += len(names)
+            self.by.update(names)
 
-    async def until(self, expected: int, jobs: list[asyncio.Future]):
-        """Return once ``expected`` commits are in or every job has ended, whichever
-        comes first; a job that ends in failure is re-raised at once."""
+    async def until(self, ready: Callable[["CommitWatch"], bool], jobs: list[asyncio.Future]):
+        """Return once ``ready(self)`` holds, the count is lost, or every job has
+        ended, whichever comes first; a job that ends in failure is re-raised at once."""
         loop = asyncio.get_running_loop()
         arrived = loop.create_future()
 
         def on_readable():
             self.read()
-            if self.seen >= expected and not arrived.done():
+            if (self.lost or ready(self)) and not arrived.done():
                 arrived.set_result(None)
 
         if self.sock is not None:
+            on_readable()
             loop.add_reader(self.sock.fileno(), on_readable)
         try:
             pending = set(jobs)

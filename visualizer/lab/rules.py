@@ -19,6 +19,7 @@ _CHAIN = re.compile(r"^\s*chain (\S+) \{")
 _HANDLE = re.compile(r"# handle (\d+)\s*$")
 IPTABLES_TABLES = ("raw", "mangle", "nat", "filter")
 EBTABLES_TABLES = ("filter", "nat")
+HOLD_S = 2.0
 
 
 class RuleError(ValueError):
@@ -42,51 +43,108 @@ def parse_args(text: str) -> list[str]:
 
 async def apply_rulesets(ns: str, rulesets: list[dict],
                          watch: CommitWatch | None = None) -> list[asyncio.Future]:
-    """Load rulesets (in order) with iptables-restore (one per table), one
-    ebtables-restore and one ``nft -f``, all side by side.
+    """Load rulesets (in order) with one ``nft -f``, iptables-restore (one per
+    table) and one ebtables-restore, all side by side.
 
     Returns as soon as the kernel has announced every commit the input holds
-    (``watch``), or when every tool has ended.  Each tool still waits for an
-    RCU grace period at exit; the returned jobs end then, and raise if a tool
-    failed.  iptables-nft and ebtables-nft retry when another commit lands
-    first; an ``nft -f`` that fails is retried once the others are done (a
-    script is atomic, and it may need a table the others create).
+    (``watch``), or when every tool has ended.  The returned jobs end when the
+    tools have, and raise if one failed.  iptables-nft and ebtables-nft retry
+    when another commit lands first; an ``nft -f`` that fails is run again
+    once the others' rules are in (it may need a table they create).
+
+    The order avoids RCU grace periods, each ~10-20 ms here.  A commit that
+    changes a chain (a built-in chain's policy, ``:FORWARD DROP [0:0]``)
+    leaves work the kernel frees only after a grace period, and until then
+    every rule with an xtables extension (``-m addrtype``, ``-j MASQUERADE``)
+    and every closing nf_tables socket waits for it.  So the policies go in
+    last, as sections of their own, once every rule is in; and no tool ends
+    (closes its socket) before every commit is in.
     """
-    jobs, expected = [], 0
-    for table, text in iptables_by_table(r.get("iptables", "") for r in rulesets).items():
-        jobs.append(_checked(["iptables-restore", "--noflush"], ns, text))
-        expected += _sections(text)
+    watch = watch or CommitWatch(None)
+    nft = "\n".join(r["nft"] for r in rulesets if r.get("nft", "").strip())
+    nft_job = commands.start(["nft", "-f", "-"], ns=ns, input=nft) if nft else None
+    texts = list(iptables_by_table(r.get("iptables", "") for r in rulesets).values())
+    tools = ["iptables-restore"] * len(texts)
     ebt = [line for r in rulesets for line in r.get("ebtables", [])]
     if ebt:
-        text = ebtables_restore_text(ebt)
-        jobs.append(_checked(["ebtables-restore", "--noflush"], ns, text))
-        expected += _sections(text)
-    nft = "\n".join(r["nft"] for r in rulesets if r.get("nft", "").strip())
-    if nft:
-        jobs.append(asyncio.ensure_future(_nft_with_retry(ns, nft, list(jobs))))
-        expected += 1
+        texts.append(ebtables_restore_text(ebt))
+        tools.append("ebtables-restore")
+    feeds, jobs, rules_in, policies_in = [], [], 0, 0
+    for tool, text in zip(tools, texts):
+        body, policies = split_policies(text)
+        feeds.append((commands.Feed(body), policies))
+        jobs.append(_checked([tool, "--noflush"], ns, feeds[-1][0]))
+        rules_in += _sections(body)
+        policies_in += _sections(policies)
+    expected = rules_in + policies_in + (1 if nft else 0)
+    counted = watch.sock is not None
     try:
-        await (watch or CommitWatch(None)).until(expected, jobs)
+        if counted:
+            await _bounded(watch.until(lambda w: w.seen - w.by["nft"] >= rules_in, jobs))
+        else:                           # nothing to count: each tool in turn, to its end
+            for feed, policies in feeds:
+                feed.send(policies)
+                feed.close()
+            await asyncio.gather(*jobs)
+        if nft_job is not None:
+            res = await nft_job
+            if res.code != 0:           # again, now that the other tables exist
+                res = await commands.start(["nft", "-f", "-"], ns=ns, input=nft)
+            commands.checked(res)
+        if counted:
+            for feed, policies in feeds:
+                feed.send(policies)
+            await _bounded(watch.until(lambda w: w.seen >= expected, jobs))
     except BaseException:
-        for j in jobs:
+        for feed, _ in feeds:
+            feed.close()
+        for j in jobs + ([nft_job] if nft_job else []):
             j.cancel()
         await asyncio.gather(*jobs, return_exceptions=True)
         raise
+    for feed, _ in feeds:
+        feed.close()
+    if watch.lost or watch.seen < expected:
+        await asyncio.gather(*jobs)         # no count to go by: wait for the tools
     return jobs
 
 
-def _checked(argv: list[str], ns: str, text: str) -> asyncio.Future:
+async def _bounded(wait):
+    """Wait, but not forever: a section that changed nothing is never announced."""
+    try:
+        await asyncio.wait_for(wait, HOLD_S)
+    except asyncio.TimeoutError:
+        pass
+
+
+def split_policies(restore_text: str) -> tuple[str, str]:
+    """Restore text -> (the same without built-in chain policies, the policies as
+    sections of their own); a section left empty is dropped."""
+    body, policies = [], []
+    sections = re.findall(r"^\*.*?^COMMIT[ \t]*$", restore_text, re.M | re.S)
+    outside = re.sub(r"^\*.*?^COMMIT[ \t]*$", "", restore_text, flags=re.M | re.S)
+    if any(ln.strip() and not ln.startswith("#") for ln in outside.splitlines()):
+        return restore_text, ""     # not plain sections: the tool will say what is wrong
+    for section in sections:
+        lines = section.splitlines()
+        pol = [ln for ln in lines[1:-1] if _is_policy(ln)]
+        rest = [ln for ln in lines[1:-1] if not _is_policy(ln)]
+        if any(ln.strip() and not ln.startswith("#") for ln in rest):
+            body.append("\n".join([lines[0], *rest, "COMMIT"]) + "\n")
+        if pol:
+            policies.append("\n".join([lines[0], *pol, "COMMIT"]) + "\n")
+    return "".join(body), "".join(policies)
+
+
+def _is_policy(line: str) -> bool:
+    parts = line.split()
+    return line.startswith(":") and len(parts) > 1 and parts[1] != "-"
+
+
+def _checked(argv: list[str], ns: str, text) -> asyncio.Future:
     async def job():
         return commands.checked(await commands.start(argv, ns=ns, input=text))
     return asyncio.ensure_future(job())
-
-
-async def _nft_with_retry(ns: str, script: str, others: list[asyncio.Future]):
-    res = await commands.start(["nft", "-f", "-"], ns=ns, input=script)
-    if res.code == 0:
-        return res
-    await asyncio.gather(*others, return_exceptions=True)
-    return await commands.run(["nft", "-f", "-"], ns=ns, input=script)
 
 
 def _sections(restore_text: str) -> int:
