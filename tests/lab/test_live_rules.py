@@ -22,8 +22,10 @@ async def main():
     for slug, lesson in lessons.all_lessons().items():
         sb = await session.prepare("t" + str(len(out["lessons"])), lesson)
         tools = await rules.RuleIndex.load(sb.ns("host"))
-        saved = (await commands.run(["iptables-save"], ns=sb.ns("host"))).out.splitlines()
-        declared = [ln for r in rules.lesson_rules(lesson)
+        chain = (lambda ln: ln.rsplit(" [", 1)[0])      # without the counters
+        saved = {chain(ln) for ln in
+                 (await commands.run(["iptables-save"], ns=sb.ns("host"))).out.splitlines()}
+        declared = [chain(ln) for r in rules.lesson_rules(lesson)
                     for ln in r.get("iptables", "").splitlines() if ln.startswith(":")]
         out["lessons"][slug] = {"fast_equals_tools": sb.rule_index.map == tools.map,
                                 "rules": len(tools.map),

@@ -105,10 +105,12 @@ class Sandbox:
         self.create_namespaces(upto_step)
         self.wire(upto_step)
 
-    def create_namespaces(self, upto_step: int = 0):
-        """The new namespaces, each made in a thread of its own, all at once."""
+    def create_namespaces(self, upto_step: int = 0, only: tuple[str, ...] | None = None):
+        """The new namespaces (or those of them named in ``only``), each made in a
+        thread of its own, all at once."""
         lo = self.built_step
-        new_ns = [n for n in self.topology["ns"] if lo < int(n.get("step", 0)) <= upto_step]
+        new_ns = [n for n in self.topology["ns"] if lo < int(n.get("step", 0)) <= upto_step
+                  and n["name"] not in self.namespaces and (only is None or n["name"] in only)]
         os.makedirs(NETNS_DIR, exist_ok=True)
         with ThreadPoolExecutor(max_workers=max(1, len(new_ns))) as pool:
             futures = [pool.submit(in_new_thread, self._create_ns, n) for n in new_ns]
@@ -124,7 +126,7 @@ class Sandbox:
                 self.trace_sock, self.nflog_sock = m["trace"], m["nflog"]
                 self.commit_sock = m["commits"]
             self.packet_socks.update(m.get("packet", {}))
-        self._new_ns = [n["name"] for n in new_ns]
+        self._new_ns += [n["name"] for n in new_ns if n["name"] in self.namespaces]
         if errors:
             raise errors[0]
 

@@ -41,11 +41,12 @@ async def prepare(sid: str, lesson: lessons.Lesson) -> Sandbox:
                          or await rules.RuleIndex.load(host))
 
     try:
-        await asyncio.to_thread(sb.create_namespaces, 0)
-        # The host's rules load while the links are wired: neither needs the other.
+        # The host's rules load while the other namespaces are made and the links
+        # wired: neither needs the other.
+        await asyncio.to_thread(sb.create_namespaces, 0, ("host",))
         loading = asyncio.ensure_future(load_rules())
         try:
-            await asyncio.to_thread(sb.wire, 0)
+            await asyncio.to_thread(sb.build, 0)
         finally:
             await asyncio.gather(loading, return_exceptions=True)
         loading.result()
