@@ -115,8 +115,30 @@ def start(argv: list[str], *, ns: str | None = None, input: str | Feed | None = 
                 kill(box["proc"])
 
     done.add_done_callback(on_done)
-    threading.Thread(target=work, name=f"run {argv[0]}", daemon=True).start()
+    _launch(threading.Thread(target=work, name=f"run {argv[0]}", daemon=True))
     return done
+
+
+_launches: queue.SimpleQueue = queue.SimpleQueue()
+_launcher_lock = threading.Lock()
+_launcher: threading.Thread | None = None
+
+
+def _launch(thread: threading.Thread):
+    """Start ``thread`` from the launcher thread: ``Thread.start()`` waits until the
+    new thread runs, which on a busy machine can take milliseconds; the event
+    loop should not wait with it."""
+    global _launcher
+    with _launcher_lock:
+        if _launcher is None or not _launcher.is_alive():
+            _launcher = threading.Thread(target=_launch_forever, name="launcher", daemon=True)
+            _launcher.start()
+    _launches.put(thread)
+
+
+def _launch_forever():
+    while True:
+        _launches.get().start()
 
 
 def checked(res: Result) -> Result:

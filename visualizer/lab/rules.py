@@ -41,8 +41,8 @@ def parse_args(text: str) -> list[str]:
     return args
 
 
-async def apply_rulesets(ns: str, rulesets: list[dict],
-                         watch: CommitWatch | None = None) -> list[asyncio.Future]:
+async def apply_rulesets(ns: str, rulesets: list[dict], watch: CommitWatch | None = None,
+                         hold: asyncio.Future | None = None) -> list[asyncio.Future]:
     """Load rulesets (in order) with one ``nft -f``, iptables-restore (one per
     table) and one ebtables-restore, all side by side.
 
@@ -58,7 +58,9 @@ async def apply_rulesets(ns: str, rulesets: list[dict],
     every rule with an xtables extension (``-m addrtype``, ``-j MASQUERADE``)
     and every closing nf_tables socket waits for it.  So the policies go in
     last, as sections of their own, once every rule is in; and no tool ends
-    (closes its socket) before every commit is in.
+    (closes its socket) before every commit is in, nor before ``hold`` is done
+    if given: an ending tool holds the namespace's nf_tables lock through a
+    grace period, and creating a network device there waits for that lock.
     """
     watch = watch or CommitWatch(None)
     nft = "\n".join(r["nft"] for r in rulesets if r.get("nft", "").strip())
@@ -102,10 +104,15 @@ async def apply_rulesets(ns: str, rulesets: list[dict],
             j.cancel()
         await asyncio.gather(*jobs, return_exceptions=True)
         raise
-    for feed, _ in feeds:
-        feed.close()
     if watch.lost or watch.seen < expected:
-        await asyncio.gather(*jobs)         # no count to go by: wait for the tools
+        hold = None
+    if hold is None:
+        for feed, _ in feeds:
+            feed.close()
+        if watch.lost or watch.seen < expected:
+            await asyncio.gather(*jobs)     # no count to go by: wait for the tools
+    else:
+        hold.add_done_callback(lambda _: [feed.close() for feed, _ in feeds])
     return jobs
 
 

@@ -27,14 +27,15 @@ class StepError(ValueError):
 async def prepare(sid: str, lesson: lessons.Lesson) -> Sandbox:
     """Build the lesson's sandbox (step-0 topology) and load its rules and tracing."""
     sb = Sandbox(sid, lesson.topology)
+    built = asyncio.get_running_loop().create_future()
 
     async def load_rules():
-        # Go on once the kernel has announced the commits (the tools are then still
-        # waiting out an RCU grace period), and index the rules from the kernel's
-        # handles and the loaded texts, asking the -save tools only if they differ.
+        # Go on once the kernel has announced the commits (the tools end once the
+        # sandbox is built), and index the rules from the kernel's handles and the
+        # loaded texts, asking the -save tools only if they differ.
         host, rulesets = sb.ns("host"), rules.lesson_rules(lesson)
         watch = CommitWatch(sb.commit_sock)
-        sb.loading = await rules.apply_rulesets(host, rulesets, watch)
+        sb.loading = await rules.apply_rulesets(host, rulesets, watch, hold=built)
         watch.stop()
         handles = await asyncio.to_thread(commits.rule_handles, sb.commit_sock)
         sb.rule_index = (rules.RuleIndex.from_loaded(handles, rulesets)
@@ -48,6 +49,7 @@ async def prepare(sid: str, lesson: lessons.Lesson) -> Sandbox:
         try:
             await asyncio.to_thread(sb.build, 0)
         finally:
+            built.set_result(None)      # the rule loaders may end now
             await asyncio.gather(loading, return_exceptions=True)
         loading.result()
     except BaseException:
