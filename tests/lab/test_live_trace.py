@@ -23,6 +23,13 @@ def test_container_to_container(live_lab):
     assert len(requests) == 3 and len(replies) == 3
     first = journey_events(events, requests[0]["id"])
     assert hook_path(first) == BRIDGED
+    # ebtables log events (NFLOG) sit among the trace events in kernel order:
+    # every request's bridge nat PREROUTING log comes before its first ip event.
+    for j in requests:
+        evs = journey_events(events, j["id"])
+        logs = [i for i, e in enumerate(evs) if e["type"] == "log" and e["chain"] == "PREROUTING"]
+        first_ip = next(i for i, e in enumerate(evs) if e["family"] == "ip")
+        assert logs and logs[0] < first_ip, [(e["family"], e["table"], e["chain"]) for e in evs]
     # Only the flow's first packet passes the nat chains.
     assert any(e["table"] == "nat" and e["family"] == "ip" for e in first)
     for j in requests[1:] + replies:

@@ -57,8 +57,7 @@ class Sandbox:
         self.topology = topology
         self.built_step = -1
         self.namespaces: dict[str, str] = {}
-        self.trace_sock: socket.socket | None = None
-        self.nflog_sock: socket.socket | None = None
+        self.events_sock: socket.socket | None = None    # trace and NFLOG messages
         self.commit_sock: socket.socket | None = None   # nf_tables commits in host
         self.loading: list = []         # rule-loading programs still finishing (see rules)
         self.packet_socks: dict[str, socket.socket] = {}
@@ -122,8 +121,8 @@ class Sandbox:
             self.namespaces[n["name"]] = m["full"]
             self._rt[n["name"]] = socket.socket(fileno=m["rt"])
             self._fd[n["name"]] = m["fd"]
-            if "trace" in m:
-                self.trace_sock, self.nflog_sock = m["trace"], m["nflog"]
+            if "events" in m:
+                self.events_sock = m["events"]
                 self.commit_sock = m["commits"]
             self.packet_socks.update(m.get("packet", {}))
         self._new_ns += [n["name"] for n in new_ns if n["name"] in self.namespaces]
@@ -207,18 +206,19 @@ class Sandbox:
 
     # -- capture sockets --------------------------------------------------
     def _capture_sockets(self, nflog_group: int = 1) -> dict:
-        """Trace and NFLOG netlink sockets plus one AF_PACKET socket per host
-        interface (bound later, once the interfaces exist); called inside host."""
-        tr = netlink.group_socket(netlink.NFNLGRP_NFTRACE, 4 << 20)
-        lg = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, netlink.NETLINK_NETFILTER)
-        lg.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2 << 20)
-        lg.bind((0, 0))
-        lg.send(netlink.nflog_bind(nflog_group))
-        lg.recv(4096)  # the ack
-        lg.setblocking(False)
+        """One netlink socket for trace and NFLOG messages, plus one AF_PACKET
+        socket per host interface (bound later, once the interfaces exist);
+        called inside host.  One socket, because the kernel queues the two kinds
+        in the order it made them: two sockets would lose that order, and an
+        ebtables log event could come after the trace events that followed it."""
+        ev = netlink.group_socket(netlink.NFNLGRP_NFTRACE, 4 << 20)
+        ev.setblocking(True)
+        ev.send(netlink.nflog_bind(nflog_group))
+        ev.recv(4096)  # the ack
+        ev.setblocking(False)
         names = sorted({v["name"] for v in self.topology["veth"] if v["ns"] == "host"}
                        | {b["name"] for b in self.topology["bridge"] if b["ns"] == "host"})
-        return {"trace": tr, "nflog": lg, "commits": commits.open_socket(),
+        return {"events": ev, "commits": commits.open_socket(),
                 "packet": {n: _packet_socket() for n in names}}
 
     def _bind_packet_sockets(self):
@@ -234,7 +234,7 @@ class Sandbox:
 
     def drain(self):
         """Throw away anything captured before the run starts."""
-        for s in [self.trace_sock, self.nflog_sock, *self.packet_socks.values()]:
+        for s in [self.events_sock, *self.packet_socks.values()]:
             if s is None:
                 continue
             try:
@@ -250,12 +250,11 @@ class Sandbox:
         for p in self.procs:
             kill(p)
         self.procs.clear()
-        for s in [self.trace_sock, self.nflog_sock, self.commit_sock,
-                  *self.packet_socks.values()]:
+        for s in [self.events_sock, self.commit_sock, *self.packet_socks.values()]:
             if s is not None:
                 s.close()
         self.packet_socks = {}
-        self.trace_sock = self.nflog_sock = self.commit_sock = None
+        self.events_sock = self.commit_sock = None
         for full in list(self.namespaces.values()):
             _unpin(f"{NETNS_DIR}/{full}")
         self.namespaces.clear()

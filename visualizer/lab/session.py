@@ -105,16 +105,14 @@ class Reader:
         self.first_event = None
 
     def start(self, loop):
-        loop.add_reader(self.sb.trace_sock.fileno(), self._on_trace)
-        loop.add_reader(self.sb.nflog_sock.fileno(), self._on_nflog)
+        loop.add_reader(self.sb.events_sock.fileno(), self._on_kernel)
         for name, s in self.sb.packet_socks.items():
             loop.add_reader(s.fileno(), self._on_packet, name, s)
 
     def stop(self, loop):
-        for s in [self.sb.trace_sock, self.sb.nflog_sock, *self.sb.packet_socks.values()]:
+        for s in [self.sb.events_sock, *self.sb.packet_socks.values()]:
             loop.remove_reader(s.fileno())
-        self._on_trace()
-        self._on_nflog()
+        self._on_kernel()
 
     def _read(self, sock):
         while True:
@@ -132,22 +130,17 @@ class Reader:
         self.events += 1
         self.emit({"type": "trace.event", "event": ev})
 
-    def _on_netlink(self, sock, want: int, decode, to_event):
-        """Read every waiting datagram; each message of type ``want`` becomes an event."""
-        for data in self._read(sock):
+    def _on_kernel(self):
+        """Read every waiting datagram: trace and NFLOG messages become events,
+        in the order the kernel queued them."""
+        for data in self._read(self.sb.events_sock):
             now = time.monotonic()
             self.last_kernel = now
             for mtype, raw in netlink.split(data):
-                if mtype == want:
-                    self._send(to_event(decode(raw), now), now)
-
-    def _on_trace(self):
-        self._on_netlink(self.sb.trace_sock, netlink.TRACE_MSG_TYPE, netlink.decode_trace_fast,
-                         self.tracker.on_trace)
-
-    def _on_nflog(self):
-        self._on_netlink(self.sb.nflog_sock, netlink.NFLOG_MSG_TYPE, netlink.decode_nflog,
-                         self.tracker.on_nflog)
+                if mtype == netlink.TRACE_MSG_TYPE:
+                    self._send(self.tracker.on_trace(netlink.decode_trace_fast(raw), now), now)
+                elif mtype == netlink.NFLOG_MSG_TYPE:
+                    self._send(self.tracker.on_nflog(netlink.decode_nflog(raw), now), now)
 
     def _on_packet(self, name, sock):
         while True:
