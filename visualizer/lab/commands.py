@@ -13,6 +13,7 @@ import signal
 import subprocess
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from . import netns
@@ -119,26 +120,13 @@ def start(argv: list[str], *, ns: str | None = None, input: str | Feed | None = 
     return done
 
 
-_launches: queue.SimpleQueue = queue.SimpleQueue()
-_launcher_lock = threading.Lock()
-_launcher: threading.Thread | None = None
+# ``Thread.start()`` waits until the new thread runs, which on a busy machine
+# can take milliseconds: threads are started from here, not from the event loop.
+_launcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="launcher")
 
 
 def _launch(thread: threading.Thread):
-    """Start ``thread`` from the launcher thread: ``Thread.start()`` waits until the
-    new thread runs, which on a busy machine can take milliseconds; the event
-    loop should not wait with it."""
-    global _launcher
-    with _launcher_lock:
-        if _launcher is None or not _launcher.is_alive():
-            _launcher = threading.Thread(target=_launch_forever, name="launcher", daemon=True)
-            _launcher.start()
-    _launches.put(thread)
-
-
-def _launch_forever():
-    while True:
-        _launches.get().start()
+    _launcher.submit(thread.start)
 
 
 def checked(res: Result) -> Result:

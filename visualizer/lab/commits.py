@@ -58,21 +58,22 @@ class CommitWatch:
 
     def __init__(self, sock: socket.socket | None):
         self.sock = sock
-        self.seen = 0
-        self.by = collections.Counter()
+        self.by = collections.Counter()     # commits per committing program
         self.lost = False
+
+    @property
+    def seen(self) -> int:
+        return sum(self.by.values())
 
     def read(self):
         while self.sock is not None and not self.lost:
             try:
-                names = newgen_names(self.sock.recv(1 << 16))
+                self.by.update(newgen_names(self.sock.recv(1 << 16)))
             except (BlockingIOError, InterruptedError):
                 return
             except OSError:      # overrun: the count is lost
                 self.lost = True
                 return
-            self.seen += len(names)
-            self.by.update(names)
 
     async def until(self, ready: Callable[["CommitWatch"], bool], jobs: list[asyncio.Future]):
         """Return once ``ready(self)`` holds, the count is lost, or every job has

@@ -17,6 +17,7 @@ from .commits import CommitWatch
 _TABLE = re.compile(r"^table (\w+) (\S+) \{")
 _CHAIN = re.compile(r"^\s*chain (\S+) \{")
 _HANDLE = re.compile(r"# handle (\d+)\s*$")
+_SECTION = re.compile(r"^\*.*?^COMMIT[ \t]*$", re.M | re.S)
 IPTABLES_TABLES = ("raw", "mangle", "nat", "filter")
 EBTABLES_TABLES = ("filter", "nat")
 HOLD_S = 2.0
@@ -104,15 +105,13 @@ async def apply_rulesets(ns: str, rulesets: list[dict], watch: CommitWatch | Non
             j.cancel()
         await asyncio.gather(*jobs, return_exceptions=True)
         raise
-    if watch.lost or watch.seen < expected:
-        hold = None
-    if hold is None:
-        for feed, _ in feeds:
-            feed.close()
-        if watch.lost or watch.seen < expected:
-            await asyncio.gather(*jobs)     # no count to go by: wait for the tools
-    else:
+    if counted and not watch.lost and watch.seen >= expected and hold is not None:
         hold.add_done_callback(lambda _: [feed.close() for feed, _ in feeds])
+        return jobs
+    for feed, _ in feeds:
+        feed.close()
+    if not counted or watch.lost or watch.seen < expected:
+        await asyncio.gather(*jobs)         # no count to go by: wait for the tools
     return jobs
 
 
@@ -128,11 +127,10 @@ def split_policies(restore_text: str) -> tuple[str, str]:
     """Restore text -> (the same without built-in chain policies, the policies as
     sections of their own); a section left empty is dropped."""
     body, policies = [], []
-    sections = re.findall(r"^\*.*?^COMMIT[ \t]*$", restore_text, re.M | re.S)
-    outside = re.sub(r"^\*.*?^COMMIT[ \t]*$", "", restore_text, flags=re.M | re.S)
+    outside = _SECTION.sub("", restore_text)
     if any(ln.strip() and not ln.startswith("#") for ln in outside.splitlines()):
         return restore_text, ""     # not plain sections: the tool will say what is wrong
-    for section in sections:
+    for section in _SECTION.findall(restore_text):
         lines = section.splitlines()
         pol = [ln for ln in lines[1:-1] if _is_policy(ln)]
         rest = [ln for ln in lines[1:-1] if not _is_policy(ln)]
