@@ -1,0 +1,63 @@
+"""One configuration object for the lab, built from Django settings.
+
+The web process builds a ``LabConfig`` from its settings and hands it to the
+lab process (as JSON in ``LAB_CONFIG``), so both read the same values: the
+lessons folder, pool and sandbox limits, timeouts and the rule limits.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+DEFAULT_LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
+ENV_KEY = "LAB_CONFIG"
+
+
+@dataclass(frozen=True)
+class LabConfig:
+    lessons_dir: str = str(DEFAULT_LESSONS_DIR)
+    pool_size: int = 2             # ready sandboxes kept per lesson in use
+    max_sandboxes: int = 64        # per lab process
+    idle_timeout: float = 600.0    # seconds before an idle learner's sandbox goes
+    run_timeout: float = 20.0      # seconds a run may take
+    warm_lessons: tuple[str, ...] = ("container-to-container",)
+    max_rules: int = 8             # learner rules per run
+    max_rule_len: int = 300        # characters per rule
+    lab_user: str = "nfvis-lab"    # started as root, the lab runs as this user
+
+    @classmethod
+    def from_settings(cls, settings=None) -> "LabConfig":
+        if settings is None:
+            from django.conf import settings
+        kw = {}
+        for f in fields(cls):
+            name = "LESSONS_DIR" if f.name == "lessons_dir" else f"LAB_{f.name.upper()}"
+            if hasattr(settings, name):
+                kw[f.name] = getattr(settings, name)
+        if "lessons_dir" in kw:
+            kw["lessons_dir"] = str(kw["lessons_dir"])
+        if "warm_lessons" in kw:
+            kw["warm_lessons"] = tuple(kw["warm_lessons"])
+        return cls(**kw)
+
+    def replace(self, **kw) -> "LabConfig":
+        return LabConfig(**{**asdict(self), **kw})
+
+    @property
+    def lessons_path(self) -> Path:
+        return Path(self.lessons_dir)
+
+    def to_env(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_env(cls, environ=None) -> "LabConfig":
+        """The config the client passed to the lab process (defaults when run alone)."""
+        raw = (environ or os.environ).get(ENV_KEY)
+        if not raw:
+            return cls()
+        data = json.loads(raw)
+        data["warm_lessons"] = tuple(data.get("warm_lessons", ()))
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
