@@ -20,7 +20,7 @@ OUT = ROOT / "docs" / "screenshots"
 def main():
     from playwright.sync_api import sync_playwright
 
-    from visualizer.lab import lessons
+    from visualizer.core import lessons
     db = Path(tempfile.mkdtemp()) / "shots.sqlite3"
     env = {**os.environ, "DB_PATH": str(db), "DJANGO_SETTINGS_MODULE": "visualizer.settings",
            "PYTHONPATH": str(ROOT)}

@@ -17,7 +17,7 @@ from channels.exceptions import ChannelFull
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from .lab import lessons as lesson_registry
+from .core import lessons as lesson_registry
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from .lab import lessons as registry
-from .lab import model
+from .core import lessons as registry
+from .core import model
 from .models import Run
 
 

@@ -12,7 +12,8 @@ from tests.conftest import ROOT
 SCRIPT = r"""
 import asyncio, json, sys
 sys.path.insert(0, sys.argv[1])
-from visualizer.lab import commands, commits, lessons, rules, server, session
+from visualizer.core import lessons
+from visualizer.lab import commands, commits, rules, server, session
 from visualizer.lab.commits import CommitWatch
 from visualizer.lab.sandbox import Sandbox
 server.private_run()

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from visualizer.lab import headers, netlink
-from visualizer.lab.events import Tracker, format_event
+from visualizer.core import headers
+from visualizer.lab import netlink
+from visualizer.core.events import Tracker, format_event
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "netlink_container_to_container.json"
 

@@ -11,7 +11,8 @@ import pytest
 from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
 
 from tests.conftest import ROOT
-from visualizer.lab import commits, lessons, rtnl, rules
+from visualizer.core import lessons
+from visualizer.lab import commits, rtnl, rules
 
 FIXTURE = ROOT / "tests/fixtures/netlink_nftables.json"
 

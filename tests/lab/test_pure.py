@@ -3,7 +3,8 @@ import struct
 
 import pytest
 
-from visualizer.lab import headers, model, protocol, rules
+from visualizer.core import headers, model, protocol
+from visualizer.lab import rules
 
 NFT = """table ip filter { # handle 2
 \tchain FORWARD { # handle 3

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import run_trace
-from visualizer.lab import lessons, model
+from visualizer.core import lessons, model
 
 pytestmark = pytest.mark.live
 

@@ -4,7 +4,7 @@ In the style of datasette's documentation tests: every lesson (and every
 step of every lesson) is a parametrized case, so a broken lesson fails
 under its own name.  The checks keep the lesson data honest against the
 pure hook model: a lesson may only name families, tables, hooks and paths
-that ``visualizer.lab.model`` knows, and every expectation must be a key
+that ``visualizer.core.model`` knows, and every expectation must be a key
 the live tests (``test_live_lessons.py``) know how to assert.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from visualizer.lab import lessons, model
+from visualizer.core import lessons, model
 
 LESSONS = lessons.all_lessons()
 STEPS = [(slug, s.number) for slug, lesson in LESSONS.items() for s in lesson.steps]

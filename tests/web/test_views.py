@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.utils.html import escape
 
-from visualizer.lab import model
+from visualizer.core import model
 from visualizer.models import Run
 from visualizer.templatetags import diagram
 from visualizer.views import _lessons

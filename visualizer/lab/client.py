@@ -14,7 +14,8 @@ import signal
 import sys
 import weakref
 
-from . import preflight, protocol
+from ..core import protocol
+from . import preflight
 
 START_TIMEOUT = 15.0
 

@@ -15,6 +15,9 @@ import struct
 from pyroute2.netlink import nla
 from pyroute2.netlink.nfnetlink import NFNL_SUBSYS_NFTABLES, NFNLGRP_NFTRACE, nfgen_msg
 
+from ..core.codes import (CT_STATE_BITS, CT_STATUS_BITS, NFPROTO, TRACE_TYPES,  # noqa: F401
+                          VERDICTS, ct_state_names, ct_status_names)
+
 NFNL_SUBSYS_ULOG = 4
 NFT_MSG_TRACE = 17
 NFULNL_MSG_PACKET = 0
@@ -23,19 +26,6 @@ TRACE_MSG_TYPE = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_TRACE
 NFLOG_MSG_TYPE = (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET
 NFLOG_CONFIG_TYPE = (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_CONFIG
 NFNLGRP_NFTRACE = NFNLGRP_NFTRACE
-
-# enum nft_trace_types
-TRACE_TYPES = {1: "policy", 2: "return", 3: "rule"}
-# netfilter verdicts (NF_*) and nftables' own (NFT_*), as signed 32-bit codes
-VERDICTS = {0: "drop", 1: "accept", 2: "stolen", 3: "queue", 4: "repeat", 5: "stop",
-            -1: "continue", -2: "break", -3: "jump", -4: "goto", -5: "return"}
-NFPROTO = {2: "ip", 7: "bridge", 10: "ip6", 3: "arp", 1: "inet", 5: "netdev"}
-# nft ct state bits
-CT_STATE_BITS = ((8, "new"), (2, "established"), (4, "related"), (1, "invalid"), (64, "untracked"))
-CT_STATUS_BITS = ((1, "expected"), (2, "seen_reply"), (4, "assured"), (8, "confirmed"),
-                  (16, "src_nat"), (32, "dst_nat"), (128, "src_nat_done"),
-                  (256, "dst_nat_done"), (512, "dying"))
-
 
 class verdict_nla(nla):
     nla_map = (
@@ -218,18 +208,6 @@ def _signed(v):
     if v is None:
         return None
     return v - (1 << 32) if v >= 1 << 31 else v
-
-
-def ct_state_names(bits: int | None) -> list[str]:
-    if not bits:
-        return []
-    return [name for bit, name in CT_STATE_BITS if bits & bit]
-
-
-def ct_status_names(bits: int | None) -> list[str]:
-    if not bits:
-        return []
-    return [name for bit, name in CT_STATUS_BITS if bits & bit]
 
 
 # -- fast path ----------------------------------------------------------------

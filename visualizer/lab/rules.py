@@ -11,7 +11,8 @@ import asyncio
 import re
 import shlex
 
-from . import commands, lessons
+from ..core import lessons
+from . import commands
 from .commits import CommitWatch
 
 _TABLE = re.compile(r"^table (\w+) (\S+) \{")

@@ -17,7 +17,8 @@ import signal
 import sys
 import time
 
-from . import lessons, protocol, session
+from ..core import lessons, protocol
+from . import session
 
 POOL_SIZE = int(os.environ.get("LAB_POOL_SIZE", "2"))
 MAX_SANDBOXES = int(os.environ.get("LAB_MAX_SANDBOXES", "64"))

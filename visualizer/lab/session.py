@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import time
 
-from . import commands, commits, conntrack, lessons, netlink, rules, traffic
-from . import headers as hdr
+from ..core import headers as hdr
+from ..core import lessons
+from ..core.events import Tracker
+from . import commands, commits, conntrack, netlink, rules, traffic
 from .commits import CommitWatch
-from .events import Tracker
 from .sandbox import Sandbox
 
 SETTLE_MS = 120          # quiet time after the traffic before the run is done

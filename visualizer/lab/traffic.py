@@ -5,7 +5,7 @@ import asyncio
 import re
 
 from . import commands
-from .lessons import Traffic
+from ..core.lessons import Traffic
 
 _PING = re.compile(r"(\d+) packets transmitted, (\d+) (?:packets )?received")
 

@@ -11,8 +11,8 @@ from html import escape
 from django import template
 from django.utils.safestring import mark_safe
 
-from ..lab import lessons as registry
-from ..lab import model
+from ..core import lessons as registry
+from ..core import model
 
 register = template.Library()
 

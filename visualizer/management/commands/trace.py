@@ -7,7 +7,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from visualizer.lab import lessons
+from visualizer.core import lessons
 from visualizer.lab.client import LabClient, LabError, LabUnavailable
 
 JSON_KEYS = ("journey", "seq", "family", "table", "chain", "hook", "type", "verdict", "rule",

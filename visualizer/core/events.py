@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from . import headers as hdr
-from . import model, netlink
+from . import codes, model
 from .journeys import Journeys
 
 FIELDS = ("journey", "seq", "t_ms", "source", "family", "table", "chain", "hook", "base_chain",
@@ -61,9 +61,9 @@ class Tracker:
     def on_trace(self, m: dict, now: float) -> dict | None:
         """One decoded NFT_MSG_TRACE -> an event, or None for noise."""
         tid = m.get("id")
-        family = netlink.NFPROTO.get(m.get("nfproto", m.get("nfgen_family")), "?")
+        family = codes.NFPROTO.get(m.get("nfproto", m.get("nfgen_family")), "?")
         table, chain = m.get("table"), m.get("chain")
-        ttype = netlink.TRACE_TYPES.get(m.get("type"), "rule")
+        ttype = codes.TRACE_TYPES.get(m.get("type"), "rule")
         handle = m.get("rule_handle")
         verdict_code = m.get("verdict_code")
         # The kernel's end-of-rules marker: no handle, verdict continue.
@@ -80,11 +80,11 @@ class Tracker:
         fresh = "network_header" in m or "ll_header" in m
         j = self.journeys.for_trace(tid, h, self.seq, t_ms, fresh)
         if ttype == "policy":
-            verdict = netlink.VERDICTS.get(m.get("policy"), str(m.get("policy")))
+            verdict = codes.VERDICTS.get(m.get("policy"), str(m.get("policy")))
         elif ttype == "return":
             verdict = "return"
         else:
-            verdict = netlink.VERDICTS.get(verdict_code, str(verdict_code))
+            verdict = codes.VERDICTS.get(verdict_code, str(verdict_code))
         info = self.rules.lookup(family, table, chain, handle) if handle is not None else None
         ev = dict.fromkeys(FIELDS)
         ev.update(
@@ -163,9 +163,9 @@ class Tracker:
     def _ct_for(self, tid, m) -> dict:
         if "ct_id" in m or "ct_state" in m:
             ct = {"ct_id": m.get("ct_id"),
-                  "ct_state": ",".join(netlink.ct_state_names(m.get("ct_state"))) or None,
+                  "ct_state": ",".join(codes.ct_state_names(m.get("ct_state"))) or None,
                   "ct_direction": {0: "original", 1: "reply"}.get(m.get("ct_direction")),
-                  "ct_status": netlink.ct_status_names(m.get("ct_status"))}
+                  "ct_status": codes.ct_status_names(m.get("ct_status"))}
             self._ct[tid] = ct
             return ct
         return self._ct.get(tid, {})
