@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "visualizer.settings")
 
 from visualizer.lab import netlink  # noqa: E402
+from visualizer.core.config import LabConfig  # noqa: E402
 from visualizer.lab.client import LabClient  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
@@ -91,7 +92,7 @@ async def wait_pool(client, n=1, timeout=30):
 
 
 async def bench_lab():
-    warm_client = LabClient(env={"LAB_WARM": LESSON, "LAB_POOL_SIZE": "2"})
+    warm_client = LabClient(LabConfig(warm_lessons=(LESSON,), pool_size=2))
     await warm_client.start()
     await wait_pool(warm_client, 2)
     await first_event_ms(warm_client, "prime")           # first-run imports
@@ -101,7 +102,7 @@ async def bench_lab():
         await asyncio.sleep(SETTLE_S)
         warm.append(await first_event_ms(warm_client, f"w{i}"))
     await warm_client.stop()
-    cold_client = LabClient(env={"LAB_WARM": "", "LAB_POOL_SIZE": "0"})
+    cold_client = LabClient(LabConfig(warm_lessons=(), pool_size=0))
     await cold_client.start()
     await first_event_ms(cold_client, "prime")
     cold = []

@@ -17,17 +17,26 @@ from channels.exceptions import ChannelFull
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from .core import errors, rulecheck
 from .core import lessons as lesson_registry
+from .core.config import LabConfig
 
 log = logging.getLogger(__name__)
 
 ALLOWED_KEYS = {"type", "lesson", "step", "rules"}
-MAX_RULES = 8
-MAX_RULE_LEN = 300
 
 
 class BadRequest(ValueError):
     """A websocket message the service refuses, with a message for the user."""
+
+    def __init__(self, message: str, kind: str = errors.INPUT):
+        super().__init__(message)
+        self.kind = kind
+
+
+def lab_config() -> LabConfig:
+    """The one lab configuration, from Django settings."""
+    return LabConfig.from_settings(settings)
 
 
 def lessons() -> dict:
@@ -70,32 +79,18 @@ def validate(data) -> dict:
         raise BadRequest("'step' must be an integer")
     if not 1 <= step <= len(lesson.steps):
         raise BadRequest(f"lesson {slug!r} has steps 1..{len(lesson.steps)}, not {step}")
-    rules = data.get("rules", [])
-    if rules is None:
-        rules = []
-    if not isinstance(rules, list):
-        raise BadRequest("'rules' must be a list of strings (iptables arguments)")
-    if len(rules) > MAX_RULES:
-        raise BadRequest(f"too many rules: {len(rules)}, at most {MAX_RULES}")
-    clean = []
-    for i, rule in enumerate(rules, start=1):
-        if not isinstance(rule, str):
-            raise BadRequest(f"rule {i} must be a string")
-        if len(rule) > MAX_RULE_LEN:
-            raise BadRequest(f"rule {i} is {len(rule)} characters long, at most {MAX_RULE_LEN}")
-        if any(c in rule for c in ("\x00", "\n", "\r")):
-            raise BadRequest(f"rule {i} contains a NUL or newline character")
-        rule = rule.strip()
-        if not rule:
-            raise BadRequest(f"rule {i} is empty")
-        clean.append(rule)
+    cfg = lab_config()
+    try:
+        clean = rulecheck.check_list(data.get("rules", []), cfg.max_rules, cfg.max_rule_len)
+    except rulecheck.RuleRefused as e:
+        raise BadRequest(e.message, e.kind) from None
     return {"lesson": slug, "step": step, "rules": clean}
 
 
 def lab_client():
     """The per-process LabClient (imported lazily: the web layer never needs pyroute2)."""
     from .lab.client import LabClient
-    return LabClient.shared()
+    return LabClient.shared(lab_config())
 
 
 def _lab_errors():

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from visualizer.core.config import LabConfig
 from visualizer.lab.client import LabClient, LabError
 from visualizer.lab.netns import in_new_thread
 
@@ -42,7 +43,7 @@ def pids_in_userns(inode: int) -> list[int]:
 
 @on_own_loop
 async def kill_9_mid_run():
-    client = LabClient(env={"LAB_WARM": "", "LAB_POOL_SIZE": "0"})
+    client = LabClient(LabConfig(warm_lessons=(), pool_size=0))
     await client.start()
     unshare_pid = client.proc.pid
     lab_pid = children(unshare_pid)[0]
@@ -72,7 +73,7 @@ async def kill_9_mid_run():
 
 @on_own_loop
 async def bad_request_alone():
-    client = LabClient(env={"LAB_WARM": "", "LAB_POOL_SIZE": "0"})
+    client = LabClient(LabConfig(warm_lessons=(), pool_size=0))
     good = asyncio.ensure_future(client.run("a", "container-to-container", 1, []))
     with pytest.raises(LabError) as bad:
         await client.run("b", "container-to-container", 1, ["-A NOWHERE -j ACCEPT"])

@@ -3,7 +3,7 @@ import struct
 
 import pytest
 
-from visualizer.core import headers, model, protocol
+from visualizer.core import headers, model, protocol, rulecheck
 from visualizer.lab import rules
 
 NFT = """table ip filter { # handle 2
@@ -34,8 +34,20 @@ def test_rule_index_maps_handles_to_iptables_text():
 
 @pytest.mark.parametrize("text", ["", "   ", "a\nb", "x" * 301, "-A 'unterminated"])
 def test_malformed_rule_text_is_refused_before_any_tool_runs(text):
-    with pytest.raises(rules.RuleError):
-        rules.parse_args(text)
+    with pytest.raises(rulecheck.RuleRefused) as e:
+        rulecheck.args(text)
+    assert e.value.kind == "input"
+
+
+@pytest.mark.parametrize("text", ["-I FORWARD --modprobe=/bin/sh -j ACCEPT",
+                                  "-I FORWARD --modprobe /bin/sh -j ACCEPT",
+                                  "iptables -M /tmp/x -I FORWARD -j ACCEPT",
+                                  "-I FORWARD -m ../../tmp/evil -j ACCEPT",
+                                  "--atomic-file /etc/passwd -L"])
+def test_options_that_run_programs_are_forbidden(text):
+    with pytest.raises(rulecheck.RuleRefused) as e:
+        rulecheck.args(text)
+    assert e.value.kind == "forbidden"
 
 
 def test_ipv4_icmp_and_tcp_headers():

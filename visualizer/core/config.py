@@ -25,7 +25,7 @@ class LabConfig:
     warm_lessons: tuple[str, ...] = ("container-to-container",)
     max_rules: int = 8             # learner rules per run
     max_rule_len: int = 300        # characters per rule
-    lab_user: str = "nfvis-lab"    # started as root, the lab runs as this user
+    user: str = "nfvis-lab"        # started as root, the lab drops to this user
 
     @classmethod
     def from_settings(cls, settings=None) -> "LabConfig":

@@ -14,8 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import model
+from .config import DEFAULT_LESSONS_DIR
+from .topology import Topology
 
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "lessons"
+DEFAULT_DIR = DEFAULT_LESSONS_DIR
 TRAFFIC_KINDS = ("ping", "tcp", "none")
 ACTION_KINDS = ("iptables", "ebtables", "nft", "sysctl", "listen")
 
@@ -89,6 +91,7 @@ class Lesson:
     steps: tuple[Step, ...]
     order: int = 100
     intro: str = ""
+    root: Path | None = None    # the lessons folder it was loaded from (its _rulesets)
 
     def step(self, number: int | None) -> Step:
         if number is None:
@@ -207,7 +210,7 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
         slug=folder.name, title=data["title"], summary=data["summary"],
         seeds=tuple(data.get("seeds", [])), scenario=data.get("scenario", ""),
         topology=topology, rulesets=rulesets, rules=_load_rules(folder),
-        steps=tuple(steps), order=int(data.get("order", 100)), intro=intro,
+        steps=tuple(steps), order=int(data.get("order", 100)), intro=intro, root=root,
     )
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 
+from . import rulecheck
+
 MAX_LINE = 1 << 20
-MAX_RULES = 8
-MAX_RULE_LEN = 300
 OPS = {"run": {"owner", "lesson", "step", "rules"}, "release": {"owner"},
        "snapshot": {"owner"}, "warm": {"lesson"}, "ping": set()}
 REPLY_TYPES = {"lab.status", "trace.event", "traffic.output", "lab.result", "lab.error",
@@ -29,15 +29,11 @@ def encode(obj: dict) -> bytes:
 
 
 def check_rules(rules) -> list[str]:
-    if rules is None:
-        return []
-    if not isinstance(rules, list) or len(rules) > MAX_RULES:
-        raise ProtocolError(f"rules must be a list of at most {MAX_RULES} strings")
-    for r in rules:
-        if not isinstance(r, str) or not r.strip() or len(r) > MAX_RULE_LEN \
-                or any(c in r for c in "\0\r\n"):
-            raise ProtocolError(f"each rule is one line of iptables arguments, at most {MAX_RULE_LEN} characters")
-    return rules
+    """The learner rules of a request, checked by the one rule validator."""
+    try:
+        return rulecheck.check_list(rules)
+    except rulecheck.RuleRefused as e:
+        raise ProtocolError(e.message) from None
 
 
 def decode_request(line: bytes) -> dict:

@@ -61,7 +61,7 @@ def args(text: str, max_len: int = MAX_RULE_LEN) -> list[str]:
     """One rule -> its argv (without a leading tool name), split as a shell would,
     without a shell; RuleRefused if it is malformed or forbidden."""
     if not isinstance(text, str) or not text.strip():
-        raise RuleRefused("a rule needs iptables arguments, e.g. -I FORWARD -j ACCEPT")
+        raise RuleRefused("the rule is empty: it needs iptables arguments, e.g. -I FORWARD -j ACCEPT")
     if len(text) > max_len:
         raise RuleRefused(f"a rule is at most {max_len} characters; this one is {len(text)}")
     if any(c in text for c in "\0\n\r"):

@@ -14,7 +14,8 @@ import signal
 import sys
 import weakref
 
-from ..core import protocol
+from ..core import protocol, rulecheck
+from ..core.config import ENV_KEY, LabConfig
 from . import preflight
 
 START_TIMEOUT = 15.0
@@ -49,7 +50,8 @@ def lab_argv() -> list[str]:
 class LabClient:
     _shared: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LabClient]" = weakref.WeakKeyDictionary()
 
-    def __init__(self, env: dict | None = None):
+    def __init__(self, config: LabConfig | None = None, env: dict | None = None):
+        self.config = config or LabConfig()
         self.env = env or {}
         self.proc = None
         self.pending: dict[int, asyncio.Queue] = {}
@@ -59,11 +61,11 @@ class LabClient:
         self.pid = None
 
     @classmethod
-    def shared(cls) -> "LabClient":
+    def shared(cls, config: LabConfig | None = None) -> "LabClient":
         """The client of the running event loop (one lab per process and loop)."""
         loop = asyncio.get_running_loop()
         if loop not in cls._shared:
-            cls._shared[loop] = cls()
+            cls._shared[loop] = cls(config)
         return cls._shared[loop]
 
     # -- lifecycle ------------------------------------------------------------
@@ -81,7 +83,7 @@ class LabClient:
             problems = preflight.problems()
             if problems:
                 raise LabUnavailable(preflight.explain(problems))
-            env = {**os.environ, **self.env}
+            env = {**os.environ, **self.env, ENV_KEY: self.config.to_env()}
             root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
             env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
             self.proc = await asyncio.create_subprocess_exec(
@@ -179,7 +181,10 @@ class LabClient:
     async def run(self, owner: str, lesson: str, step: int | None = None,
                   rules: list[str] | None = None, on_message=None) -> dict:
         """Run one lesson step in the owner's fresh sandbox; returns the result."""
-        protocol.check_rules(rules)
+        try:
+            rules = rulecheck.check_list(rules, self.config.max_rules, self.config.max_rule_len)
+        except rulecheck.RuleRefused as e:
+            raise LabError(e.message, e.kind) from None
         msg = await self._request("run", on_message, owner=owner, lesson=lesson, step=step,
                                   rules=list(rules or []))
         msg.pop("type", None)
@@ -198,3 +203,8 @@ class LabClient:
 
     async def ping(self) -> dict:
         return await self._request("ping")
+
+
+def preflight_problems() -> list:
+    """Why the lab cannot start here (for ``manage.py check``), each with a hint."""
+    return preflight.problems()

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shlex
 
-from ..core import lessons
+from ..core import lessons, rulecheck
 from . import commands
 from .commits import CommitWatch
 
@@ -26,21 +25,6 @@ HOLD_S = 2.0
 
 class RuleError(ValueError):
     """A rule the tools refused; the message is the tool's own."""
-
-
-def parse_args(text: str) -> list[str]:
-    """Split iptables arguments as a shell would, without a shell."""
-    if not isinstance(text, str) or not text.strip():
-        raise RuleError("a rule needs iptables arguments, e.g. -I FORWARD -j ACCEPT")
-    if any(c in text for c in "\0\n\r") or len(text) > 300:
-        raise RuleError("a rule is one line of at most 300 characters")
-    try:
-        args = shlex.split(text)
-    except ValueError as e:
-        raise RuleError(f"cannot parse rule: {e}") from e
-    if args and args[0] in ("iptables", "iptables-nft"):
-        args = args[1:]
-    return args
 
 
 async def apply_rulesets(ns: str, rulesets: list[dict], watch: CommitWatch | None = None,
@@ -191,7 +175,7 @@ def ebtables_restore_text(lines: list[str]) -> str:
 
 
 async def apply_rule(ns: str, text: str, tool: str = "iptables"):
-    args = parse_args(text)
+    args = rulecheck.args(text)     # refused before anything runs
     try:
         await commands.run([tool] + args, ns=ns, timeout=5)
     except commands.CommandError as e:
@@ -336,8 +320,9 @@ async def listing(ns: str) -> dict:
             "ebtables": {t: r.out for t, r in zip(EBTABLES_TABLES, res[4:])}}
 
 
-def lesson_rules(lesson: lessons.Lesson, root=None) -> list[dict]:
+def lesson_rules(lesson: lessons.Lesson) -> list[dict]:
     """Rulesets in load order: the named shared ones, the lesson's own, then tracing."""
+    root = lesson.root
     out = [lessons.ruleset_rules(name, root) for name in lesson.rulesets]
     out.append(lesson.rules)
     out.append(lessons.ruleset_rules("trace", root))

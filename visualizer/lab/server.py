@@ -17,14 +17,10 @@ import signal
 import sys
 import time
 
-from ..core import lessons, protocol
+from ..core import errors, lessons, protocol, rulecheck
+from ..core.config import LabConfig
 from . import session
 
-POOL_SIZE = int(os.environ.get("LAB_POOL_SIZE", "2"))
-MAX_SANDBOXES = int(os.environ.get("LAB_MAX_SANDBOXES", "64"))
-IDLE_TIMEOUT = float(os.environ.get("LAB_IDLE_TIMEOUT", "600"))
-RUN_TIMEOUT = float(os.environ.get("LAB_RUN_TIMEOUT", "20"))
-WARM_LESSONS = [s for s in os.environ.get("LAB_WARM", "container-to-container").split(",") if s]
 MS_PRIVATE, MS_REC = 1 << 18, 1 << 14
 
 
@@ -39,8 +35,9 @@ def private_run():
 
 
 class Lab:
-    def __init__(self, out):
+    def __init__(self, out, cfg: LabConfig | None = None):
         self.out = out
+        self.cfg = cfg or LabConfig()
         self.counter = 0
         self.pool: dict[str, list] = {}
         self.filling: dict[str, asyncio.Task] = {}
@@ -52,6 +49,9 @@ class Lab:
     def send(self, rid, msg: dict):
         msg["id"] = rid
         self.out.write(protocol.encode(msg))
+
+    def lesson(self, slug: str):
+        return lessons.get(slug, self.cfg.lessons_path)
 
     # -- sandboxes ----------------------------------------------------------
     def count(self) -> int:
@@ -69,8 +69,9 @@ class Lab:
         self.filling[slug] = self.spawn(self._refill(slug))
 
     async def _refill(self, slug: str):
-        lesson = lessons.get(slug)
-        while len(self.pool.setdefault(slug, [])) < POOL_SIZE and self.count() < MAX_SANDBOXES:
+        lesson = self.lesson(slug)
+        while (len(self.pool.setdefault(slug, [])) < self.cfg.pool_size
+               and self.count() < self.cfg.max_sandboxes):
             try:
                 sb = await self.build(lesson)
             except Exception as e:  # keep serving; the next run builds on demand
@@ -84,7 +85,7 @@ class Lab:
             sb = ready.pop(0)
             self.refill(lesson.slug)
             return sb
-        if self.count() >= MAX_SANDBOXES:
+        if self.count() >= self.cfg.max_sandboxes:
             raise session.StepError("the lab is full: too many sandboxes; try again shortly")
         self.send(rid, {"type": "lab.status", "status": "building",
                         "detail": f"building the {lesson.topology.get('name', 'lesson')} sandbox"})
@@ -111,7 +112,7 @@ class Lab:
                 self.send(rid, {"type": "lab.reply", "ok": True, "sandboxes": self.count(),
                                 "pool": {k: len(v) for k, v in self.pool.items()}})
             elif op == "warm":
-                lessons.get(req["lesson"])
+                self.lesson(req["lesson"])
                 self.refill(req["lesson"])
                 self.send(rid, {"type": "lab.reply", "ok": True})
             elif op == "release":
@@ -123,21 +124,24 @@ class Lab:
                     raise session.StepError("no sandbox for this owner: run a step first")
                 self.send(rid, {"type": "lab.reply", **await session.snapshot(held[0])})
             elif op == "run":
-                await asyncio.wait_for(self.run(rid, req), RUN_TIMEOUT)
+                await asyncio.wait_for(self.run(rid, req), self.cfg.run_timeout)
         except lessons.LessonError as e:
-            self.send(rid, {"type": "lab.error", "kind": "input", "message": str(e)})
+            self.send(rid, {"type": "lab.error", "kind": errors.INPUT, "message": str(e)})
+        except rulecheck.RuleRefused as e:
+            self.send(rid, {"type": "lab.error", "kind": e.kind, "message": e.message})
         except session.StepError as e:
-            self.send(rid, {"type": "lab.error", "kind": "input", "message": str(e)})
+            self.send(rid, {"type": "lab.error", "kind": errors.INPUT, "message": str(e)})
         except asyncio.TimeoutError:
             self.send(rid, {"type": "lab.error", "kind": "lab",
-                            "message": f"the run did not finish within {RUN_TIMEOUT:g}s"})
+                            "message": f"the run did not finish within {self.cfg.run_timeout:g}s"})
         except Exception as e:
             self.send(rid, {"type": "lab.error", "kind": "lab",
                             "message": f"{type(e).__name__}: {e}"})
 
     async def run(self, rid, req):
-        lesson = lessons.get(req["lesson"])
+        lesson = self.lesson(req["lesson"])
         step = lesson.step(req.get("step"))
+        rulecheck.check_list(req["rules"], self.cfg.max_rules, self.cfg.max_rule_len)
         # The owner's previous sandbox goes once this run is over: tearing
         # namespaces down keeps the kernel busy, and this run comes first.
         old = self.owned.pop(req["owner"], None)
@@ -159,10 +163,10 @@ class Lab:
 
     async def reap_idle(self):
         while True:
-            await asyncio.sleep(min(30.0, IDLE_TIMEOUT))
+            await asyncio.sleep(min(30.0, self.cfg.idle_timeout))
             now = time.monotonic()
             for owner, (_, used) in list(self.owned.items()):
-                if now - used > IDLE_TIMEOUT:
+                if now - used > self.cfg.idle_timeout:
                     await self.release(owner)
 
     async def close(self):
@@ -189,10 +193,10 @@ async def main():
     reader = asyncio.StreamReader(limit=protocol.MAX_LINE + 1)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     transport, _ = await loop.connect_write_pipe(asyncio.Protocol, sys.stdout)
-    lab = Lab(_Out(transport))
-    for slug in WARM_LESSONS:
+    lab = Lab(_Out(transport), LabConfig.from_env())
+    for slug in lab.cfg.warm_lessons:
         try:
-            lessons.get(slug)
+            lab.lesson(slug)
             lab.refill(slug)
         except lessons.LessonError:
             pass

@@ -260,7 +260,8 @@ def present_tables(lesson) -> set[str] | None:
     """"family:table" the lesson's sandbox creates (its rulesets, its own rules, the tracing)."""
     if lesson is None:
         return None
-    sets = [registry.ruleset_rules(name) for name in (*lesson.rulesets, "trace")] + [lesson.rules]
+    sets = [registry.ruleset_rules(name, lesson.root)
+            for name in (*lesson.rulesets, "trace")] + [lesson.rules]
     out = set()
     for rules in sets:
         for line in (rules.get("iptables") or "").splitlines():

@@ -7,7 +7,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from visualizer.core import lessons
+from visualizer import services
+from visualizer.core import errors, lessons
 from visualizer.lab.client import LabClient, LabError, LabUnavailable
 
 JSON_KEYS = ("journey", "seq", "family", "table", "chain", "hook", "type", "verdict", "rule",
@@ -31,7 +32,8 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         out = self.stdout
         try:
-            lesson = lessons.get(opts["lesson"])
+            cfg = services.lab_config()
+            lesson = lessons.get(opts["lesson"], cfg.lessons_path)
             lesson.step(opts["step"])
         except lessons.LessonError as e:
             self.stderr.write(f"error: {e}")
@@ -43,11 +45,11 @@ class Command(BaseCommand):
             sys.exit(3)
         except LabError as e:
             self.stderr.write(f"error: {e.message}")
-            sys.exit(2 if e.kind == "input" else 1)
+            sys.exit(2 if e.kind in (errors.INPUT, errors.FORBIDDEN) else 1)
         sys.exit(code)
 
     async def _run(self, lesson, opts) -> int:
-        client = LabClient(env={"LAB_WARM": "", "LAB_POOL_SIZE": "0"})
+        client = LabClient(services.lab_config().replace(warm_lessons=(), pool_size=0))
         state = {"journey": None}
         as_json, show_all = opts["json"], opts["all"]
 
