@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from visualizer.core import headers
+from visualizer.core import headers, lessons
 from visualizer.lab import netlink
 from visualizer.core.events import Tracker, format_event
 
@@ -58,13 +58,46 @@ def test_nflog_bind_message_roundtrip():
     assert msg.get_attr("NFULA_CFG_CMD")["command"] == netlink.NFULNL_CFG_CMD_BIND
 
 
-def test_tracker_tells_the_first_request_journey(capture):
-    t = Tracker({int(k): v for k, v in capture["ifnames"].items()})
+def track(capture):
+    topo = lessons.get("container-to-container").topology
+    t = Tracker({int(k): v for k, v in capture["ifnames"].items()}, topology=topo)
     events = []
     for raw in messages(capture, "trace", netlink.TRACE_MSG_TYPE):
         ev = t.on_trace(netlink.decode_trace(raw), 0.0)
         if ev:
-            events.append(ev)
+            events.append(ev.flat())
+    return t, events
+
+
+def test_each_chain_shows_the_packet_as_the_kernel_dumped_it_there(capture):
+    """The chain's dump (often on its end marker) is the truth for its events:
+    nat POSTROUTING has oif docker0, nat PREROUTING the new conntrack entry,
+    and raw PREROUTING (before conntrack) no ct state at all."""
+    _, events = track(capture)
+    first = next(e for e in events if e["proto"] == "icmp" and e["family"] == "ip")["journey"]
+    mine = [e for e in events if e["journey"] == first and e["family"] == "ip"]
+    by_chain = {(e["table"], e["chain"]): e for e in mine}
+    assert by_chain[("nat", "POSTROUTING")]["oif"] == "docker0"
+    assert by_chain[("nat", "PREROUTING")]["ct_state"] == "new"
+    assert by_chain[("nat", "PREROUTING")]["iif"] == "docker0"
+    raw = by_chain[("raw", "PREROUTING")]
+    assert raw["ct_state"] is None and raw["ct_id"] is None
+    for e in events:          # nothing of a later chain's conntrack reaches raw
+        if e["table"] == "raw":
+            assert e["ct_state"] is None, e["text"]
+
+
+def test_derived_fields_say_so(capture):
+    _, events = track(capture)
+    fwd = next(e for e in events if e["family"] == "ip" and e["chain"] == "FORWARD")
+    assert fwd["physin"] == "veth-c1" and "physin" in fwd["derived"]
+    assert "iif" not in fwd["derived"] and "src" not in fwd["derived"]
+    user = next(e for e in events if e["chain"] == "DOCKER-USER")
+    assert "hook" in user["derived"]
+
+
+def test_tracker_tells_the_first_request_journey(capture):
+    t, events = track(capture)
     journeys = t.journeys.summaries()
     first = next(j for j in journeys if j["proto"] == "icmp" and j["direction"] == "request")
     assert first["path"] == [["bridge", "prerouting"], ["ip", "prerouting"], ["bridge", "forward"],

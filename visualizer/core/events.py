@@ -1,34 +1,41 @@
-"""Turn decoded kernel messages into the events the product shows.
+"""Turn decoded kernel messages into typed events (``records.Event``).
 
-``Tracker`` takes decoded nftables trace and NFLOG messages, in the order
-the kernel sent them, and returns flat event dicts (the CLI's ``--json``
-and the websocket's ``trace.event``).  It fills in what one message lacks:
-headers are dumped only once per hook, so later messages of the same trace
-inherit them; a user-defined chain gets the hook of the base chain that
-jumped to it; the rule handle becomes the rule's text and position.
+``Tracker`` takes decoded nftables trace and NFLOG messages, in the order the
+kernel sent them.  For each chain a traced packet enters, the kernel dumps
+the packet *as it is there* (devices, headers after any NAT, conntrack) in
+the first message of that chain: a rule's message, or, when no rule matched,
+the chain's end marker (a "rule" message with no handle and verdict
+continue).  That dump is the truth for every event of that chain and of the
+user chains it jumps to; the next chain's dump replaces it whole, so nothing
+seen at one chain leaks into another (raw runs before conntrack, and its
+dump carries no ct state).
+
+What the kernel does not say, the tracker works out and lists in
+``Event.derived``: the bridge port of an ip event (nft trace carries no
+physdev; it is taken from the same packet's last bridge event, for
+interfaces the topology says are bridges), the hook of a user chain, and the
+rule's text and position.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
-from . import headers as hdr
 from . import codes, model
+from . import headers as hdr
 from .journeys import Journeys
+from .records import FIELDS, HEADER_KEYS, Conntrack, Event, Ifaces, Packet, Verdict, Where
+from .topology import Topology
 
-FIELDS = ("journey", "seq", "t_ms", "source", "family", "table", "chain", "hook", "base_chain",
-          "type", "verdict", "target", "rule", "rule_pos", "rule_handle", "probe", "iif", "oif",
-          "physin", "physout", "mac_src", "mac_dst", "src", "dst", "proto", "sport", "dport",
-          "icmp_type", "icmp_code", "icmp_id", "icmp_seq", "ip_id", "ttl", "tcp_flags",
-          "ct_id", "ct_state", "ct_direction", "ct_status", "trace_id", "prefix", "text")
-HEADER_KEYS = ("mac_src", "mac_dst", "src", "dst", "proto", "sport", "dport", "icmp_type",
-               "icmp_code", "icmp_id", "icmp_seq", "ip_id", "ttl", "tcp_flags")
+__all__ = ["FIELDS", "Tracker", "RuleLookup", "format_event"]
+
 NFLOG_HOOKS = {0: "prerouting", 1: "input", 2: "forward", 3: "output", 4: "postrouting"}
 # A freshly upped bridge sends IGMP membership reports for a while; they are
 # real but no lesson is about them, so they are left out of runs.
 IGNORED_PROTOS = {"igmp"}
-
-
 _NAT_TARGET = re.compile(r"-j (DNAT|SNAT|MASQUERADE|REDIRECT|NETMAP)\b|\b(dnat|snat|masquerade|redirect) ")
+_JOURNEY_KEYS = ("src", "dst", "sport", "dport", "proto", "icmp_type", "icmp_seq", "icmp_id",
+                 "arp_op", "arp_sha", "tcp_flags")
 
 
 class RuleLookup:
@@ -38,47 +45,82 @@ class RuleLookup:
         return None
 
 
+@dataclass
+class ChainDump:
+    """The kernel's dump of a packet at one chain: the truth for that chain's events."""
+
+    ifaces: Ifaces
+    packet: Packet
+    ct: Conntrack
+    headers: dict = field(default_factory=dict)   # everything decoded (identity keys too)
+
+
+def _dump(m: dict, ifname) -> ChainDump:
+    h = hdr.packet(m.get("ll_header"), m.get("network_header"), m.get("transport_header"))
+    h.pop("ethertype", None)
+    ct = Conntrack()
+    if "ct_id" in m or "ct_state" in m:
+        ct = Conntrack(ct_id=m.get("ct_id"),
+                       ct_state=",".join(codes.ct_state_names(m.get("ct_state"))) or None,
+                       ct_direction=codes.CT_DIRECTIONS.get(m.get("ct_direction")),
+                       ct_status=codes.ct_status_names(m.get("ct_status")))
+    return ChainDump(ifaces=Ifaces(iif=ifname(m.get("iif")), oif=ifname(m.get("oif"))),
+                     packet=Packet(**{k: h.get(k) for k in HEADER_KEYS}), ct=ct, headers=h)
+
+
+def _carries_packet(m: dict) -> bool:
+    return any(k in m for k in ("network_header", "ll_header", "iif", "oif"))
+
+
 class Tracker:
     """Builds events and journeys for one run."""
 
     def __init__(self, ifnames: dict[int, str], rules: RuleLookup | None = None,
-                 t0: float = 0.0):
+                 t0: float = 0.0, topology: Topology | dict | None = None):
         self.ifnames = ifnames
         self.rules = rules or RuleLookup()
         self.t0 = t0
+        self.topology = Topology.from_dict(topology) if topology else Topology()
         self.seq = 0
         self.journeys = Journeys()
-        self._headers: dict[int, dict] = {}     # trace id -> last headers
+        self._at: dict[int, ChainDump] = {}      # trace id -> the dump of its current chain
         self._hook: dict[tuple, tuple] = {}     # (trace id, family) -> (hook, base chain)
-        self._ct: dict[int, dict] = {}          # trace id -> last ct fields
-        self._ifs: dict[tuple, tuple] = {}      # (trace id, family, hook) -> (iif, oif)
 
     def _ifname(self, index):
         if index is None:
             return None
         return self.ifnames.get(index, f"if{index}")
 
-    def on_trace(self, m: dict, now: float) -> dict | None:
-        """One decoded NFT_MSG_TRACE -> an event, or None for noise."""
+    # -- trace messages ------------------------------------------------------
+    def on_trace(self, m: dict, now: float) -> Event | None:
+        """One decoded NFT_MSG_TRACE -> an event, or None (a base chain's end marker,
+        whose dump goes to the policy event that follows it)."""
         tid = m.get("id")
         family = codes.NFPROTO.get(m.get("nfproto", m.get("nfgen_family")), "?")
         table, chain = m.get("table"), m.get("chain")
         ttype = codes.TRACE_TYPES.get(m.get("type"), "rule")
         handle = m.get("rule_handle")
         verdict_code = m.get("verdict_code")
-        # The kernel's end-of-rules marker: no handle, verdict continue.
         hook, base = self._hook_for(tid, family, chain)
-        if ttype == "rule" and handle is None and verdict_code == -1:
+        fresh = _carries_packet(m)
+        if fresh:
+            self._at[tid] = _dump(m, self._ifname)
+        at = self._at.get(tid) or ChainDump(Ifaces(), Packet(), Conntrack())
+        if at.packet.proto in IGNORED_PROTOS:
+            return None
+        t_ms = (now - self.t0) * 1000.0
+        j = self.journeys.for_trace(tid, at.headers, self.seq, t_ms,
+                                    fresh and "network_header" in m)
+        if fresh and family == "bridge":
+            j.physin = at.ifaces.iif or j.physin
+            j.physout = at.ifaces.oif or j.physout
+        if fresh and at.headers:
+            j.note_headers({k: at.headers.get(k) for k in _JOURNEY_KEYS}, j.last_nat_at)
+        end_marker = ttype == "rule" and handle is None and verdict_code == -1
+        if end_marker:
             if base == chain or model.hook_of(family, chain):
                 return None
             ttype, verdict_code = "return", -5
-        h = self._headers_for(tid, m)
-        if h.get("proto") in IGNORED_PROTOS:
-            return None
-        ct = self._ct_for(tid, m)
-        t_ms = (now - self.t0) * 1000.0
-        fresh = "network_header" in m or "ll_header" in m
-        j = self.journeys.for_trace(tid, h, self.seq, t_ms, fresh)
         if ttype == "policy":
             verdict = codes.VERDICTS.get(m.get("policy"), str(m.get("policy")))
         elif ttype == "return":
@@ -86,35 +128,33 @@ class Tracker:
         else:
             verdict = codes.VERDICTS.get(verdict_code, str(verdict_code))
         info = self.rules.lookup(family, table, chain, handle) if handle is not None else None
-        ev = dict.fromkeys(FIELDS)
-        ev.update(
-            source="nftrace", family=family, table=table, chain=chain, hook=hook,
-            base_chain=base, type=ttype, verdict=verdict, target=m.get("verdict_chain"),
-            rule_handle=handle, trace_id=tid, t_ms=round(t_ms, 3),
-            iif=self._ifname(m.get("iif")), oif=self._ifname(m.get("oif")),
-        )
-        key = (tid, family, hook)
-        if "iif" in m or "oif" in m:
-            self._ifs[key] = (ev["iif"], ev["oif"])
-        else:
-            ev["iif"], ev["oif"] = self._ifs.get(key, (None, None))
+        v = Verdict(type=ttype, verdict=verdict, target=m.get("verdict_chain"),
+                    rule_handle=handle, probe=table == model.TRACE_TABLE)
+        derived = []
         if info:
-            ev.update(rule=info["text"], rule_pos=info["pos"], probe=info["probe"])
-        ev["probe"] = bool(ev["probe"] or table == model.TRACE_TABLE)
-        self._fill(ev, h, ct, j)
-        if "iif" in m or "oif" in m:
-            if family == "bridge":
-                j.physin = ev["iif"] or j.physin
-                j.physout = ev["oif"] or j.physout
-        if family == "ip" and ev["iif"] and self._bridge_port(ev["iif"]):
-            ev["physin"] = j.physin
-        if family == "ip" and ev["oif"] and self._bridge_port(ev["oif"]):
-            ev["physout"] = j.physout
-        self._track(j, ev, h)
-        return self._finish(ev, j)
+            v.rule, v.rule_pos, v.probe = info["text"], info["pos"], bool(info["probe"] or v.probe)
+            derived += ["rule", "rule_pos"]
+        if hook and base != chain:
+            derived.append("hook")
+        ifaces = Ifaces(iif=at.ifaces.iif, oif=at.ifaces.oif)
+        if family == "ip":
+            if self.topology.role(ifaces.iif) == "bridge" and j.physin:
+                ifaces.physin = j.physin
+                derived.append("physin")
+            if self.topology.role(ifaces.oif) == "bridge" and j.physout:
+                ifaces.physout = j.physout
+                derived.append("physout")
+        ev = Event(where=Where(source="nftrace", family=family, table=table, chain=chain,
+                               hook=hook, base_chain=base, trace_id=tid),
+                   verdict=v, ifaces=ifaces, packet=at.packet, ct=at.ct, journey=j.id,
+                   t_ms=round(t_ms, 3), derived=tuple(derived))
+        self._track(j, ev)
+        return self._finish(ev)
 
-    def on_nflog(self, m: dict, now: float) -> dict | None:
-        """One decoded NFLOG packet (e.g. ebtables ``--nflog-group``) -> a log event."""
+    # -- NFLOG messages ------------------------------------------------------
+    def on_nflog(self, m: dict, now: float) -> Event | None:
+        """One decoded NFLOG packet (e.g. ebtables ``--nflog-group``) -> a log event.
+        Every device in it, the bridge ports included, is the kernel's."""
         h = hdr.packet(m.get("hwheader"), m.get("payload"))
         if h.get("proto") in IGNORED_PROTOS:
             return None
@@ -125,23 +165,23 @@ class Tracker:
         parts = prefix.replace("/", ":").split(":")
         table = parts[1] if len(parts) >= 3 else None
         chain = parts[2] if len(parts) >= 3 else None
-        ev = dict.fromkeys(FIELDS)
-        ev.update(source="nflog", family=family, table=table, chain=chain,
-                  hook=NFLOG_HOOKS.get(m.get("hook")), base_chain=chain, type="log",
-                  verdict="log", prefix=prefix, t_ms=round(t_ms, 3), probe=False,
-                  iif=self._ifname(m.get("ifindex_indev")), oif=self._ifname(m.get("ifindex_outdev")),
-                  physin=self._ifname(m.get("ifindex_physindev")),
-                  physout=self._ifname(m.get("ifindex_physoutdev")))
-        self._fill(ev, h, {}, j)
+        ct = _dump({}, self._ifname).ct
+        ev = Event(
+            where=Where(source="nflog", family=family, table=table, chain=chain,
+                        hook=NFLOG_HOOKS.get(m.get("hook")), base_chain=chain),
+            verdict=Verdict(type="log", verdict="log", prefix=prefix, probe=False),
+            ifaces=Ifaces(iif=self._ifname(m.get("ifindex_indev")),
+                          oif=self._ifname(m.get("ifindex_outdev")),
+                          physin=self._ifname(m.get("ifindex_physindev")),
+                          physout=self._ifname(m.get("ifindex_physoutdev"))),
+            packet=Packet(**{k: h.get(k) for k in HEADER_KEYS}), ct=ct, journey=j.id,
+            t_ms=round(t_ms, 3), derived=("table", "chain") if table else ())
         j.events += 1
         if not j.headers:
             j.note_headers(h, None)
-        return self._finish(ev, j)
+        return self._finish(ev)
 
-    # -- helpers -----------------------------------------------------------
-    def _bridge_port(self, name: str) -> bool:
-        return not name.startswith(("veth", "eth"))
-
+    # -- helpers -------------------------------------------------------------
     def _hook_for(self, tid, family, chain):
         hook = model.hook_of(family, chain or "")
         if hook:
@@ -149,55 +189,23 @@ class Tracker:
             return hook, chain
         return self._hook.get((tid, family), (None, None))
 
-    def _headers_for(self, tid, m) -> dict:
-        if "network_header" in m or "ll_header" in m:
-            h = hdr.packet(m.get("ll_header"), m.get("network_header"), m.get("transport_header"))
-            h.pop("ethertype", None)
-            prev = self._headers.get(tid, {})
-            if "mac_src" not in h and prev.get("mac_src"):
-                h["mac_src"], h["mac_dst"] = prev["mac_src"], prev["mac_dst"]
-            self._headers[tid] = h
-            return h
-        return self._headers.get(tid, {})
-
-    def _ct_for(self, tid, m) -> dict:
-        if "ct_id" in m or "ct_state" in m:
-            ct = {"ct_id": m.get("ct_id"),
-                  "ct_state": ",".join(codes.ct_state_names(m.get("ct_state"))) or None,
-                  "ct_direction": {0: "original", 1: "reply"}.get(m.get("ct_direction")),
-                  "ct_status": codes.ct_status_names(m.get("ct_status"))}
-            self._ct[tid] = ct
-            return ct
-        return self._ct.get(tid, {})
-
-    def _fill(self, ev, h, ct, j):
-        for k in HEADER_KEYS:
-            if h.get(k) is not None:
-                ev[k] = h[k]
-        ev.update({k: v for k, v in ct.items() if v is not None})
-        if ct.get("ct_id"):
-            j.flow = ct["ct_id"]
-            if ct.get("ct_direction") == "reply":
+    def _track(self, j, ev: Event):
+        w, v = ev.where, ev.verdict
+        if ev.ct.ct_id:
+            j.flow = ev.ct.ct_id
+            if ev.ct.ct_direction == "reply":
                 j.direction = "reply"
-        ev["journey"] = j.id
-
-    def _track(self, j, ev, h):
         j.events += 1
-        j.add_hop(ev["family"], ev["hook"])
-        if h:
-            where = j.last_nat_at
-            j.note_headers({k: h.get(k) for k in ("src", "dst", "sport", "dport", "proto",
-                                                 "icmp_type", "icmp_seq", "icmp_id", "arp_op",
-                                                 "arp_sha", "tcp_flags")}, where)
-        if ev["table"] == "nat" and not ev["probe"] and _NAT_TARGET.search(ev["rule"] or ""):
-            j.last_nat_at = f"{ev['family']} nat {ev['base_chain'] or ev['chain']}"
-        if not ev["probe"] and ev["verdict"] in ("accept", "drop"):
-            j.last_verdict = (ev["verdict"], f"{ev['family']} {ev['table']} {ev['base_chain'] or ev['chain']}")
+        j.add_hop(w.family, w.hook)
+        if not v.probe:
+            j.note_event(w, v, ev.ifaces)
+        if w.table == "nat" and not v.probe and _NAT_TARGET.search(v.rule or ""):
+            j.last_nat_at = f"{w.family} nat {w.base_chain or w.chain}"
 
-    def _finish(self, ev, j) -> dict:
-        ev["seq"] = self.seq
+    def _finish(self, ev: Event) -> Event:
+        ev.seq = self.seq
         self.seq += 1
-        ev["text"] = format_event(ev)
+        ev.text = format_event(ev.flat())
         return ev
 
 

@@ -32,11 +32,13 @@ class Journey:
     events: int = 0
     path: list = field(default_factory=list)
     nat: list = field(default_factory=list)
-    last_verdict: tuple | None = None      # (verdict, where) of the last non-probe event
+    last_verdict: tuple | None = None      # (verdict, where, rule) of the last non-probe accept/drop
     last_nat_at: str | None = None
     last_ms: float = 0.0
     physin: str | None = None
     physout: str | None = None
+    last_hop: tuple | None = None          # (family, hook, iif, oif) of its last trace event
+    local: bool = False                    # a local-delivery hook accepted it
 
     def add_hop(self, family: str, hook: str | None):
         if hook and (not self.path or self.path[-1] != [family, hook]):
@@ -53,22 +55,48 @@ class Journey:
                                      "source": "trace"})
         self.headers.update({k: v for k, v in h.items() if v is not None})
 
-    def outcome(self) -> tuple[str, str | None]:
-        if self.last_verdict and self.last_verdict[0] == "drop":
-            return "dropped", self.last_verdict[1]
-        hooks = {tuple(p) for p in self.path}
-        if ("ip", "input") in hooks or ("bridge", "input") in hooks and ("ip", "forward") not in hooks:
-            return ("local" if ("ip", "input") in hooks else "unknown"), None
-        if hooks & {("ip", "postrouting"), ("bridge", "postrouting")}:
-            return "delivered", None
-        return "unknown", None
+    def note_event(self, where, verdict, ifaces):
+        """Evidence from one non-probe trace event (see ``outcome``)."""
+        at = f"{where.family} {where.table} {where.base_chain or where.chain}"
+        if verdict.verdict in ("accept", "drop"):
+            self.last_verdict = (verdict.verdict, at, verdict.rule)
+            if verdict.verdict == "accept" and where.hook == "input" and (
+                    where.family == "ip" or self.headers.get("proto") == "arp"):
+                self.local = True
+        self.last_hop = (where.family, where.hook, ifaces.iif, ifaces.oif)
 
-    def summary(self) -> dict:
-        outcome, drop_at = self.outcome()
+    def outcome(self, seen: list[str] | None = None, answered: bool = False,
+                captured: set[str] | None = None) -> tuple[str, str | None, str]:
+        """(outcome, drop_at, detail), from evidence only: a drop verdict; where the
+        packet was seen on a wire (``seen``: capture interfaces); a reply that
+        answered it; the last hook and the device it left by.  ``captured``: the
+        interfaces a capture ran on (not seeing a packet there is evidence too)."""
+        if self.last_verdict and self.last_verdict[0] == "drop":
+            by = self.last_verdict[2] or "the chain's policy"
+            return "dropped", self.last_verdict[1], f"dropped in {self.last_verdict[1]} by {by}"
+        if seen:
+            return "delivered", None, f"seen on {', '.join(seen)}"
+        if answered:
+            return "delivered", None, "answered: its reply came back"
+        if self.local:
+            return "local", None, "delivered to the host (INPUT accepted it)"
+        if self.last_hop is None:
+            return "stopped", None, "no netfilter hook reported it; seen only in a log"
+        fam, hook, _iif, oif = self.last_hop
+        dev = self.physout if fam == "ip" and oif and self.physout else oif
+        if hook == "postrouting" and dev:
+            if captured is not None and dev in captured:
+                return "lost", None, (f"passed {fam} POSTROUTING toward {dev} but was never "
+                                      f"seen on {dev}: it was not sent")
+            return "sent", None, f"left by {dev}; not seen on a wire"
+        return "stopped", None, f"last seen at {fam} {(hook or '?').upper()}; not seen leaving"
+
+    def summary(self, seen=None, answered=False, captured=None) -> dict:
+        outcome, drop_at, detail = self.outcome(seen, answered, captured)
         return {"id": self.id, "direction": self.direction, "proto": self.headers.get("proto"),
                 "summary": hdr.summary(self.headers), "outcome": outcome, "drop_at": drop_at,
-                "flow": self.flow, "first_seq": self.first_seq, "events": self.events,
-                "path": [list(p) for p in self.path], "nat": list(self.nat),
+                "outcome_detail": detail, "flow": self.flow, "first_seq": self.first_seq,
+                "events": self.events, "path": [list(p) for p in self.path], "nat": list(self.nat),
                 "src": self.headers.get("src"), "dst": self.headers.get("dst")}
 
 
@@ -107,6 +135,11 @@ class Journeys:
     def find(self, h: dict, t_ms: float) -> Journey | None:
         return self._match(h, t_ms)
 
+    def latest(self, h: dict) -> Journey | None:
+        """The last journey of this packet identity, at any time (end-of-run matching)."""
+        ident = hdr.identity(h)
+        return self._by_identity.get(ident) if ident is not None else None
+
     def _match(self, h: dict, t_ms: float) -> Journey | None:
         ident = hdr.identity(h)
         if ident is None:
@@ -127,5 +160,70 @@ class Journeys:
             self._by_identity[ident] = j
         return j
 
-    def summaries(self) -> list[dict]:
-        return [j.summary() for j in self.all]
+    def summaries(self, captures: dict[str, list] | None = None) -> list[dict]:
+        """Every journey with its outcome, judged on the run's captures (``{iface: [PKT]}``,
+        PKT as ``session.Reader`` records them: ``journey``, ``direction``)."""
+        captures = captures or {}
+        seen: dict[int, list[str]] = {}
+        for iface, pkts in captures.items():
+            remote = ":" in iface       # a capture in another namespace: arriving there counts
+            for p in pkts:
+                if p.get("journey") and p.get("direction") == ("in" if remote else "out"):
+                    names = seen.setdefault(p["journey"], [])
+                    if iface not in names:
+                        names.append(iface)
+        answered = _answered(self.all)
+        captured = {name for name in captures if ":" not in name}
+        return [j.summary(seen.get(j.id), j.id in answered, captured) for j in self.all]
+
+
+def _answered(journeys: list[Journey]) -> set[int]:
+    """Requests a reply of the same conntrack flow answered (ICMP by its sequence
+    number, others by the next reply of the flow)."""
+    out = set()
+    for i, j in enumerate(journeys):
+        if j.direction != "request" or j.flow is None:
+            continue
+        for r in journeys[i + 1:]:
+            if r.direction == "reply" and r.flow == j.flow and (
+                    j.headers.get("proto") != "icmp"
+                    or r.headers.get("icmp_seq") == j.headers.get("icmp_seq")):
+                out.add(j.id)
+                break
+    return out
+
+
+def add_conntrack_nat(journeys: list[dict], table: list[dict]):
+    """NAT that no later trace dump can show, taken from the conntrack table (source
+    "conntrack"): SNAT done at POSTROUTING (the last hook) on a request, and the
+    reverse rewrite conntrack applies to replies of a NATed flow."""
+    by_id = {c["id"]: c for c in table}
+    seen = set()
+    for j in journeys:
+        c = by_id.get(j.get("flow"))
+        if not c:
+            continue
+        orig, reply = c["orig"], c["reply"]
+        if j["direction"] == "request":
+            if j["nat"] or reply["dst"] == orig["src"] or j.get("src") != orig["src"]:
+                continue
+            # The flow's first packet is rewritten by the nat chain, later ones by conntrack.
+            at = "conntrack" if c["id"] in seen else "ip nat POSTROUTING"
+            seen.add(c["id"])
+            j["nat"].append({"at": at, "field": "src", "old": orig["src"],
+                             "new": reply["dst"], "source": "conntrack"})
+            continue
+        # A reply arrives addressed with the reply tuple and leaves with the original's;
+        # a rewrite the trace did not show (done at the last hook) comes from the tuples.
+        done = {(n["field"], n["new"]) for n in j["nat"]}
+        for addr, port, came, goes, came_p, goes_p in (
+                ("dst", "dport", reply["dst"], orig["src"], reply.get("dport"), orig.get("sport")),
+                ("src", "sport", reply["src"], orig["dst"], reply.get("sport"), orig.get("dport"))):
+            if j.get(addr) != came or (addr, goes) in done or (came == goes and came_p == goes_p):
+                continue
+            if came != goes:
+                j["nat"].append({"at": "conntrack", "field": addr, "old": came, "new": goes,
+                                 "source": "conntrack"})
+            if came_p is not None and came_p != goes_p:
+                j["nat"].append({"at": "conntrack", "field": port, "old": came_p, "new": goes_p,
+                                 "source": "conntrack"})

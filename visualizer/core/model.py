@@ -50,7 +50,9 @@ TABLES: tuple[Table, ...] = (
     Table("bridge", "filter", "input", -200),
     Table("bridge", "filter", "forward", -200),
     Table("bridge", "nat", "output", 100),
-    Table("bridge", "filter", "output", 200),
+    # ebtables-nft registers every filter chain at NF_BR_PRI_FILTER_BRIDGED (-200),
+    # OUTPUT included (ebtables-legacy had filter OUTPUT at +200).
+    Table("bridge", "filter", "output", -200),
     Table("bridge", "nat", "postrouting", 300),
     # ip family (iptables): NF_IP_PRI_* values
     Table("ip", "raw", "prerouting", -300),
@@ -71,9 +73,11 @@ TABLES: tuple[Table, ...] = (
 
 # Conntrack runs between raw and mangle; it is drawn as a marker, not a table.
 CONNTRACK_PRIORITY = -200
-# The sandbox's own tracing tables (bridge, and ip input): chains at -300 that set nftrace.
+# The sandbox's own tracing tables (bridge, and ip input): chains at -301 that set nftrace,
+# strictly ahead of ebtables nat PREROUTING and ip raw (-300): chains of equal priority
+# run in registration order, which would make the order depend on how rules loaded.
 TRACE_TABLE = "trace"
-TRACE_PRIORITY = -300
+TRACE_PRIORITY = -301
 
 TABLE_NAMES = {f: tuple(sorted({t.name for t in TABLES if t.family == f})) for f in FAMILIES}
 

@@ -12,6 +12,7 @@ import time
 from ..core import headers as hdr
 from ..core import lessons
 from ..core.events import Tracker
+from ..core.journeys import add_conntrack_nat
 from . import commands, commits, conntrack, netlink, rules, traffic
 from .commits import CommitWatch
 from .sandbox import Sandbox
@@ -101,6 +102,7 @@ class Reader:
     def __init__(self, sb: Sandbox, tracker: Tracker, emit):
         self.sb, self.tracker, self.emit = sb, tracker, emit
         self.captures: dict[str, list] = {name: [] for name in sb.packet_socks}
+        self._unmatched: list[tuple[dict, dict]] = []   # (capture record, headers)
         self.last_kernel = time.monotonic()
         self.events = 0
         self.first_event = None
@@ -114,6 +116,11 @@ class Reader:
         for s in [self.sb.events_sock, *self.sb.packet_socks.values()]:
             loop.remove_reader(s.fileno())
         self._on_kernel()
+        # A frame can be read before the trace messages of its packet: match it now.
+        for rec, h in self._unmatched:
+            j = self.tracker.journeys.latest(h)
+            rec["journey"] = j.id if j else None
+        self._unmatched = []
 
     def _read(self, sock):
         while True:
@@ -122,9 +129,10 @@ class Reader:
             except (BlockingIOError, InterruptedError):
                 return
 
-    def _send(self, ev, now: float):
-        if ev is None:
+    def _send(self, event, now: float):
+        if event is None:
             return
+        ev = event.flat()
         ev["recv_mono"] = now      # CLOCK_MONOTONIC when the lab read it (for latency figures)
         if self.first_event is None:
             self.first_event = now
@@ -155,11 +163,14 @@ class Reader:
             h = hdr.frame(data)
             t_ms = (time.monotonic() - self.tracker.t0) * 1000.0
             j = self.tracker.journeys.find(h, t_ms)
-            box.append({"t_ms": round(t_ms, 3), "iface": name, "summary": hdr.summary(h),
-                        "src": h.get("src"), "dst": h.get("dst"), "proto": h.get("proto"),
-                        "mac_src": h.get("mac_src"), "mac_dst": h.get("mac_dst"),
-                        "direction": "out" if addr[2] == 4 else "in",
-                        "journey": j.id if j else None})
+            rec = {"t_ms": round(t_ms, 3), "iface": name, "summary": hdr.summary(h),
+                   "src": h.get("src"), "dst": h.get("dst"), "proto": h.get("proto"),
+                   "mac_src": h.get("mac_src"), "mac_dst": h.get("mac_dst"),
+                   "direction": "out" if addr[2] == 4 else "in",
+                   "journey": j.id if j else None}
+            box.append(rec)
+            if j is None:
+                self._unmatched.append((rec, h))
 
 
 async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
@@ -170,7 +181,7 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
     sb.drain()
     loop = asyncio.get_running_loop()
     t0 = time.monotonic()
-    tracker = Tracker(sb.ifnames, sb.rule_index, t0)
+    tracker = Tracker(sb.ifnames, sb.rule_index, t0, sb.topology)
     reader = Reader(sb, tracker, emit)
     reader.start(loop)
     emit({"type": "lab.status", "status": "running", "detail": step.traffic.describe()})
@@ -188,7 +199,7 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
         reader.stop(loop)
     await finish_loading(sb)
     snap = await snapshot(sb)
-    journeys = tracker.journeys.summaries()
+    journeys = tracker.journeys.summaries(reader.captures)
     add_conntrack_nat(journeys, snap["conntrack"])
     result.update(journeys=journeys, **snap, captures=reader.captures,
                   lesson=lesson.slug, step=step.number, events=reader.events,
@@ -209,19 +220,3 @@ async def snapshot(sb: Sandbox) -> dict:
     """The sandbox's conntrack table and its rules with their counters, read from the kernel."""
     table = await asyncio.to_thread(conntrack.read, sb.ns("host"))
     return {"conntrack": table, "rules": await rules.listing(sb.ns("host"))}
-
-
-def add_conntrack_nat(journeys: list[dict], table: list[dict]):
-    """SNAT done at POSTROUTING shows in no later trace dump: take it from conntrack."""
-    by_id = {c["id"]: c for c in table}
-    seen = set()
-    for j in journeys:
-        c = by_id.get(j.get("flow"))
-        if not c or j["direction"] != "request" or j["nat"]:
-            continue
-        if c["reply"]["dst"] != c["orig"]["src"] and j.get("src") == c["orig"]["src"]:
-            # The flow's first packet is rewritten by the nat chain, later ones by conntrack.
-            at = "conntrack" if c["id"] in seen else "ip nat POSTROUTING"
-            seen.add(c["id"])
-            j["nat"].append({"at": at, "field": "src", "old": c["orig"]["src"],
-                             "new": c["reply"]["dst"], "source": "conntrack"})
