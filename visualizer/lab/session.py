@@ -10,7 +10,7 @@ import asyncio
 import time
 
 from ..core import headers as hdr
-from ..core import lessons
+from ..core import grader, lessons
 from ..core.events import Tracker
 from ..core.journeys import add_conntrack_nat
 from . import commands, commits, conntrack, netlink, rules, traffic
@@ -106,6 +106,7 @@ class Reader:
         self.last_kernel = time.monotonic()
         self.events = 0
         self.first_event = None
+        self.sent: list[dict] = []      # the flat events, for the grader
 
     def start(self, loop):
         loop.add_reader(self.sb.events_sock.fileno(), self._on_kernel)
@@ -137,6 +138,7 @@ class Reader:
         if self.first_event is None:
             self.first_event = now
         self.events += 1
+        self.sent.append(ev)
         self.emit({"type": "trace.event", "event": ev})
 
     def _on_kernel(self):
@@ -205,6 +207,10 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
                   lesson=lesson.slug, step=step.number, events=reader.events,
                   first_event_ms=round((reader.first_event - t0) * 1000, 3)
                   if reader.first_event else None)
+    g = grader.grade(step, reader.sent, result)
+    if user_rules and g.checks:
+        g.note = "graded against the step's expectations, with your rules applied"
+    result["grade"] = g.as_dict()
     return result
 
 
