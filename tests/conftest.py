@@ -31,13 +31,13 @@ def live_lab():
     return True
 
 
-def run_trace(lesson, *args, user=None, timeout=60):
+def run_trace(lesson, *args, user=None, timeout=60, env=None):
     """Run ``manage.py trace <lesson> --json``; return (events, result, completed process)."""
     argv = [sys.executable, str(ROOT / "manage.py"), "trace", lesson, "--json", *args]
     if user is not None:
         argv = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups",
                 "--inh-caps=-all"] + argv
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
     events, result = [], None
     for line in proc.stdout.splitlines():

@@ -19,5 +19,6 @@ async def lab_client():
     from .support import require_live_lab
     require_live_lab()
     from visualizer.lab.client import LabClient
-    yield LabClient.shared()
+    from visualizer import services
+    yield LabClient.shared(services.lab_config())
     await LabClient.shared().stop()
