@@ -38,6 +38,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# Started as root, the lab drops to this unprivileged system user before it
+# creates its namespaces (so its root is never the host's root): create it.
+LAB_USER=${LAB_USER:-nfvis-lab}
+if [ "$(id -u)" = 0 ] && ! getent passwd "$LAB_USER" >/dev/null 2>&1; then
+  if useradd=$(PATH="$PATH:/usr/sbin:/sbin" command -v useradd); then
+    echo "setup: creating the system user $LAB_USER (the lab runs as it when started as root)"
+    timeout 60 "$useradd" --system --user-group --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin --comment "Netfilter Visualizer lab" "$LAB_USER" \
+      || echo "setup: could not create $LAB_USER; the lab will run as uid 65520 instead."
+  else
+    echo "setup: useradd is missing: create a system user $LAB_USER, or the lab runs as uid 65520."
+  fi
+fi
+
 stamp=.venv/.installed
 want=$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -x .venv/bin/python ]; then
@@ -50,3 +64,30 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 .venv/bin/python manage.py migrate --noinput -v 0
+
+# Can the lab user read what the lab runs (the code, .venv, the lessons)?
+# The real test: import the lab as that user, and list the lessons.
+if [ "$(id -u)" = 0 ] && getent passwd "$LAB_USER" >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+  project=$PWD
+  lessons=${LESSONS_DIR:-$project/lessons}
+  as_lab=(timeout 60 setpriv --reuid="$(id -u "$LAB_USER")" --regid="$(id -g "$LAB_USER")"
+          --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs --
+          env HOME=/nonexistent PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$project")
+  if ! err=$(cd / && "${as_lab[@]}" "$project/.venv/bin/python" -c \
+        'import sys, os, visualizer.lab.server; os.listdir(sys.argv[1])' "$lessons" 2>&1); then
+    echo "setup: the lab user $LAB_USER cannot read the project, its .venv or the lessons:"
+    echo "$err" | tail -n 1 | sed "s/^/  /"
+    # Which folder is closed, and what to change (mode bits, as manage.py check says it).
+    timeout 60 .venv/bin/python - "$LAB_USER" "$lessons" <<'PY' || true
+import sys
+from visualizer.core.config import LabConfig
+from visualizer.lab import preflight
+probs = preflight.lab_problems(LabConfig(user=sys.argv[1], lessons_dir=sys.argv[2]))
+for p in probs:
+    print(f"  {p.message}\n  -> {p.hint}")
+if not probs:
+    print("  -> make them readable to other users: chmod -R o+rX the project folder and .venv,"
+          " and o+x on each folder above them")
+PY
+  fi
+fi

@@ -1,9 +1,16 @@
-"""Django system checks: say, with a hint, why the live lab cannot start."""
+"""Django system checks: say, with a hint, why the live lab cannot start.
+
+Started as root, the lab drops to the lab user (``LAB_USER``) first: these
+checks also say which folder that user cannot read, and what to change.
+"""
 from django.core import checks
 
-from .lab.client import preflight_problems
+from .core.config import LabConfig
+from .lab import preflight
 
 
 @checks.register("lab", deploy=False)
 def lab_can_start(app_configs, **kwargs):
-    return [checks.Warning(p.message, hint=p.hint, id=p.id) for p in preflight_problems()]
+    config = LabConfig.from_settings()
+    return ([checks.Warning(p.message, hint=p.hint, id=p.id) for p in preflight.problems(config)]
+            + [checks.Info(p.message, hint=p.hint, id=p.id) for p in preflight.notices(config)])

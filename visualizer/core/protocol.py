@@ -13,7 +13,7 @@ import json
 from . import rulecheck
 
 MAX_LINE = 1 << 20
-OPS = {"run": {"owner", "lesson", "step", "rules"}, "release": {"owner"},
+OPS = {"run": {"owner", "lesson", "step", "rules", "oracle"}, "release": {"owner"},
        "snapshot": {"owner"}, "warm": {"lesson"}, "ping": set()}
 REPLY_TYPES = {"lab.status", "trace.event", "traffic.output", "lab.result", "lab.error",
                "lab.reply"}
@@ -51,7 +51,7 @@ def decode_request(line: bytes) -> dict:
     extra = set(req) - OPS[op] - {"id", "op"}
     if extra:
         raise ProtocolError(f"unexpected keys for {op}: {sorted(extra)}")
-    for key in OPS[op] - {"step", "rules"}:
+    for key in OPS[op] - {"step", "rules", "oracle"}:
         if not isinstance(req.get(key), str) or not req[key] or len(req[key]) > 200:
             raise ProtocolError(f"{op} needs a string {key}")
     if op == "run":

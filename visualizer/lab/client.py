@@ -40,11 +40,20 @@ def _die_with_parent():
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)
 
 
-def lab_argv() -> list[str]:
+def lab_argv(config: LabConfig | None = None, command: list[str] | None = None) -> list[str]:
+    """The lab's command line: the lab (or ``command``) in new user, net, mount and PID
+    namespaces.
+
+    Started as root, it first becomes the unprivileged lab user (``setpriv``,
+    see ``preflight.lab_user``) and only then creates its user namespace, so
+    the lab's root maps to that user, never to the host's root: its only
+    privilege is over its own namespaces, as when any user starts it.
+    """
     unshare = preflight.which("unshare") or "unshare"
-    return [unshare, "--user", "--map-root-user", "--net", "--mount", "--pid", "--fork",
-            "--kill-child", sys.executable, "-c",
-            "from visualizer.lab.server import entry; entry()"]
+    return [*preflight.drop_argv(preflight.lab_user(config or LabConfig())),
+            unshare, "--user", "--map-root-user", "--net", "--mount", "--pid", "--fork",
+            "--kill-child",
+            *(command or [sys.executable, "-c", "from visualizer.lab.server import entry; entry()"])]
 
 
 class LabClient:
@@ -86,9 +95,18 @@ class LabClient:
             env = {**os.environ, **self.env, ENV_KEY: self.config.to_env()}
             root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
             env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+            # Started as root, the lab runs as the lab user (lab_argv): it must be able to
+            # read the code, venv and lessons, and keeps out of root's home; it writes
+            # nothing (no bytecode), only in its own tmpfs /run.
+            refused = preflight.lab_problems(self.config)
+            if refused:
+                raise LabUnavailable(preflight.explain(refused))
+            if preflight.lab_user(self.config) is not None:
+                env.update(HOME=preflight.LAB_HOME, PYTHONDONTWRITEBYTECODE="1")
             self.proc = await asyncio.create_subprocess_exec(
-                *lab_argv(), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=None, env=env, preexec_fn=_die_with_parent, limit=1 << 24)
+                *lab_argv(self.config), stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE, stderr=None, env=env,
+                preexec_fn=_die_with_parent, limit=1 << 24)
             try:
                 line = await asyncio.wait_for(self.proc.stdout.readline(), START_TIMEOUT)
                 hello = protocol.decode_reply(line) if line else {}
@@ -179,14 +197,16 @@ class LabClient:
             self.pending.pop(rid, None)
 
     async def run(self, owner: str, lesson: str, step: int | None = None,
-                  rules: list[str] | None = None, on_message=None) -> dict:
+                  rules: list[str] | None = None, on_message=None,
+                  oracle: bool = False) -> dict:
         """Run one lesson step in the owner's fresh sandbox; returns the result."""
         try:
             rules = rulecheck.check_list(rules, self.config.max_rules, self.config.max_rule_len)
         except rulecheck.RuleRefused as e:
             raise LabError(e.message, e.kind) from None
+        extra = {"oracle": True} if oracle else {}
         msg = await self._request("run", on_message, owner=owner, lesson=lesson, step=step,
-                                  rules=list(rules or []))
+                                  rules=list(rules or []), **extra)
         msg.pop("type", None)
         return msg
 

@@ -9,6 +9,7 @@ lessons.
 """
 from __future__ import annotations
 
+import grp
 import os
 import pwd
 import shutil
@@ -172,6 +173,18 @@ def unreadable(user: LabUser, paths: dict[str, int]) -> list[Problem]:
     return out
 
 
+def _fallback_taken() -> str | None:
+    """Who already has the fallback uid or gid, if anyone."""
+    try:
+        return f"the user {pwd.getpwuid(FALLBACK_UID).pw_name}"
+    except KeyError:
+        pass
+    try:
+        return f"the group {grp.getgrgid(FALLBACK_GID).gr_name}"
+    except KeyError:
+        return None
+
+
 def lab_problems(config: LabConfig | None = None) -> list[Problem]:
     """Started as root: is the lab's user unprivileged, and can it read what the lab runs?
 
@@ -188,14 +201,11 @@ def lab_problems(config: LabConfig | None = None) -> list[Problem]:
                         "Set LAB_USER to an unprivileged system user (scripts/setup.sh creates "
                         "nfvis-lab)")]
     if user.fallback:
-        try:
-            taken = pwd.getpwuid(FALLBACK_UID).pw_name
-        except KeyError:
-            taken = None
+        taken = _fallback_taken()
         if taken is not None:
             return [Problem("lab.fallback_uid_taken",
                             f"The lab user {config.user} does not exist, and the lab's fallback "
-                            f"uid {FALLBACK_UID} belongs to {taken}.",
+                            f"uid/gid {FALLBACK_UID} belongs to {taken}.",
                             "As root, run scripts/setup.sh (it creates the lab user), or set "
                             "LAB_USER to an unprivileged user of its own")]
     return unreadable(user, lab_paths(config))

@@ -150,7 +150,8 @@ class Lab:
             self.owned[req["owner"]] = (sb, time.monotonic())
             try:
                 result = await session.run_step(sb, lesson, step, req["rules"],
-                                                lambda msg: self.send(rid, msg))
+                                                lambda msg: self.send(rid, msg),
+                                                oracle=bool(req.get("oracle")))
             except BaseException:
                 await self.release(req["owner"])
                 raise

@@ -176,8 +176,12 @@ class Reader:
 
 
 async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
-                   user_rules: list[str], emit) -> dict:
-    """Run one step; ``emit(msg)`` gets lab.status / trace.event / traffic.output."""
+                   user_rules: list[str], emit, oracle: bool = False) -> dict:
+    """Run one step; ``emit(msg)`` gets lab.status / trace.event / traffic.output.
+
+    ``oracle``: also run the kernel's own ``nft monitor trace`` in the sandbox
+    for the run, and return its text as ``result["oracle"]`` (the tests compare
+    it with the engine's events; the engine never reads it)."""
     emit({"type": "lab.status", "status": "ready", "detail": "applying the step's changes"})
     await configure(sb, lesson, step, user_rules)
     sb.drain()
@@ -185,6 +189,7 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
     t0 = time.monotonic()
     tracker = Tracker(sb.ifnames, sb.rule_index, t0, sb.topology)
     reader = Reader(sb, tracker, emit)
+    monitor = await start_monitor(sb) if oracle else None
     reader.start(loop)
     emit({"type": "lab.status", "status": "running", "detail": step.traffic.describe()})
 
@@ -199,6 +204,7 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
             await asyncio.sleep(0.03)
     finally:
         reader.stop(loop)
+        oracle_text = await stop_monitor(monitor) if monitor else None
     await finish_loading(sb)
     snap = await snapshot(sb)
     journeys = tracker.journeys.summaries(reader.captures)
@@ -211,7 +217,29 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
     if user_rules and g.checks:
         g.note = "graded against the step's expectations, with your rules applied"
     result["grade"] = g.as_dict()
+    if oracle_text is not None:
+        result["oracle"] = oracle_text
     return result
+
+
+MONITOR_READY_S = 0.25   # nft subscribes to the trace group within this
+
+
+async def start_monitor(sb: Sandbox):
+    proc = await commands.spawn(["nft", "monitor", "trace"], ns=sb.ns("host"))
+    await asyncio.sleep(MONITOR_READY_S)
+    return proc
+
+
+async def stop_monitor(proc) -> str:
+    await asyncio.sleep(0.05)
+    commands.kill(proc)
+    try:
+        data = await asyncio.wait_for(proc.stdout.read(), 5)
+    except asyncio.TimeoutError:
+        data = b""
+    await proc.wait()
+    return data.decode(errors="replace")
 
 
 async def finish_loading(sb: Sandbox):

@@ -26,6 +26,10 @@ class Command(BaseCommand):
                             help='iptables arguments, applied in the sandbox host, e.g. '
                                  '"-I FORWARD -m physdev --physdev-is-bridged -j ACCEPT"')
         parser.add_argument("--json", action="store_true", help="one JSON object per line")
+        parser.add_argument("--oracle", action="store_true",
+                            help="also run the kernel's own `nft monitor trace` in the sandbox "
+                                 "and print its text after the run (--json: the result's "
+                                 "\"oracle\" field)")
         parser.add_argument("--all", action="store_true",
                             help="also show the sandbox's own tracing rules (probes)")
 
@@ -68,7 +72,8 @@ class Command(BaseCommand):
             self.stdout.write(ev["text"])
 
         try:
-            result = await client.run("cli", lesson.slug, opts["step"], opts["rule"], on_message)
+            result = await client.run("cli", lesson.slug, opts["step"], opts["rule"], on_message,
+                                      oracle=opts["oracle"])
         finally:
             await client.stop()
         if as_json:
@@ -79,6 +84,9 @@ class Command(BaseCommand):
                 self.stdout.write(result["command"])
             if result.get("output"):
                 self.stdout.write(result["output"])
+            if result.get("oracle") is not None:
+                self.stdout.write("\nnft monitor trace, in the same sandbox:")
+                self.stdout.write(result["oracle"].rstrip())
             verdict = "ok" if result["ok"] else "FAILED"
             self.stdout.write(f"result: {verdict}: {result['transmitted']} sent, "
                               f"{result['received']} answered, {len(result['journeys'])} journeys")
