@@ -6,6 +6,7 @@ import {
 
 const OUTCOME = {
   delivered: ["✓", "delivered"], dropped: ["✕", "dropped"], local: ["⌂", "to the host"],
+  sent: ["→", "sent"], lost: ["✕", "never sent"], stopped: ["·", "stopped"],
   unknown: ["?", "unknown"],
 };
 
@@ -36,8 +37,8 @@ export function renderJourneys(ul, journeys, events, selected, onSelect) {
     el("span", { class: "jid", text: `#${j.id}` }),
     el("span", { class: `jdir ${j.direction}`, text: j.direction || "" }),
     el("span", { class: "jmeta", text: `first event ${j.first_seq ?? "?"} · ${n} events` }),
-    el("span", { class: `jout out-${j.outcome || "pending"}`, text: `${icon} ${label}` +
-      (j.outcome === "dropped" && j.drop_at ? ` in ${j.drop_at}` : "") }),
+    el("span", { class: `jout out-${j.outcome || "pending"}`, title: j.outcome_detail || "",
+      text: `${icon} ${label}` + (j.outcome === "dropped" && j.drop_at ? ` in ${j.drop_at}` : "") }),
     el("span", { class: "jsum", text: j.summary || "" }));
     ul.append(el("li", {}, b));
   }
@@ -101,16 +102,20 @@ export function renderInspector(div, ev, prev, ctx) {
       ...ctx.journeyNat.map((n) => el("span", { class: "natd", text: `${n.field} ${n.old} → ${n.new}` }))));
   }
   const tbody = el("tbody");
+  const derived = new Set(ev.derived || []);
   for (const [k, label] of FIELDS) {
     const val = fmtVal(ev[k]);
     if (val === "") continue;
     const c = changed.get(k);
-    tbody.append(el("tr", { class: c ? "changed" : "" }, el("th", { scope: "row", text: label }),
+    const mark = derived.has(k) ? el("span", { class: "derived", title: "worked out by the visualizer, not in the kernel's message at this chain", text: " (derived)" }) : null;
+    tbody.append(el("tr", { class: (c ? "changed" : "") + (mark ? " derived-row" : "") },
+      el("th", { scope: "row", text: label }),
       el("td", {}, c ? el("span", {}, el("span", { class: "old", text: c.old }), " → ",
-        el("span", { class: "new", text: c.new }), el("span", { class: "delta", text: " Δ" })) : val)));
+        el("span", { class: "new", text: c.new }), el("span", { class: "delta", text: " Δ" })) : val, mark)));
   }
   div.append(el("table", { class: "headers" },
-    el("caption", { text: prev ? `headers (Δ = changed since the previous hop)` : "headers (first hop)" }),
+    el("caption", { text: (prev ? "headers (Δ = changed since the previous hop)" : "headers (first hop)")
+      + "; every value is the kernel's at this chain unless marked derived" }),
     tbody));
 }
 
@@ -123,7 +128,20 @@ export function renderResult(div, res, urls, recorded) {
   const links = urls ? el("p", { class: "permalink" }, recorded ? "recorded run: " : "saved as ",
     el("a", { href: urls.page, text: `recorded run #${urls.id}` }), " · ",
     el("a", { href: urls.json, text: "JSON" }), " · ", el("a", { href: urls.text, text: "text" })) : null;
-  div.replaceChildren(head, res.command ? el("code", { class: "cmd", text: `$ ${res.command}` }) : null, links);
+  div.replaceChildren(head, res.command ? el("code", { class: "cmd", text: `$ ${res.command}` }) : null,
+    renderGrade(res.grade), links);
+}
+
+// What the step expected, checked by the product's grader against the kernel's events.
+export function renderGrade(grade) {
+  if (!grade || grade.passed == null) return null;
+  return el("details", { class: `grade ${grade.passed ? "ok" : "bad"}`, open: !grade.passed },
+    el("summary", { text: grade.passed ? "✓ the kernel showed what this step expects"
+      : "✕ the kernel did not show what this step expects" }),
+    el("ul", {}, ...grade.checks.map((c) => el("li", { class: c.ok ? "ok" : "bad" },
+      el("span", { text: `${c.ok ? "✓" : "✕"} ${c.expected}` }),
+      el("span", { class: "observed", text: ` (kernel: ${c.observed})` })))),
+    grade.note ? el("p", { class: "note", text: grade.note }) : null);
 }
 
 export function renderOutput(pre, lines, command) {

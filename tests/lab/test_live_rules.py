@@ -18,6 +18,19 @@ from visualizer.lab.commits import CommitWatch
 from visualizer.lab.sandbox import Sandbox
 server.private_run()
 out = {"lessons": {}}
+import re
+_T, _H = re.compile(r"^table (\w+) (\S+) \{"), re.compile(r"type \w+ hook (\w+) priority (-?\d+)")
+
+def base_chain_priorities(text):
+    # {"family:table:hook": priority} of every base chain, as the kernel registered it
+    got, fam, table = {}, None, None
+    for line in text.splitlines():
+        m, h = _T.match(line), _H.search(line)
+        if m:
+            fam, table = m.groups()
+        elif h and fam:
+            got[f"{fam}:{table}:{h.group(1)}"] = int(h.group(2))
+    return got
 
 async def main():
     for slug, lesson in lessons.all_lessons().items():
@@ -28,6 +41,8 @@ async def main():
                  (await commands.run(["iptables-save"], ns=sb.ns("host"))).out.splitlines()}
         declared = [chain(ln) for r in rules.lesson_rules(lesson)
                     for ln in r.get("iptables", "").splitlines() if ln.startswith(":")]
+        listing = await commands.run(["nft", "-y", "list", "ruleset"], ns=sb.ns("host"))
+        out.setdefault("priorities", {}).update(base_chain_priorities(listing.out))
         out["lessons"][slug] = {"fast_equals_tools": sb.rule_index.map == tools.map,
                                 "rules": len(tools.map),
                                 "chains_missing": [ln for ln in declared if ln not in saved]}
@@ -75,6 +90,20 @@ def test_fast_rule_index_matches_the_tools_and_bad_rules_fail(live_lab):
         assert res["fast_equals_tools"], f"{slug}: rule texts differ from iptables-save/nft list"
         assert res["rules"] > 20
         assert res["chains_missing"] == [], f"{slug}: chain policies not loaded"
+    # The hook model's priorities are the kernel's (bridge filter OUTPUT is -200 under
+    # ebtables-nft), and the probes sit strictly ahead of every table.
+    from visualizer.core import model
+    seen = out["priorities"]
+    assert len(seen) > 10
+    for key, prio in seen.items():
+        fam, table, hook = key.split(":")
+        if table == model.TRACE_TABLE:
+            assert prio == model.TRACE_PRIORITY, key
+            continue
+        t = model.find_table(fam, table, hook)
+        assert t is not None, f"the kernel has {key}; the model does not"
+        assert t.priority == prio, f"{key}: the kernel registered {prio}, the model says {t.priority}"
+    assert seen.get("bridge:filter:output") == -200
     assert "nosuchmatch" in out["bad"] or "Couldn't load match" in out["bad"], out["bad"]
     assert "MAYBE" in out["bad_policy"] or "policy" in out["bad_policy"].lower(), out["bad_policy"]
     assert out["retry"] is True

@@ -28,9 +28,8 @@ class LabConfig:
     user: str = "nfvis-lab"        # started as root, the lab drops to this user
 
     @classmethod
-    def from_settings(cls, settings=None) -> "LabConfig":
-        if settings is None:
-            from django.conf import settings
+    def from_settings(cls, settings) -> "LabConfig":
+        """From Django's settings (``LESSONS_DIR``, ``LAB_*``); missing ones keep defaults."""
         kw = {}
         for f in fields(cls):
             name = "LESSONS_DIR" if f.name == "lessons_dir" else f"LAB_{f.name.upper()}"

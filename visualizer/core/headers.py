@@ -5,14 +5,17 @@ dicts whose keys match the event fields (src, dst, proto, sport, ...).
 """
 from __future__ import annotations
 
-import socket
 import struct
 
 PROTOS = {1: "icmp", 2: "igmp", 6: "tcp", 17: "udp"}
 ICMP_NAMES = {0: "echo-reply", 3: "dest-unreachable", 8: "echo-request", 11: "time-exceeded"}
 TCP_FLAGS = ((0x02, "SYN"), (0x10, "ACK"), (0x01, "FIN"), (0x04, "RST"), (0x08, "PSH"), (0x20, "URG"))
 ETH_P_IP, ETH_P_ARP = 0x0800, 0x0806
-_ip4 = socket.inet_ntoa
+
+
+def _ip4(b: bytes) -> str:
+    return "%d.%d.%d.%d" % tuple(b[:4])
+
 
 
 def mac(b: bytes) -> str:

@@ -40,6 +40,12 @@ class Journey:
     last_hop: tuple | None = None          # (family, hook, iif, oif) of its last trace event
     local: bool = False                    # a local-delivery hook accepted it
 
+    @property
+    def asks(self) -> bool:
+        """A request that expects an answer of its own (ARP who-has, ICMP echo)."""
+        return self.direction == "request" and (
+            self.headers.get("arp_op") == "request" or self.headers.get("icmp_type") == 8)
+
     def add_hop(self, family: str, hook: str | None):
         if hook and (not self.path or self.path[-1] != [family, hook]):
             self.path.append([family, hook])
@@ -75,7 +81,8 @@ class Journey:
             by = self.last_verdict[2] or "the chain's policy"
             return "dropped", self.last_verdict[1], f"dropped in {self.last_verdict[1]} by {by}"
         if seen:
-            return "delivered", None, f"seen on {', '.join(seen)}"
+            quiet = "; nobody answered" if self.asks and not answered else ""
+            return "delivered", None, f"seen on {', '.join(seen)}{quiet}"
         if answered:
             return "delivered", None, "answered: its reply came back"
         if self.local:
@@ -84,11 +91,14 @@ class Journey:
             return "stopped", None, "no netfilter hook reported it; seen only in a log"
         fam, hook, _iif, oif = self.last_hop
         dev = self.physout if fam == "ip" and oif and self.physout else oif
-        if hook == "postrouting" and dev:
+        # Past its last reporting hook with an out device: later hooks may hold only
+        # nat chains, which report a connection's first packet alone.
+        if hook in ("forward", "output", "postrouting") and dev:
+            where = f"{fam} {hook.upper()}"
             if captured is not None and dev in captured:
-                return "lost", None, (f"passed {fam} POSTROUTING toward {dev} but was never "
+                return "lost", None, (f"passed {where} toward {dev} but was never "
                                       f"seen on {dev}: it was not sent")
-            return "sent", None, f"left by {dev}; not seen on a wire"
+            return "sent", None, f"passed {where} toward {dev}; not seen on a wire"
         return "stopped", None, f"last seen at {fam} {(hook or '?').upper()}; not seen leaving"
 
     def summary(self, seen=None, answered=False, captured=None) -> dict:
@@ -178,10 +188,15 @@ class Journeys:
 
 
 def _answered(journeys: list[Journey]) -> set[int]:
-    """Requests a reply of the same conntrack flow answered (ICMP by its sequence
-    number, others by the next reply of the flow)."""
+    """Requests a reply answered: an ARP who-has by an is-at for its address; others
+    by a reply of the same conntrack flow (ICMP by its sequence number)."""
     out = set()
     for i, j in enumerate(journeys):
+        if j.headers.get("arp_op") == "request":
+            if any(r.headers.get("arp_op") == "reply" and r.headers.get("src") == j.headers.get("dst")
+                   for r in journeys[i + 1:]):
+                out.add(j.id)
+            continue
         if j.direction != "request" or j.flow is None:
             continue
         for r in journeys[i + 1:]:

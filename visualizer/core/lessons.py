@@ -85,7 +85,7 @@ class Lesson:
     summary: str
     seeds: tuple[str, ...]
     scenario: str
-    topology: dict
+    topology: Topology
     rulesets: tuple[str, ...]
     rules: dict                 # {"iptables": str, "ebtables": [str], "nft": str}
     steps: tuple[Step, ...]
@@ -121,7 +121,12 @@ def _read(path: Path) -> dict:
         raise LessonError(f"{path}: {e}") from e
 
 
-def load_topology(root: Path, spec) -> dict:
+def load_topology(root: Path, spec) -> Topology:
+    """The lesson's ``Topology``: a named shared file or the lesson's own, with extends."""
+    return Topology.from_dict(_topology_data(root, spec))
+
+
+def _topology_data(root: Path, spec) -> dict:
     """A topology dict: from a named shared file, or the lesson's own, with extends."""
     if isinstance(spec, str):
         path = root / "_topologies" / f"{spec}.toml"
@@ -133,7 +138,7 @@ def load_topology(root: Path, spec) -> dict:
         data = dict(spec)
     base = data.pop("extends", None)
     if base:
-        parent = load_topology(root, base)
+        parent = _topology_data(root, base)
         for key in ("ns", "bridge", "veth", "route"):
             data[key] = list(parent.get(key, [])) + list(data.get(key, []))
         data.setdefault("name", parent.get("name", base))

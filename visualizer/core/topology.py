@@ -38,6 +38,9 @@ class Topology:
             return self.name
         return self.extra[key]
 
+    def __contains__(self, key: str) -> bool:
+        return key in KINDS or key == "name" or key in self.extra
+
     def get(self, key: str, default=None):
         try:
             return self[key]

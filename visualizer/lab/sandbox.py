@@ -52,7 +52,7 @@ def write_sysctls(values: dict):
 class Sandbox:
     """One lesson's namespaces, their links, and the host's capture sockets."""
 
-    def __init__(self, sid: str, topology: dict):
+    def __init__(self, sid: str, topology):
         self.sid = sid
         self.topology = topology
         self.built_step = -1
