@@ -7,6 +7,7 @@ import json
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from . import services
+from .core import errors
 
 
 class LabConsumer(AsyncWebsocketConsumer):
@@ -22,10 +23,10 @@ class LabConsumer(AsyncWebsocketConsumer):
         try:
             req = services.parse_request(text_data, bytes_data)
         except services.BadRequest as e:
-            await self.send_json({"type": "lab.error", "kind": "input", "message": str(e)})
+            await self.send_json({"type": "lab.error", "kind": e.kind, "message": str(e)})
             return
         if self.running:
-            await self.send_json({"type": "lab.error", "kind": "busy",
+            await self.send_json({"type": "lab.error", "kind": errors.BUSY,
                                   "message": "a run is already in progress on this connection; "
                                              "wait for its lab.result"})
             return

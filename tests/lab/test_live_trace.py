@@ -108,3 +108,12 @@ def test_unprivileged_user_gets_a_live_trace(live_lab):
     events, result, proc = run_trace("container-to-container", "--step", "1", user=nobody)
     assert proc.returncode == 0, proc.stderr
     assert result["ok"] and any(e["family"] == "ip" and e["chain"] == "FORWARD" for e in events)
+
+
+@pytest.mark.parametrize("rule", ["-I FORWARD --modprobe=/bin/touch -j ACCEPT",
+                                  "-I FORWARD -M /bin/touch -j ACCEPT"])
+def test_a_rule_that_would_run_a_program_is_refused(rule):
+    """Refused by the one rule validator before anything runs: exit code 2, and why."""
+    _, result, proc = run_trace("container-to-container", "--step", "2", "--rule", rule)
+    assert proc.returncode == 2 and result is None
+    assert "not allowed" in proc.stderr and "run a program" in proc.stderr, proc.stderr

@@ -70,6 +70,20 @@ BAD = [
 ]
 
 
+async def test_a_forbidden_rule_is_refused_before_the_lab_sees_it(stand_in):
+    comm = await communicator()
+    await comm.send_json_to({"type": "lab.run", "lesson": "container-to-container", "step": 2,
+                             "rules": ["-I FORWARD --modprobe=/bin/sh -j ACCEPT"]})
+    reply = await comm.receive_json_from(timeout=5)
+    assert reply["type"] == "lab.error" and reply["kind"] == "forbidden"
+    assert "--modprobe" in reply["message"] and not stand_in.runs
+    await comm.send_json_to({"type": "lab.run", "lesson": "container-to-container", "step": 1})
+    stand_in.gate.set()
+    msgs = await collect_run(comm)
+    assert msgs[-1]["type"] == "lab.result"
+    await comm.disconnect()
+
+
 async def test_bad_input_gets_lab_error_and_socket_stays_open(stand_in):
     comm = await communicator()
     for raw in BAD:

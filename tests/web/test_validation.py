@@ -66,3 +66,11 @@ def test_every_lesson_and_step_is_accepted():
     for slug, lesson in services.lessons().items():
         for s in lesson.steps:
             assert parse_request(msg(lesson=slug, step=s.number))["step"] == s.number
+
+
+@pytest.mark.parametrize("rule", ["-I FORWARD --modprobe=/bin/sh -j ACCEPT",
+                                  "-I FORWARD -M /tmp/x -j ACCEPT"])
+def test_options_that_run_programs_are_forbidden(rule):
+    with pytest.raises(BadRequest) as e:
+        parse_request(msg(step=2, rules=[rule]))
+    assert e.value.kind == "forbidden" and "run a program" in str(e.value)
