@@ -103,6 +103,8 @@ class LabClient:
                 raise LabUnavailable(preflight.explain(refused))
             if preflight.lab_user(self.config) is not None:
                 env.update(HOME=preflight.LAB_HOME, PYTHONDONTWRITEBYTECODE="1")
+            for note in preflight.notices(self.config):
+                print(f"lab: {note.message} {note.hint}.", file=sys.stderr)
             self.proc = await asyncio.create_subprocess_exec(
                 *lab_argv(self.config), stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE, stderr=None, env=env,
@@ -225,6 +227,7 @@ class LabClient:
         return await self._request("ping")
 
 
-def preflight_problems() -> list:
-    """Why the lab cannot start here (for ``manage.py check``), each with a hint."""
-    return preflight.problems()
+def preflight_problems(config: LabConfig | None = None) -> tuple[list, list]:
+    """(problems, notices) for ``manage.py check``: why the lab cannot start here,
+    and what it will do instead (e.g. run as the fallback uid), each with a hint."""
+    return preflight.problems(config), preflight.notices(config)

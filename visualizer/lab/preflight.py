@@ -165,6 +165,7 @@ def unreadable(user: LabUser, paths: dict[str, int]) -> list[Problem]:
         hint = (f"Move the project and its venv to a folder other users can enter, or run: {fix}"
                 if any(h.is_relative_to(where) and str(h) != where for h in homes)
                 else f"Run: {fix}")
+        hidden = [h for h in hidden if not any(h != o and Path(h).is_relative_to(o) for o in hidden)]
         what = "it" if hidden == [where] else ", ".join(hidden)
         out.append(Problem(
             "lab.user_cannot_read",
