@@ -17,13 +17,13 @@ from channels.exceptions import ChannelFull
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from .core import errors, rulecheck
+from .core import errors, predict, rulecheck
 from .core import lessons as lesson_registry
 from .core.config import LabConfig
 
 log = logging.getLogger(__name__)
 
-ALLOWED_KEYS = {"type", "lesson", "step", "rules"}
+ALLOWED_KEYS = {"type", "lesson", "step", "rules", "prediction"}
 
 
 class BadRequest(ValueError):
@@ -64,7 +64,8 @@ def validate(data) -> dict:
                          '{"type": "lab.run", "lesson": "...", "step": 1}')
     extra = sorted(set(data) - ALLOWED_KEYS)
     if extra:
-        raise BadRequest(f"unknown key(s): {', '.join(extra)}; allowed: type, lesson, step, rules")
+        raise BadRequest(f"unknown key(s): {', '.join(extra)}; allowed: type, lesson, step, rules, "
+                         "prediction")
     if data.get("type") != "lab.run":
         raise BadRequest(f"unknown message type {data.get('type')!r}; the only one is 'lab.run'")
     slug = data.get("lesson")
@@ -84,7 +85,11 @@ def validate(data) -> dict:
         clean = rulecheck.check_list(data.get("rules", []), cfg.max_rules, cfg.max_rule_len)
     except rulecheck.RuleRefused as e:
         raise BadRequest(e.message, e.kind) from None
-    return {"lesson": slug, "step": step, "rules": clean}
+    try:
+        prediction = predict.check(data.get("prediction"))
+    except predict.PredictionError as e:
+        raise BadRequest(str(e)) from None
+    return {"lesson": slug, "step": step, "rules": clean, "prediction": prediction}
 
 
 def lab_client():
@@ -157,7 +162,8 @@ def save_run(lesson: str, step: int, rules: list, events: list, result: dict):
                               result=result)
 
 
-async def run(channel_name: str, lesson: str, step: int, rules: list) -> None:
+async def run(channel_name: str, lesson: str, step: int, rules: list,
+              prediction: dict | None = None) -> None:
     """Run one validated request for owner ``channel_name``; always ends with a final message."""
     LabError, LabUnavailable = _lab_errors()
     events: list = []
@@ -200,6 +206,7 @@ async def run(channel_name: str, lesson: str, step: int, rules: list) -> None:
         return
     result = dict(result or {})
     result.pop("type", None)
+    predict.attach(result, prediction, lessons()[lesson].step(step), events)
     record = await save_run(lesson, step, rules, events, result)
     await out.close({**result, "type": "lab.result", "ok": bool(result.get("ok")),
                      "transmitted": result.get("transmitted", 0),

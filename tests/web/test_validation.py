@@ -15,7 +15,8 @@ def msg(**kw):
 
 
 def test_valid_minimal():
-    assert parse_request(msg()) == {"lesson": "container-to-container", "step": 1, "rules": []}
+    assert parse_request(msg()) == {"lesson": "container-to-container", "step": 1, "rules": [],
+                                    "prediction": None}
 
 
 def test_valid_rules_are_stripped():

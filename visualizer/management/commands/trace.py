@@ -8,7 +8,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from visualizer import services
-from visualizer.core import errors, lessons
+from visualizer.core import errors, lessons, predict
 from visualizer.lab.client import LabClient, LabError, LabUnavailable
 
 JSON_KEYS = ("journey", "seq", "family", "table", "chain", "hook", "type", "verdict", "rule",
@@ -26,6 +26,10 @@ class Command(BaseCommand):
                             help='iptables arguments, applied in the sandbox host, e.g. '
                                  '"-I FORWARD -m physdev --physdev-is-bridged -j ACCEPT"')
         parser.add_argument("--json", action="store_true", help="one JSON object per line")
+        parser.add_argument("--predict", action="append", default=[], metavar="PART=VALUE",
+                            help="predict before the run, graded by the kernel: through=yes|no, "
+                                 "dies_at=ip:filter:forward, hooks=bridge:prerouting,ip:prerouting,"
+                                 "..., nat_addr=203.0.113.10 (repeat for several parts)")
         parser.add_argument("--oracle", action="store_true",
                             help="also run the kernel's own `nft monitor trace` in the sandbox "
                                  "and print its text after the run (--json: the result's "
@@ -39,7 +43,8 @@ class Command(BaseCommand):
             cfg = services.lab_config()
             lesson = lessons.get(opts["lesson"], cfg.lessons_path)
             lesson.step(opts["step"])
-        except lessons.LessonError as e:
+            opts["prediction"] = predict.parse_cli(opts["predict"])
+        except (lessons.LessonError, predict.PredictionError) as e:
             self.stderr.write(f"error: {e}")
             sys.exit(2)
         try:
@@ -55,12 +60,14 @@ class Command(BaseCommand):
     async def _run(self, lesson, opts) -> int:
         client = LabClient(services.lab_config().replace(warm_lessons=(), pool_size=0))
         state = {"journey": None}
+        events: list[dict] = []
         as_json, show_all = opts["json"], opts["all"]
 
         async def on_message(msg):
             if msg["type"] != "trace.event":
                 return
             ev = msg["event"]
+            events.append(ev)
             if as_json:
                 self.stdout.write(json.dumps(ev, default=str))
                 return
@@ -76,6 +83,7 @@ class Command(BaseCommand):
                                       oracle=opts["oracle"])
         finally:
             await client.stop()
+        predict.attach(result, opts["prediction"], lesson.step(opts["step"]), events)
         if as_json:
             self.stdout.write(json.dumps({"result": result}, default=str))
         else:
@@ -87,6 +95,13 @@ class Command(BaseCommand):
             if result.get("oracle") is not None:
                 self.stdout.write("\nnft monitor trace, in the same sandbox:")
                 self.stdout.write(result["oracle"].rstrip())
+            pg = result.get("prediction_grade")
+            if pg:
+                self.stdout.write(f"prediction: {pg['right']} of {pg['total']} right")
+                for p in pg["parts"]:
+                    mark = "right" if p["right"] else "wrong"
+                    self.stdout.write(f"  {p['part']}: you said {p['said']}; {mark}"
+                                      + (f" ({p['hint']})" if p["hint"] else ""))
             verdict = "ok" if result["ok"] else "FAILED"
             self.stdout.write(f"result: {verdict}: {result['transmitted']} sent, "
                               f"{result['received']} answered, {len(result['journeys'])} journeys")

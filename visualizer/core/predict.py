@@ -1,0 +1,212 @@
+"""Predict, then watch the kernel decide: a learner's prediction, graded by the kernel.
+
+Before a run the learner may say (each part optional):
+
+- ``through``: will the traffic get through? (bool)
+- ``dies_at``: if not, the box where it dies: a table key ``family:table:hook``
+  (``ip:filter:forward``), as the diagram names its boxes;
+- ``hooks``: the hooks the first request visits, in order (``["bridge:prerouting", ...]``);
+- ``nat_addr``: the address the first request carries after NAT.
+
+``grade`` compares each part with the kernel's events and the run's result,
+and gives every wrong part a hint drawn from where the packet really went.
+Pure: validated data in, a dict out.
+"""
+from __future__ import annotations
+
+import ipaddress
+
+from . import model
+
+PARTS = ("through", "dies_at", "hooks", "nat_addr")
+TRAFFIC_PROTO = {"ping": "icmp", "tcp": "tcp"}
+MAX_HOOKS = 16
+
+
+class PredictionError(ValueError):
+    """A prediction that is not well formed, with the reason."""
+
+
+def offered(step) -> list[str]:
+    """The parts a step asks the learner to predict."""
+    if step.traffic.kind == "none":
+        return []
+    out = ["through", "dies_at"]
+    if "path" in step.expect:
+        out.append("hooks")
+    if "nat" in step.expect:
+        out.append("nat_addr")
+    return out
+
+
+def check(data) -> dict | None:
+    """A prediction from the wire -> a clean dict (None: the learner skipped)."""
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise PredictionError("'prediction' must be an object like {\"through\": false, "
+                              "\"dies_at\": \"ip:filter:forward\"}")
+    extra = sorted(set(data) - set(PARTS))
+    if extra:
+        raise PredictionError(f"unknown prediction part(s): {', '.join(extra)}; "
+                              f"parts: {', '.join(PARTS)}")
+    out = {}
+    if data.get("through") is not None:
+        if not isinstance(data["through"], bool):
+            raise PredictionError("'through' must be true or false")
+        out["through"] = data["through"]
+    if data.get("dies_at") is not None:
+        key = data["dies_at"]
+        if not isinstance(key, str) or key.count(":") != 2 or not model.find_table(*key.split(":")):
+            raise PredictionError(f"'dies_at' must name a table of the diagram, like "
+                                  f"ip:filter:forward, not {str(key)[:60]!r}")
+        out["dies_at"] = key
+    if data.get("hooks") is not None:
+        hooks = data["hooks"]
+        if not isinstance(hooks, list) or len(hooks) > MAX_HOOKS or not all(
+                isinstance(h, str) and h.count(":") == 1 and h.split(":")[0] in model.FAMILIES
+                and h.split(":")[1] in model.HOOKS for h in hooks):
+            raise PredictionError(f"'hooks' must be a list of at most {MAX_HOOKS} hooks like "
+                                  "\"bridge:prerouting\"")
+        out["hooks"] = list(hooks)
+    if data.get("nat_addr") is not None:
+        try:
+            out["nat_addr"] = str(ipaddress.IPv4Address(str(data["nat_addr"]).strip()))
+        except ValueError:
+            raise PredictionError("'nat_addr' must be an IPv4 address like 203.0.113.10") from None
+    return out or None
+
+
+def _label(key: str) -> str:
+    fam, table, hook = key.split(":")
+    return f"{fam} {table} {hook.upper()}"
+
+
+def _hook_label(h: str) -> str:
+    fam, hook = h.split(":")
+    return f"{fam} {hook.upper()}"
+
+
+def _first_request(step, result: dict) -> dict | None:
+    proto = TRAFFIC_PROTO.get(step.traffic.kind)
+    js = sorted((j for j in result.get("journeys", []) if j["proto"] == proto
+                 and j["direction"] == "request"), key=lambda j: j["first_seq"])
+    return js[0] if js else None
+
+
+def _drop(events: list[dict], journey: dict | None) -> dict | None:
+    if journey is None:
+        return None
+    return next((e for e in events if e["journey"] == journey["id"] and e["verdict"] == "drop"
+                 and e["source"] == "nftrace" and not e.get("probe")), None)
+
+
+def _how_reached(events: list[dict], drop: dict) -> str:
+    """``, reached from FORWARD rule 2`` when the drop is in a user chain."""
+    if not drop["base_chain"] or drop["chain"] == drop["base_chain"]:
+        return ""
+    jumps = [e for e in events if e["journey"] == drop["journey"] and e["seq"] < drop["seq"]
+             and e["verdict"] in ("jump", "goto") and e["target"] == drop["chain"]]
+    if not jumps:
+        return ""
+    j = jumps[-1]
+    return f", reached from {j['chain']} rule {j['rule_pos'] if j['rule_pos'] is not None else '?'}"
+
+
+def _where(drop: dict) -> str:
+    return f"{drop['family']} {drop['table']} {drop['chain']}"
+
+
+def grade(prediction: dict | None, step, events: list[dict], result: dict) -> dict | None:
+    """{"parts": [{part, said, kernel, right, hint}], "right": n, "total": n} or None."""
+    if not prediction:
+        return None
+    first = _first_request(step, result)
+    drop = _drop(events, first)
+    parts = []
+    if "through" in prediction:
+        said, got = prediction["through"], bool(result.get("ok"))
+        hint = ""
+        if said != got:
+            if got:
+                hint = "it got through: every request was answered"
+            elif drop:
+                hint = f"it died in {_where(drop)}{_how_reached(events, drop)}"
+            else:
+                hint = (f"it did not get through: {first['outcome_detail']}" if first
+                        else "it did not get through: no request was traced")
+        parts.append({"part": "through", "said": said, "kernel": got, "right": said == got,
+                      "hint": hint})
+    if "dies_at" in prediction:
+        said = prediction["dies_at"]
+        got = f"{drop['family']}:{drop['table']}:{drop['hook']}" if drop else None
+        right = said == got
+        if right:
+            inner = drop["chain"] != drop["base_chain"] and drop["base_chain"]
+            hint = (f"right: in its {drop['chain']} chain{_how_reached(events, drop)}"
+                    if inner else "")
+        elif drop is None:
+            hint = (f"you said {_label(said)}; nothing dropped it"
+                    + (f": {first['outcome_detail']}" if first else ""))
+        else:
+            passed = said.split(":")
+            visited = [f"{f}:{h}" for f, h in first["path"]] if first else []
+            through = (f"it got through {_label(said).split(' ', 1)[1]} and " if
+                       f"{passed[0]}:{passed[2]}" in visited and said != got else "it ")
+            hint = f"you said {_label(said)}; {through}died in {_where(drop)}{_how_reached(events, drop)}"
+        parts.append({"part": "dies_at", "said": said, "kernel": got, "right": right, "hint": hint})
+    if "hooks" in prediction:
+        said = prediction["hooks"]
+        got = [f"{f}:{h}" for f, h in first["path"]] if first else []
+        right = said == got
+        hint = ""
+        if not right:
+            n = next((i for i, (a, b) in enumerate(zip(said, got)) if a != b), min(len(said), len(got)))
+            before = f"after {_hook_label(got[n - 1])}" if n else "first"
+            if n < len(got) and n < len(said):
+                hint = f"{before}, you said {_hook_label(said[n])}; the packet went to {_hook_label(got[n])}"
+            elif n < len(got):
+                hint = f"{before}, the packet went on to {_hook_label(got[n])}"
+            elif n < len(said):
+                hint = f"the packet's last hook was {_hook_label(got[-1]) if got else 'none'}; " \
+                       f"it never reached {_hook_label(said[n])}"
+        parts.append({"part": "hooks", "said": said, "kernel": got, "right": right, "hint": hint})
+    if "nat_addr" in prediction:
+        said = prediction["nat_addr"]
+        rewrites = [n for n in (first or {}).get("nat", []) if n["field"] in ("src", "dst")]
+        got = [n["new"] for n in rewrites]
+        right = said in got
+        hint = "" if right else ("; ".join(f"the kernel rewrote {n['field']} {n['old']} → {n['new']} "
+                                           f"at {n['at']}" for n in rewrites)
+                                 or "the kernel rewrote no address of the first request")
+        parts.append({"part": "nat_addr", "said": said, "kernel": got[0] if got else None,
+                      "right": right, "hint": hint})
+    return {"parts": parts, "right": sum(p["right"] for p in parts), "total": len(parts)}
+
+
+def attach(result: dict, prediction: dict | None, step, events: list[dict]) -> dict:
+    """Put the prediction and its grade in a run's result (``lab.result``, the CLI's)."""
+    if prediction:
+        result["prediction"] = prediction
+        result["prediction_grade"] = grade(prediction, step, events, result)
+    return result
+
+
+def parse_cli(items: list[str]) -> dict | None:
+    """``--predict`` values (``through=no``, ``dies_at=ip:filter:forward``,
+    ``hooks=bridge:prerouting,ip:prerouting``, ``nat_addr=203.0.113.10``) -> a prediction."""
+    data: dict = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key:
+            raise PredictionError(f"--predict takes PART=VALUE, not {item!r}")
+        if key == "through":
+            if value.lower() not in ("yes", "no", "true", "false"):
+                raise PredictionError("through=yes or through=no")
+            data[key] = value.lower() in ("yes", "true")
+        elif key == "hooks":
+            data[key] = [h.strip() for h in value.split(",") if h.strip()]
+        else:
+            data[key] = value
+    return check(data)
