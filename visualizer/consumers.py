@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from . import services
@@ -14,6 +15,7 @@ class LabConsumer(AsyncWebsocketConsumer):
     """``/ws/lab/``: one run at a time per connection; bad input never closes it."""
 
     async def connect(self):
+        self.owner = await self._session_key()
         self.running = False
         self.run_task: asyncio.Task | None = None
         self.idle_task: asyncio.Task | None = None
@@ -32,7 +34,7 @@ class LabConsumer(AsyncWebsocketConsumer):
             return
         self.running = True
         self._cancel_idle()
-        self.run_task = asyncio.create_task(services.run(self.channel_name, **req))
+        self.run_task = asyncio.create_task(services.run(self.channel_name, **req, owner=self.owner))
 
     async def lab_message(self, event):
         """A message from the run service (via the channel layer)."""
@@ -52,6 +54,17 @@ class LabConsumer(AsyncWebsocketConsumer):
             except (asyncio.CancelledError, Exception):
                 pass
         await services.release(self.channel_name)
+
+    @database_sync_to_async
+    def _session_key(self) -> str:
+        """The browser's session (from its cookie), made if it has none: runs and
+        progress belong to it."""
+        session = self.scope.get("session")
+        if session is None:
+            return ""
+        if not session.session_key:
+            session.save()
+        return session.session_key
 
     async def send_json(self, content):
         await self.send(text_data=json.dumps(content, default=str))

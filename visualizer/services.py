@@ -156,15 +156,30 @@ class Outbox:
 
 
 @database_sync_to_async
-def save_run(lesson: str, step: int, rules: list, events: list, result: dict):
-    from .models import Run
-    return Run.objects.create(lesson=lesson, step=step, rules=rules, events=events,
-                              result=result)
+def save_run(lesson: str, step: int, rules: list, events: list, result: dict, owner: str = ""):
+    """Record the run for its owner (a browser session), and count it in their progress."""
+    from django.db import transaction
+    from django.db.models import F
+
+    from .models import Progress, Run
+    with transaction.atomic():
+        run = Run.objects.create(lesson=lesson, step=step, rules=rules, events=events,
+                                 result=result, owner=owner)
+        if owner:
+            pg = result.get("prediction_grade") or {}
+            Progress.objects.get_or_create(owner=owner, lesson=lesson, step=step)
+            Progress.objects.filter(owner=owner, lesson=lesson, step=step).update(
+                runs=F("runs") + 1, predicted=F("predicted") + (1 if pg else 0),
+                predicted_right=F("predicted_right") + (1 if pg and pg["right"] == pg["total"] else 0))
+            if (result.get("grade") or {}).get("passed") in (True, None):
+                Progress.objects.filter(owner=owner, lesson=lesson, step=step).update(passed=True)
+    return run
 
 
 async def run(channel_name: str, lesson: str, step: int, rules: list,
-              prediction: dict | None = None) -> None:
-    """Run one validated request for owner ``channel_name``; always ends with a final message."""
+              prediction: dict | None = None, owner: str = "") -> None:
+    """Run one validated request in the sandbox of connection ``channel_name``, for
+    browser session ``owner`` (its runs and progress); always ends with a final message."""
     LabError, LabUnavailable = _lab_errors()
     events: list = []
     out = Outbox(channel_name)
@@ -207,12 +222,12 @@ async def run(channel_name: str, lesson: str, step: int, rules: list,
     result = dict(result or {})
     result.pop("type", None)
     predict.attach(result, prediction, lessons()[lesson].step(step), events)
-    record = await save_run(lesson, step, rules, events, result)
+    record = await save_run(lesson, step, rules, events, result, owner)
     await out.close({**result, "type": "lab.result", "ok": bool(result.get("ok")),
                      "transmitted": result.get("transmitted", 0),
                      "received": result.get("received", 0),
                      "lesson": lesson, "step": step,
-                     "run": record.pk, "recorded": False})
+                     "run": record.uid, "recorded": False})
 
 
 async def release(owner: str) -> None:

@@ -20,12 +20,14 @@ ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").sp
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.contenttypes",
+    "django.contrib.sessions",
     "django.contrib.staticfiles",
     "channels",
     "visualizer",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -46,6 +48,8 @@ DATABASES = {
         "NAME": env("DB_PATH", str(BASE_DIR / "db.sqlite3")),
     }
 }
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 365     # progress is kept for a year per browser
+SESSION_SAVE_EVERY_REQUEST = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")

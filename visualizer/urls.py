@@ -8,9 +8,9 @@ from . import views
 urlpatterns: list = [
     path("", views.index, name="index"),
     path("lessons/<slug:slug>/", views.lesson_page, name="lesson"),
-    path("runs/<int:pk>/", views.run_page, name="run"),
-    path("runs/<int:pk>.json", views.run_json, name="run-json"),
-    path("runs/<int:pk>.txt", views.run_text, name="run-text"),
+    path("runs/<str:uid>/", views.run_page, name="run"),
+    path("runs/<str:uid>.json", views.run_json, name="run-json"),
+    path("runs/<str:uid>.txt", views.run_text, name="run-text"),
     # daphne serves no static files: the app serves its own few (no build step)
     re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.STATICFILES_DIRS[0]}),
 ]

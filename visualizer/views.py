@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from .core import lessons as registry
 from .core import model
-from .models import Run
+from .models import Progress, Run
 
 
 def _lessons() -> dict:
@@ -27,11 +27,32 @@ def not_found(request, message: str, status: int = 404):
                   status=status)
 
 
+def owner_of(request) -> str:
+    """This browser's session key (made on first visit): what its runs and progress belong to."""
+    if not request.session.session_key:
+        request.session["seen"] = True
+        request.session.save()
+    return request.session.session_key
+
+
+def progress_of(owner: str, lesson) -> dict:
+    """{"steps": {n: PROGRESS}, "run": n, "total": n, "predicted", "predicted_right", "finished"}."""
+    rows = {p.step: p.as_dict() for p in Progress.objects.filter(owner=owner, lesson=lesson.slug)}
+    graded = [s.number for s in lesson.steps if s.expect]
+    return {"steps": rows, "run": len(rows), "total": len(lesson.steps),
+            "predicted": sum(r["predicted"] for r in rows.values()),
+            "predicted_right": sum(r["predicted_right"] for r in rows.values()),
+            "finished": len(rows) == len(lesson.steps)
+            and all(rows[n]["passed"] for n in graded if n in rows)}
+
+
 def index(request):
-    runs = list(Run.objects.only("id", "lesson", "step", "created", "result")[:8])
+    owner = owner_of(request)
+    runs = list(Run.objects.filter(owner=owner).only("uid", "lesson", "step", "created", "result")[:8])
     for r in runs:
         r.ok = bool((r.result or {}).get("ok"))
-    return render(request, "visualizer/index.html", {"lessons": _lessons().values(), "runs": runs})
+    cards = [(lesson, progress_of(owner, lesson)) for lesson in _lessons().values()]
+    return render(request, "visualizer/index.html", {"cards": cards, "runs": runs})
 
 
 def _steps(lesson) -> list[dict]:
@@ -60,8 +81,8 @@ def _page(request, lesson, step, run: Run | None = None):
 
 
 def _run_urls(run: Run) -> dict:
-    return {"page": reverse("run", args=[run.pk]), "json": reverse("run-json", args=[run.pk]),
-            "text": reverse("run-text", args=[run.pk])}
+    return {"id": run.uid, "page": reverse("run", args=[run.uid]),
+            "json": reverse("run-json", args=[run.uid]), "text": reverse("run-text", args=[run.uid])}
 
 
 def lesson_page(request, slug: str):
@@ -79,17 +100,17 @@ def lesson_page(request, slug: str):
     return _page(request, lesson, step)
 
 
-def _get_run(pk: int) -> Run | None:
-    return Run.objects.filter(pk=pk).first()
+def _get_run(uid: str) -> Run | None:
+    return Run.objects.filter(uid=uid).first()
 
 
-def run_page(request, pk: int):
-    run = _get_run(pk)
+def run_page(request, uid: str):
+    run = _get_run(uid)
     if run is None:
-        return not_found(request, f"There is no recorded run #{pk}.")
+        return not_found(request, f"There is no recorded run {uid}.")
     lessons = _lessons()
     if run.lesson not in lessons:
-        return not_found(request, f"Recorded run #{pk} belongs to lesson “{run.lesson}”, "
+        return not_found(request, f"Recorded run {uid} belongs to lesson “{run.lesson}”, "
                                   "which no longer exists.")
     lesson = lessons[run.lesson]
     try:
@@ -99,19 +120,19 @@ def run_page(request, pk: int):
     return _page(request, lesson, step, run)
 
 
-def run_json(request, pk: int):
-    run = _get_run(pk)
+def run_json(request, uid: str):
+    run = _get_run(uid)
     if run is None:
-        return JsonResponse({"error": f"no recorded run #{pk}"}, status=404)
+        return JsonResponse({"error": f"no recorded run {uid}"}, status=404)
     resp = HttpResponse(json.dumps(run.as_dict(), indent=1, default=str),
                         content_type="application/json")
-    resp["Content-Disposition"] = f'attachment; filename="recorded-run-{pk}.json"'
+    resp["Content-Disposition"] = f'attachment; filename="recorded-run-{uid}.json"'
     return resp
 
 
-def run_text(request, pk: int):
-    run = _get_run(pk)
+def run_text(request, uid: str):
+    run = _get_run(uid)
     if run is None:
-        return HttpResponse(f"no recorded run #{pk}\n", status=404,
+        return HttpResponse(f"no recorded run {uid}\n", status=404,
                             content_type="text/plain; charset=utf-8")
     return HttpResponse(run.as_text(), content_type="text/plain; charset=utf-8")

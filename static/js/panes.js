@@ -126,7 +126,7 @@ export function renderResult(div, res, urls, recorded) {
     el("strong", { text: ok ? "✓ replies received" : "✕ no reply" }),
     ` ${res.transmitted ?? 0} transmitted, ${res.received ?? 0} received`);
   const links = urls ? el("p", { class: "permalink" }, recorded ? "recorded run: " : "saved as ",
-    el("a", { href: urls.page, text: `recorded run #${urls.id}` }), " · ",
+    el("a", { href: urls.page, text: "recorded run" }), " · ",
     el("a", { href: urls.json, text: "JSON" }), " · ", el("a", { href: urls.text, text: "text" })) : null;
   div.replaceChildren(head, res.command ? el("code", { class: "cmd", text: `$ ${res.command}` }) : null,
     renderGrade(res.grade), links);

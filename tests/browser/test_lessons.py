@@ -90,7 +90,7 @@ def test_recorded_run_replay(page, server, live):
     run_id = page.evaluate("() => window.nfv.urls.id")
     page.click(f'a[href="/runs/{run_id}/"]')
     page.wait_for_selector("#recorded-banner")
-    assert f"Recorded run #{run_id}" in page.inner_text("#recorded-banner")
+    assert "Recorded run" in page.inner_text("#recorded-banner")
     assert page.locator("#run-btn").count() == 0
     assert "recorded run" in page.inner_text("#status-detail")
     page.select_option("#p-speed", "16")

@@ -29,11 +29,13 @@ def require_live_lab() -> None:
     require(not probs, "live lab unavailable: " + preflight.explain(probs))
 
 
-async def communicator(path: str = "/ws/lab/"):
+async def communicator(path: str = "/ws/lab/", session: str | None = None):
+    """A connected websocket; ``session``: the browser's session cookie value."""
     from channels.testing import WebsocketCommunicator
 
     from visualizer.asgi import application
-    comm = WebsocketCommunicator(application, path, headers=ORIGIN)
+    headers = ORIGIN + ([(b"cookie", f"sessionid={session}".encode())] if session else [])
+    comm = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await comm.connect()
     assert connected
     return comm

@@ -118,7 +118,7 @@ async def test_run_while_running_is_refused(stand_in):
     assert [e["event"]["seq"] for e in events] == list(range(150))   # all, in order
     result = msgs[-1]
     assert result["type"] == "lab.result" and result["ok"] is True and result["recorded"] is False
-    rec = await Run.objects.aget(pk=result["run"])
+    rec = await Run.objects.aget(uid=result["run"])
     assert rec.lesson == "container-to-container" and len(rec.events) == 150
     # a new run is accepted once the first is done
     await comm.send_json_to(run)

@@ -34,7 +34,7 @@ async def test_full_lesson_run(lab_client):
     assert res["lesson"] == "container-to-container" and res["step"] == 1
     for key in ("journeys", "rules", "conntrack", "captures", "output", "command"):
         assert key in res
-    rec = await Run.objects.aget(pk=res["run"])
+    rec = await Run.objects.aget(uid=res["run"])
     assert len(rec.events) == len(events) and rec.result["ok"] is True
     await comm.disconnect()
 

@@ -74,8 +74,8 @@ def test_not_found_pages_say_why(client, url, text):
 
 
 def test_recorded_run_page(client, sample_run):
-    html = client.get(f"/runs/{sample_run.pk}/").content.decode()
-    assert "Recorded run #" in html and "recorded run" in html
+    html = client.get(f"/runs/{sample_run.uid}/").content.decode()
+    assert "Recorded run" in html and "recorded run" in html
     assert 'id="run-btn"' not in html          # nothing runs from a recording
     data = json.loads(re.search(r'<script id="page-data" type="application/json">(.*?)</script>',
                                 html, re.S).group(1))
@@ -84,13 +84,13 @@ def test_recorded_run_page(client, sample_run):
 
 
 def test_recorded_run_json_and_text(client, sample_run):
-    r = client.get(f"/runs/{sample_run.pk}.json")
+    r = client.get(f"/runs/{sample_run.uid}.json")
     assert r["Content-Type"] == "application/json"
     data = json.loads(r.content)
     assert data["recorded"] is True and data["label"] == "recorded run"
     assert data["events"] == sample_run.events and data["rules"] == ["-I FORWARD -j ACCEPT"]
-    text = client.get(f"/runs/{sample_run.pk}.txt").content.decode()
-    assert text.startswith(f"# recorded run {sample_run.pk}")
+    text = client.get(f"/runs/{sample_run.uid}.txt").content.decode()
+    assert text.startswith(f"# recorded run {sample_run.uid}")
     for ev in sample_run.events:
         assert ev["text"] in text
     assert client.get("/runs/999999.json").status_code == 404
