@@ -10,7 +10,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from .core import lessons as registry
-from .core import model
+from .core import model, predict
+from . import services
 from .models import Progress, Run
 
 
@@ -65,13 +66,27 @@ def _page(request, lesson, step, run: Run | None = None):
         "actions": [a.describe() for a in step.actions],
         "traffic": step.traffic.describe(), "commands": list(step.commands),
     }
+    cfg = services.lab_config()
+    number = step.number
     data = {
         "mode": "recorded" if run else "live",
         "lesson": lesson.slug, "step": ctx_step, "steps": _steps(lesson),
         "ws_path": "/ws/lab/", "model": model.as_dict(),
-        "max_rules": 8, "max_rule_len": 300,
+        "max_rules": cfg.max_rules, "max_rule_len": cfg.max_rule_len,
         "run": run.as_dict() if run else None,
         "run_urls": _run_urls(run) if run else None,
+        # what the learner may predict before this step's run (core/predict.py)
+        "prediction": {"offered": predict.offered(step),
+                       "proto": predict.TRAFFIC_PROTO.get(step.traffic.kind)},
+        "progress": progress_of(owner_of(request), lesson),
+        # the sandbox as it is once steps 1..N have run (draw only what exists)
+        "topology": lesson.topology.at_step(number).as_dict(),
+        "urls": {"lesson": reverse("lesson", args=[lesson.slug]), "home": reverse("index"),
+                 "step": reverse("lesson", args=[lesson.slug]) + "?step=",
+                 "next": (reverse("lesson", args=[lesson.slug]) + f"?step={number + 1}")
+                 if number < len(lesson.steps) else None,
+                 "run_page": "/runs/{id}/", "run_json": "/runs/{id}.json",
+                 "run_text": "/runs/{id}.txt"},
     }
     return render(request, "visualizer/lesson.html", {
         "lesson": lesson, "step": step, "steps": lesson.steps, "run": run,
