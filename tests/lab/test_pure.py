@@ -80,3 +80,19 @@ def test_model_knows_the_bridged_path_and_its_tables():
         for node in (a, b):
             assert node in model.DECISIONS or tuple(node.split(":")) in {
                 (f, h) for f in model.FAMILIES for h in model.HOOKS}
+
+
+def test_one_config_from_settings_reaches_the_lab():
+    """LESSONS_DIR and the LAB_* settings become one LabConfig, which the lab reads back."""
+    from types import SimpleNamespace
+
+    from visualizer.core.config import ENV_KEY, LabConfig
+    cfg = LabConfig.from_settings(SimpleNamespace(
+        LESSONS_DIR="/srv/lessons", LAB_POOL_SIZE=5, LAB_MAX_SANDBOXES=9, LAB_MAX_RULES=3,
+        LAB_WARM_LESSONS=["a", "b"]))
+    assert (cfg.lessons_dir, cfg.pool_size, cfg.max_sandboxes, cfg.max_rules) == (
+        "/srv/lessons", 5, 9, 3)
+    back = LabConfig.from_env({ENV_KEY: cfg.to_env()})
+    assert back == cfg and back.warm_lessons == ("a", "b")
+    with pytest.raises(rulecheck.RuleRefused, match="at most 3"):
+        rulecheck.check_list(["-j ACCEPT"] * 4, back.max_rules, back.max_rule_len)
