@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import select
+import selectors
 import socket
 import struct
 from typing import Callable
@@ -123,11 +123,15 @@ def rule_handles(sock: socket.socket, seq: int = 0x5eed) -> dict[tuple, list[int
     sock.send(struct.pack("=IHHIIBBH", 20, GETRULE_MSG_TYPE, NLM_F_REQUEST | NLM_F_DUMP,
                           seq, 0, 0, 0, 0))
     out: dict[tuple, list[int]] = {}
-    while True:
-        if not select.select([sock], [], [], 2.0)[0]:
-            raise TimeoutError("no answer to the nf_tables rule dump")
-        if parse_rule_dump(sock.recv(1 << 20), seq, out):
-            return out
+    # selectors (epoll), not select.select: a lab holding many sandboxes has
+    # descriptors above 1024, which select() cannot take.
+    with selectors.DefaultSelector() as sel:
+        sel.register(sock, selectors.EVENT_READ)
+        while True:
+            if not sel.select(2.0):
+                raise TimeoutError("no answer to the nf_tables rule dump")
+            if parse_rule_dump(sock.recv(1 << 20), seq, out):
+                return out
 
 
 def parse_rule_dump(data: bytes, seq: int, out: dict) -> bool:

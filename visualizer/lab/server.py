@@ -14,6 +14,7 @@ import asyncio
 import ctypes
 import gc
 import os
+import resource
 import signal
 import sys
 import time
@@ -21,6 +22,7 @@ import time
 from ..core import errors, lessons, protocol, rulecheck
 from ..core.config import LabConfig
 from . import session
+from .capacity import Capacity
 
 MS_PRIVATE, MS_REC = 1 << 18, 1 << 14
 
@@ -44,6 +46,7 @@ class Lab:
         self.filling: dict[str, asyncio.Task] = {}
         self.owned: dict[str, tuple] = {}          # owner -> (sandbox, last use)
         self.build_slots = asyncio.Semaphore(2)
+        self.capacity = Capacity(self.cfg.max_sandboxes)
         self.tasks: set[asyncio.Task] = set()
 
     # -- output -------------------------------------------------------------
@@ -56,13 +59,27 @@ class Lab:
 
     # -- sandboxes ----------------------------------------------------------
     def count(self) -> int:
-        return len(self.owned) + sum(len(v) for v in self.pool.values())
+        """Sandboxes held or being built (what the cap counts)."""
+        return self.capacity.used
 
     async def build(self, lesson) -> object:
+        """Build a sandbox for a place already taken in ``capacity``; a failed build gives
+        its place back."""
         self.counter += 1
         sid = f"s{self.counter}"      # taken now: other builds count on while this one waits
-        async with self.build_slots:
-            return await session.prepare(sid, lesson)
+        try:
+            async with self.build_slots:
+                return await session.prepare(sid, lesson)
+        except BaseException:
+            self.capacity.release()
+            raise
+
+    async def discard(self, sb):
+        """Close a sandbox and give its place to the next in line."""
+        try:
+            await asyncio.to_thread(sb.close)
+        finally:
+            self.capacity.release()
 
     def refill(self, slug: str):
         if slug in self.filling and not self.filling[slug].done():
@@ -72,7 +89,7 @@ class Lab:
     async def _refill(self, slug: str):
         lesson = self.lesson(slug)
         while (len(self.pool.setdefault(slug, [])) < self.cfg.pool_size
-               and self.count() < self.cfg.max_sandboxes):
+               and self.capacity.try_acquire()):
             try:
                 sb = await self.build(lesson)
             except Exception as e:  # keep serving; the next run builds on demand
@@ -86,8 +103,11 @@ class Lab:
             sb = ready.pop(0)
             self.refill(lesson.slug)
             return sb
-        if self.count() >= self.cfg.max_sandboxes:
-            raise session.StepError("the lab is full: too many sandboxes; try again shortly")
+        def on_position(ahead: int):
+            self.send(rid, {"type": "lab.status", "status": "queued", "ahead": ahead,
+                            "detail": f"the lab is full: {ahead} ahead of you" if ahead
+                            else "the lab is full: you are next"})
+        await self.capacity.acquire(on_position)
         self.send(rid, {"type": "lab.status", "status": "building",
                         "detail": f"building the {lesson.topology.get('name', 'lesson')} sandbox"})
         sb = await self.build(lesson)
@@ -97,7 +117,7 @@ class Lab:
     async def release(self, owner: str):
         held = self.owned.pop(owner, None)
         if held:
-            await asyncio.to_thread(held[0].close)
+            await self.discard(held[0])
 
     # -- requests -----------------------------------------------------------
     def spawn(self, coro):
@@ -111,7 +131,8 @@ class Lab:
         try:
             if op == "ping":
                 self.send(rid, {"type": "lab.reply", "ok": True, "sandboxes": self.count(),
-                                "pool": {k: len(v) for k, v in self.pool.items()}})
+                                "pool": {k: len(v) for k, v in self.pool.items()},
+                                "capacity": self.capacity.limit, "queued": self.capacity.queued})
             elif op == "warm":
                 self.lesson(req["lesson"])
                 self.refill(req["lesson"])
@@ -161,7 +182,7 @@ class Lab:
             self.send(rid, {"type": "lab.result", **result})
         finally:
             if old:
-                self.spawn(asyncio.to_thread(old[0].close))
+                self.spawn(self.discard(old[0]))
 
     async def reap_idle(self):
         while True:
@@ -225,7 +246,21 @@ async def main():
     await lab.close()
 
 
+def raise_fd_limit() -> int:
+    """Raise the soft descriptor limit to the hard one: each sandbox holds a few
+    sockets, and a lab holds hundreds of sandboxes.  Returns the new limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):
+            pass
+    return soft
+
+
 def entry():
+    raise_fd_limit()
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG: die with the parent
     private_run()

@@ -1,0 +1,69 @@
+"""The sandbox cap under concurrency (pure asyncio, no kernel), and live: a run past
+the cap waits in line, told how many are ahead, and runs once a place frees."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from visualizer.core.config import LabConfig
+from visualizer.lab.capacity import Capacity
+
+
+async def test_places_count_until_released_and_the_line_is_fifo():
+    cap = Capacity(2)
+    assert cap.try_acquire() and cap.try_acquire() and not cap.try_acquire()
+    heard: dict[str, list] = {"a": [], "b": []}
+    a = asyncio.ensure_future(cap.acquire(heard["a"].append))
+    b = asyncio.ensure_future(cap.acquire(heard["b"].append))
+    await asyncio.sleep(0)
+    assert cap.queued == 2 and heard == {"a": [0], "b": [1]}
+    cap.release()
+    await asyncio.sleep(0)
+    assert a.done() and not b.done() and heard["b"] == [1, 0]
+    assert cap.used == 2 and not cap.try_acquire()    # the place moved; nobody jumps the line
+    b.cancel()
+    await asyncio.sleep(0)
+    assert cap.queued == 0
+    cap.release()
+    cap.release()
+    assert cap.used == 0
+
+
+async def test_a_cancelled_waiter_handed_a_place_passes_it_on():
+    cap = Capacity(1)
+    await cap.acquire()
+    a = asyncio.ensure_future(cap.acquire())
+    b = asyncio.ensure_future(cap.acquire())
+    await asyncio.sleep(0)
+    cap.release()              # a is handed the place ...
+    a.cancel()                 # ... and gives up before it runs
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert b.done() and cap.used == 1
+
+
+@pytest.mark.live
+async def test_past_the_cap_a_run_waits_and_hears_its_place(live_lab):
+    from visualizer.lab.client import LabClient
+    client = LabClient(LabConfig(warm_lessons=(), pool_size=0, max_sandboxes=1))
+    try:
+        await client.run("first", "container-to-container", 1, [])   # holds the one place
+        seen = []
+
+        async def on_message(msg):
+            seen.append(msg)
+        second = asyncio.ensure_future(client.run("second", "container-to-container", 1, [],
+                                                  on_message))
+        for _ in range(100):
+            if any(m.get("status") == "queued" for m in seen):
+                break
+            await asyncio.sleep(0.05)
+        queued = [m for m in seen if m.get("status") == "queued"]
+        assert queued and queued[0]["ahead"] == 0 and "you are next" in queued[0]["detail"]
+        assert not second.done()
+        await client.release("first")
+        result = await asyncio.wait_for(second, 60)
+        assert result["ok"] and (await client.ping())["sandboxes"] == 1
+    finally:
+        await client.stop()
