@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from . import services
@@ -17,6 +19,7 @@ class LabConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         self.owner = await self._session_key()
         self.running = False
+        self.started: list[float] = []      # when this connection's recent runs began
         self.run_task: asyncio.Task | None = None
         self.idle_task: asyncio.Task | None = None
         await self.accept()
@@ -32,7 +35,15 @@ class LabConsumer(AsyncWebsocketConsumer):
                                   "message": "a run is already in progress on this connection; "
                                              "wait for its lab.result"})
             return
+        wait = self._rate_wait()
+        if wait:
+            await self.send_json({"type": "lab.error", "kind": errors.RATE,
+                                  "message": f"too many runs from this page: try again in "
+                                             f"{wait:.0f} s (at most {settings.WS_RUNS_PER_MINUTE} "
+                                             "a minute)"})
+            return
         self.running = True
+        self.started.append(time.monotonic())
         self._cancel_idle()
         self.run_task = asyncio.create_task(services.run(self.channel_name, **req, owner=self.owner))
 
@@ -54,6 +65,14 @@ class LabConsumer(AsyncWebsocketConsumer):
             except (asyncio.CancelledError, Exception):
                 pass
         await services.release(self.channel_name)
+
+    def _rate_wait(self) -> float:
+        """Seconds until this connection may start another run (0: now)."""
+        now = time.monotonic()
+        self.started = [t for t in self.started if now - t < 60]
+        if len(self.started) < settings.WS_RUNS_PER_MINUTE:
+            return 0.0
+        return max(1.0, 60 - (now - self.started[0]))
 
     @database_sync_to_async
     def _session_key(self) -> str:

@@ -78,4 +78,5 @@ LAB_MAX_RULES = int(env("LAB_MAX_RULES", "8"))            # learner rules per ru
 LAB_MAX_RULE_LEN = int(env("LAB_MAX_RULE_LEN", "300"))    # characters per rule
 LAB_WARM_LESSONS = tuple(s for s in env("LAB_WARM_LESSONS", "container-to-container").split(",") if s)
 LAB_USER = env("LAB_USER", "nfvis-lab")                   # started as root, the lab drops to this user
+WS_RUNS_PER_MINUTE = int(env("WS_RUNS_PER_MINUTE", "20"))  # runs one connection may start
 WS_MAX_MESSAGE = int(env("WS_MAX_MESSAGE", "8192"))      # bytes per websocket message

@@ -207,3 +207,20 @@ async def test_outbox_batches_keep_order_and_end_with_the_final_message():
     assert [m["event"]["seq"] for m in msgs[:-1]] == list(range(200))
     assert msgs[-1]["type"] == "lab.result"
     assert envelopes < 200      # batched, not one channel message per event
+
+
+async def test_runs_past_the_rate_limit_are_refused_and_the_socket_stays(stand_in, settings):
+    settings.WS_RUNS_PER_MINUTE = 2
+    stand_in.gate.set()
+    comm = await communicator()
+    run = {"type": "lab.run", "lesson": "container-to-container", "step": 1}
+    for _ in range(2):
+        await comm.send_json_to(run)
+        assert (await collect_run(comm))[-1]["type"] == "lab.result"
+    await comm.send_json_to(run)
+    reply = await comm.receive_json_from(timeout=5)
+    assert reply["type"] == "lab.error" and reply["kind"] == "rate_limited"
+    assert "try again in" in reply["message"] and len(stand_in.runs) == 2
+    await comm.send_json_to({"type": "nope"})        # still connected, still answering
+    assert (await comm.receive_json_from(timeout=5))["kind"] == "input"
+    await comm.disconnect()
