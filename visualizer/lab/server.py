@@ -47,6 +47,7 @@ class Lab:
         self.owned: dict[str, tuple] = {}          # owner -> (sandbox, last use)
         self.build_slots = asyncio.Semaphore(2)
         self.capacity = Capacity(self.cfg.max_sandboxes)
+        self.build_errors = 0
         self.tasks: set[asyncio.Task] = set()
 
     # -- output -------------------------------------------------------------
@@ -93,6 +94,7 @@ class Lab:
             try:
                 sb = await self.build(lesson)
             except Exception as e:  # keep serving; the next run builds on demand
+                self.build_errors += 1
                 print(f"lab: pool build for {slug} failed: {e}", file=sys.stderr)
                 return
             self.pool[slug].append(sb)
@@ -132,7 +134,8 @@ class Lab:
             if op == "ping":
                 self.send(rid, {"type": "lab.reply", "ok": True, "sandboxes": self.count(),
                                 "pool": {k: len(v) for k, v in self.pool.items()},
-                                "capacity": self.capacity.limit, "queued": self.capacity.queued})
+                                "capacity": self.capacity.limit, "queued": self.capacity.queued,
+                                "build_errors": self.build_errors})
             elif op == "warm":
                 self.lesson(req["lesson"])
                 self.refill(req["lesson"])
