@@ -16,6 +16,7 @@ test: setup
 
 bench: setup
 	$(PY) bench/run.py
+	$(PY) bench/capacity.py
 
 clean:
 	rm -rf .venv db.sqlite3 test-artifacts

@@ -16,6 +16,7 @@ declare -A PKG=(
   [iptables]=iptables [ebtables]=ebtables [nft]=nftables [ip]=iproute2
   [ping]=iputils-ping [telnet]=telnet [nc]=netcat-openbsd [conntrack]=conntrack
   [chromium]=chromium [unshare]=util-linux [setpriv]=util-linux [python3]=python3
+  [node]=nodejs [redis-server]=redis-server
 )
 missing=()
 for bin in "${!PKG[@]}"; do

@@ -2,7 +2,10 @@
 from django.urls import path
 
 from .consumers import LabConsumer
+from .workshop_consumers import BoardConsumer, LearnerConsumer
 
 websocket_urlpatterns: list = [
     path("ws/lab/", LabConsumer.as_asgi()),
+    path("ws/workshop/", LearnerConsumer.as_asgi()),
+    path("ws/board/<str:code>/", BoardConsumer.as_asgi()),
 ]

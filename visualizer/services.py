@@ -161,10 +161,12 @@ def save_run(lesson: str, step: int, rules: list, events: list, result: dict, ow
     from django.db import transaction
     from django.db.models import F
 
+    from . import workshops
     from .models import Progress, Run
+    learner = workshops.learner_of(owner)
     with transaction.atomic():
         run = Run.objects.create(lesson=lesson, step=step, rules=rules, events=events,
-                                 result=result, owner=owner)
+                                 result=result, owner=owner, learner=learner)
         if owner:
             pg = result.get("prediction_grade") or {}
             Progress.objects.get_or_create(owner=owner, lesson=lesson, step=step)
@@ -173,7 +175,9 @@ def save_run(lesson: str, step: int, rules: list, events: list, result: dict, ow
                 predicted_right=F("predicted_right") + (1 if pg and pg["right"] == pg["total"] else 0))
             if (result.get("grade") or {}).get("passed") in (True, None):
                 Progress.objects.filter(owner=owner, lesson=lesson, step=step).update(passed=True)
-    return run
+    # A workshop learner's run goes on the instructors' board.
+    board = (learner.workshop.board_group, workshops.row(learner)) if learner else None
+    return run, board
 
 
 async def run(channel_name: str, lesson: str, step: int, rules: list,
@@ -221,8 +225,21 @@ async def run(channel_name: str, lesson: str, step: int, rules: list,
         return
     result = dict(result or {})
     result.pop("type", None)
+    try:
+        await finish(result, lesson, step, rules, events, prediction, owner, out)
+    except Exception as e:   # recording failed: the learner still gets the kernel's result
+        log.exception("recording the run failed")
+        await out.close({**result, "type": "lab.result", "ok": bool(result.get("ok")),
+                         "lesson": lesson, "step": step, "run": None, "recorded": False,
+                         "warning": f"the run was not recorded: {type(e).__name__}"})
+
+
+async def finish(result, lesson, step, rules, events, prediction, owner, out):
+    """Grade the prediction, record the run (and put it on a workshop board), reply."""
     predict.attach(result, prediction, lessons()[lesson].step(step), events)
-    record = await save_run(lesson, step, rules, events, result, owner)
+    record, board = await save_run(lesson, step, rules, events, result, owner)
+    if board:
+        await get_channel_layer().group_send(board[0], {"type": "board.update", "row": board[1]})
     await out.close({**result, "type": "lab.result", "ok": bool(result.get("ok")),
                      "transmitted": result.get("transmitted", 0),
                      "received": result.get("received", 0),

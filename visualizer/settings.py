@@ -20,6 +20,7 @@ ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").sp
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.contenttypes",
+    "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.staticfiles",
     "channels",
@@ -30,6 +31,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 ROOT_URLCONF = "visualizer.urls"
@@ -37,17 +39,28 @@ TEMPLATES = [{
     "BACKEND": "django.template.backends.django.DjangoTemplates",
     "DIRS": [BASE_DIR / "templates"],
     "APP_DIRS": True,
-    "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    "OPTIONS": {"context_processors": ["django.template.context_processors.request",
+                                       "django.contrib.auth.context_processors.auth",
+                                       "visualizer.workshop_views.seat"]},
 }]
 ASGI_APPLICATION = "visualizer.asgi.application"
 WSGI_APPLICATION = None
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": env("DB_PATH", str(BASE_DIR / "db.sqlite3")),
+# SQLite by default; DATABASE_URL (e.g. postgres://user:pass@host/db) selects another engine.
+DATABASE_URL = env("DATABASE_URL")
+if DATABASE_URL:
+    import dj_database_url
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env("DB_PATH", str(BASE_DIR / "db.sqlite3")),
+            "OPTIONS": {"timeout": 20},
+        }
     }
-}
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/workshops/"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 365     # progress is kept for a year per browser
 SESSION_SAVE_EVERY_REQUEST = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -89,8 +89,8 @@ def _hook_label(h: str) -> str:
 
 def _first_request(step, result: dict) -> dict | None:
     proto = TRAFFIC_PROTO.get(step.traffic.kind)
-    js = sorted((j for j in result.get("journeys", []) if j["proto"] == proto
-                 and j["direction"] == "request"), key=lambda j: j["first_seq"])
+    js = sorted((j for j in result.get("journeys", []) if j.get("proto") == proto
+                 and j.get("direction") == "request"), key=lambda j: j.get("first_seq", 0))
     return js[0] if js else None
 
 

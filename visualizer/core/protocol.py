@@ -14,7 +14,7 @@ from . import rulecheck
 
 MAX_LINE = 1 << 20
 OPS = {"run": {"owner", "lesson", "step", "rules", "oracle"}, "release": {"owner"},
-       "snapshot": {"owner"}, "warm": {"lesson"}, "ping": set()}
+       "snapshot": {"owner"}, "warm": {"lesson", "count"}, "ping": set()}
 REPLY_TYPES = {"lab.status", "trace.event", "traffic.output", "lab.result", "lab.error",
                "lab.reply"}
 FINAL_TYPES = {"lab.result", "lab.error", "lab.reply"}
@@ -51,9 +51,13 @@ def decode_request(line: bytes) -> dict:
     extra = set(req) - OPS[op] - {"id", "op"}
     if extra:
         raise ProtocolError(f"unexpected keys for {op}: {sorted(extra)}")
-    for key in OPS[op] - {"step", "rules", "oracle"}:
+    for key in OPS[op] - {"step", "rules", "oracle", "count"}:
         if not isinstance(req.get(key), str) or not req[key] or len(req[key]) > 200:
             raise ProtocolError(f"{op} needs a string {key}")
+    if op == "warm" and req.get("count") is not None:
+        c = req["count"]
+        if not isinstance(c, int) or isinstance(c, bool) or not 0 <= c <= 10000:
+            raise ProtocolError("count must be an integer from 0 to 10000")
     if op == "run":
         step = req.get("step")
         if step is not None and (not isinstance(step, int) or isinstance(step, bool) or step < 1):

@@ -220,8 +220,10 @@ class LabClient:
         msg = await self._request("snapshot", owner=owner)
         return {"conntrack": msg.get("conntrack", []), "rules": msg.get("rules", {})}
 
-    async def warm(self, lesson: str):
-        await self._request("warm", lesson=lesson)
+    async def warm(self, lesson: str, count: int | None = None) -> dict:
+        """Fill the lesson's ready pool (to ``count`` sandboxes: a room's hot start)."""
+        extra = {"count": count} if count is not None else {}
+        return await self._request("warm", lesson=lesson, **extra)
 
     async def ping(self) -> dict:
         return await self._request("ping")

@@ -48,6 +48,7 @@ class Lab:
         self.build_slots = asyncio.Semaphore(2)
         self.capacity = Capacity(self.cfg.max_sandboxes)
         self.build_errors = 0
+        self.targets: dict[str, int] = {}      # ready sandboxes wanted per lesson (hot start)
         self.tasks: set[asyncio.Task] = set()
 
     # -- output -------------------------------------------------------------
@@ -89,7 +90,7 @@ class Lab:
 
     async def _refill(self, slug: str):
         lesson = self.lesson(slug)
-        while (len(self.pool.setdefault(slug, [])) < self.cfg.pool_size
+        while (len(self.pool.setdefault(slug, [])) < self.targets.get(slug, self.cfg.pool_size)
                and self.capacity.try_acquire()):
             try:
                 sb = await self.build(lesson)
@@ -138,8 +139,13 @@ class Lab:
                                 "build_errors": self.build_errors})
             elif op == "warm":
                 self.lesson(req["lesson"])
+                if req.get("count") is not None:     # hot start: a room is about to run
+                    self.targets[req["lesson"]] = max(self.cfg.pool_size, int(req["count"]))
                 self.refill(req["lesson"])
-                self.send(rid, {"type": "lab.reply", "ok": True})
+                self.send(rid, {"type": "lab.reply", "ok": True,
+                                "ready": len(self.pool.get(req["lesson"], [])),
+                                "target": self.targets.get(req["lesson"], self.cfg.pool_size),
+                                "capacity": self.capacity.limit, "in_use": self.count()})
             elif op == "release":
                 await self.release(req["owner"])
                 self.send(rid, {"type": "lab.reply", "ok": True})
