@@ -12,7 +12,9 @@ run: setup
 	$(PY) -m daphne -b $(HOST) -p $(PORT) visualizer.asgi:application
 
 test: setup
-	@rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; echo $$rc > .pytest-rc; exit $$rc
+	@rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; echo $$rc > .pytest-rc; \
+	js=0; node --test tests/js/ || js=$$?; \
+	if [ $$rc -ne 0 ]; then exit $$rc; fi; exit $$js
 
 bench: setup
 	$(PY) bench/run.py

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import markdown
 from django.conf import settings
@@ -50,9 +51,11 @@ def progress_of(owner: str, lesson) -> dict:
 def index(request):
     owner = owner_of(request)
     runs = list(Run.objects.filter(owner=owner).only("uid", "lesson", "step", "created", "result")[:8])
+    lessons = _lessons()
     for r in runs:
         r.ok = bool((r.result or {}).get("ok"))
-    cards = [(lesson, progress_of(owner, lesson)) for lesson in _lessons().values()]
+        r.title = lessons[r.lesson].title if r.lesson in lessons else r.lesson
+    cards = [(lesson, progress_of(owner, lesson)) for lesson in lessons.values()]
     return render(request, "visualizer/index.html", {"cards": cards, "runs": runs})
 
 
@@ -88,11 +91,33 @@ def _page(request, lesson, step, run: Run | None = None):
                  "run_page": "/runs/{id}/", "run_json": "/runs/{id}.json",
                  "run_text": "/runs/{id}.txt"},
     }
+    data["prefill_rules"] = prefill = _prefill(request, cfg) if step.try_it and not run else []
+    data["present"] = request.GET.get("present") == "1"
+    steps = list(lesson.steps)
+    k = steps.index(step)
     return render(request, "visualizer/lesson.html", {
-        "lesson": lesson, "step": step, "steps": lesson.steps, "run": run,
+        "lesson": lesson, "step": step, "steps": steps, "run": run,
         "explain_html": _md(step.explain), "intro_html": _md(lesson.intro),
-        "page_data": data, "recorded": bool(run),
+        "page_data": data, "recorded": bool(run), "progress": data["progress"],
+        "prev_step": steps[k - 1] if k > 0 else None,
+        "next_step": steps[k + 1] if k + 1 < len(steps) else None,
+        "prefill": "\n".join(prefill), "present": data["present"],
+        "live_again": _live_url(lesson, step, run) if run else None,
     })
+
+
+def _prefill(request, cfg) -> list[str]:
+    """Rules for the rule box from ``?rule=...`` (a recorded run's "run it live"), within the limits."""
+    rules = [r.strip() for r in request.GET.getlist("rule") if r.strip()]
+    return [r[:cfg.max_rule_len] for r in rules[:cfg.max_rules]]
+
+
+def _live_url(lesson, step, run: Run) -> str:
+    """The lesson step a recorded run came from, its rules in the rule box."""
+    query = {"step": run.step}
+    if step.try_it and run.rules:
+        query["rule"] = list(run.rules)
+    return reverse("lesson", args=[lesson.slug]) + "?" + urlencode(query, doseq=True)
 
 
 def _run_urls(run: Run) -> dict:

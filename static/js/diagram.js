@@ -1,41 +1,43 @@
-// The server-rendered SVG diagram: light boxes, move the packet token.
-import { boxKey, isLog, stageKey, verdictInfo } from "./fmt.js";
+// The server-rendered SVG diagram: light the boxes one packet reached, number them, move the
+// token, light only the interfaces it reached, and let the keyboard and the mouse pick boxes.
+import { clip, isLog, verdictInfo } from "./fmt.js";
+import { drawNatMarks } from "./callouts.js";
 
-const SVGNS = "http://www.w3.org/2000/svg";
-const MAXCH = 26;
-
-function clip(s, n = MAXCH) {
-  s = String(s || "");
-  return s.length > n ? s.slice(0, n - 1) + "…" : s;
-}
+const VERDICT_CLASSES = ["accept", "drop", "continue", "jump", "return", "log"];
 
 export class Diagram {
-  constructor(svg) {
+  constructor(svg, model) {
     this.svg = svg;
+    this.model = model;
     this.boxes = new Map([...svg.querySelectorAll("[data-box]")].map((g) => [g.dataset.box, g]));
     this.stages = new Map([...svg.querySelectorAll("[data-stage]")].map((g) => [g.dataset.stage, g]));
     this.token = svg.querySelector("#token");
     this.ifaces = [...svg.querySelectorAll("[data-iface]")];
+    // the pills as data, for focus.reachedIfaces
+    this.pills = this.ifaces.map((g, id) => ({ id, name: g.dataset.iface, side: g.dataset.side, stage: g.dataset.stageOf }));
     this.edges = [...svg.querySelectorAll("[data-edge]")];
     this.titles = new Map();
     for (const [k, g] of this.boxes) this.titles.set(k, g.querySelector("title")?.textContent || k);
+    this.onActivate = null;          // (boxKey) => void: click, Enter or Space on a box
+    this.focusable = [...this.boxes.values()].filter((g) => g.getAttribute("role") === "button");
+    this.wireKeys();
   }
 
   has(key) { return this.boxes.has(key); }
 
   // the box an event lights: its table's box, else (unknown table) the hook's stage
   target(ev) {
-    const k = boxKey(ev);
+    const k = this.model.boxKey(ev);
     if (this.boxes.has(k)) return { key: k, g: this.boxes.get(k), box: true };
-    const s = stageKey(ev);
+    const s = this.model.stageKey(ev);
     if (this.stages.has(s)) return { key: s, g: this.stages.get(s), box: false };
     return null;
   }
 
   reset() {
     for (const [k, g] of this.boxes) {
-      g.classList.remove("lit", "current", "accept", "drop", "continue", "jump", "return", "log", "nat", "logged");
-      for (const sel of [".badge", ".ct", ".detail"]) {
+      g.classList.remove("lit", "current", "nat", "logged", ...VERDICT_CLASSES);
+      for (const sel of [".badge", ".ct", ".detail", ".order text"]) {
         const t = g.querySelector(sel);
         if (t) t.textContent = "";
       }
@@ -47,23 +49,44 @@ export class Diagram {
     for (const g of this.ifaces) g.classList.remove("lit");
     for (const p of this.edges) p.classList.remove("lit");
     this.token.classList.remove("drop", "shown");
-    this.showNat(null);
+    drawNatMarks(this, []);
     this.order = 0;
     this.lastStage = null;
   }
 
+  // Draw one packet as far as the player got: hops (its events so far), the current one,
+  // the interfaces it reached (focus.reachedIfaces) and its NAT marks (focus.natMarks).
+  showPacket(hops, current, { reached, nat = [], detail = () => "", duration = 300 } = {}) {
+    this.reset();
+    if (!current) { this.hideToken(); return; }
+    let dropped = null, at = null;
+    for (const e of hops) {
+      this.apply(e, detail(e));
+      if (!isLog(e)) at = e;
+      if (!dropped && verdictInfo(e).cls === "drop") dropped = e;
+    }
+    this.lightIfaces(reached);
+    this.setCurrent(current);
+    drawNatMarks(this, nat);
+    this.moveToken(dropped || at || current, { duration });
+  }
+
   // one event of the current packet, already passed (or current)
-  apply(ev, { detail = "", nat = false } = {}) {
+  apply(ev, detail = "") {
     const t = this.target(ev);
     if (!t) return null;
     const v = verdictInfo(ev);
-    const stage = this.stages.get(stageKey(ev));
-    if (stage) stage.classList.add("lit");
-    if (this.lastStage && this.lastStage !== stageKey(ev)) this.lightEdge(this.lastStage, stageKey(ev));
-    this.lastStage = stageKey(ev);
+    const sk = this.model.stageKey(ev);
+    this.stages.get(sk)?.classList.add("lit");
+    if (this.lastStage && this.lastStage !== sk) this.lightEdge(this.lastStage, sk);
+    this.lastStage = sk;
     if (!t.box) return t;
     const g = t.g;
-    if (!g.classList.contains("lit")) g.dataset.order = String(++this.order);
+    if (!g.classList.contains("lit")) {
+      g.dataset.order = String(++this.order);
+      const o = g.querySelector(".order text");
+      if (o) o.textContent = String(this.order);
+    }
     if (isLog(ev) && g.dataset.verdict && g.dataset.verdict !== "log") {
       // a log report of a hop the trace already showed: keep its verdict, add the mark
       g.classList.add("logged");
@@ -71,9 +94,9 @@ export class Diagram {
       if (b && !b.textContent.endsWith("●")) b.textContent += " ●";
       return t;
     }
-    g.classList.remove("accept", "drop", "continue", "jump", "return", "log");
+    g.classList.remove(...VERDICT_CLASSES);
     g.classList.add("lit", v.cls);
-    g.classList.toggle("nat", nat);
+    g.classList.toggle("nat", ev.table === "nat" && /^(src|dst)→/.test(detail));
     g.dataset.verdict = v.cls;
     const badge = g.querySelector(".badge");
     if (badge) badge.textContent = `${v.icon} ${clip(String(ev.verdict || v.label), 10)}`;
@@ -84,8 +107,6 @@ export class Diagram {
     if (d) d.textContent = clip(detail, Math.floor((+g.dataset.w - 24 - ctText.length * 5.6) / 5.8));
     g.querySelector("title").textContent = `${this.titles.get(t.key)}\n${v.icon} ${v.label}` +
       (detail ? `\n${detail}` : "");
-    for (const name of [ev.iif, ev.physin]) this.lightIface(name, "in");
-    for (const name of [ev.oif, ev.physout]) this.lightIface(name, "out");
     return t;
   }
 
@@ -105,13 +126,10 @@ export class Diagram {
     }
   }
 
-  lightIface(name, side) {
-    if (!name) return;
-    for (const g of this.ifaces) {
-      if (g.dataset.iface === name && (g.dataset.side === side || g.dataset.side === "up" || g.dataset.side === "down")) {
-        g.classList.add("lit");
-      }
-    }
+  // only the interfaces the packet reached (lit: a set of pill ids, focus.reachedIfaces)
+  lightIfaces(lit) {
+    if (!lit) return;
+    this.ifaces.forEach((g, id) => g.classList.toggle("lit", lit.has(id)));
   }
 
   // the event being shown: ring its box
@@ -137,6 +155,7 @@ export class Diagram {
     this.token.setAttribute("transform", `translate(${x},${y})`);
     this.token.classList.add("shown");
     this.token.classList.toggle("drop", verdictInfo(ev).cls === "drop");
+    this.current = t;
   }
 
   // a table that reported events was there during the run, whatever the page assumed
@@ -148,32 +167,71 @@ export class Diagram {
     }
   }
 
+  hideToken() { this.token.classList.remove("shown", "drop"); }
 
-  // a NAT hop: old → new address:port in a callout above the box
-  showNat(ev, changes) {
-    let c = this.svg.querySelector("#nat-callout");
-    if (!c) {
-      c = document.createElementNS(SVGNS, "g");
-      c.id = "nat-callout";
-      c.setAttribute("class", "nat-callout");
-      c.append(document.createElementNS(SVGNS, "rect"), document.createElementNS(SVGNS, "text"));
-      this.svg.append(c);
+  // --- picking (the prediction) and the keyboard -----------------------------------------
+  // mode: null | "box" | "hooks"; picks: {box, hooks: ["family:hook", ...]}
+  showPicks(mode, picks = {}) {
+    this.svg.classList.toggle("picking", !!mode);
+    this.svg.dataset.pick = mode || "";
+    for (const [k, g] of this.boxes) g.classList.toggle("picked", k === picks.box);
+    for (const [id, g] of this.stages) {
+      const t = g.querySelector(".pick");
+      if (!t) continue;
+      const nums = (picks.hooks || []).map((h, i) => (h === id ? i + 1 : null)).filter(Boolean);
+      t.textContent = nums.length ? nums.join(",") : "";
+      g.classList.toggle("picked", nums.length > 0);
     }
-    const t = ev && changes && changes.length ? this.target(ev) : null;
-    if (!t || !t.box) { c.style.display = "none"; return; }
-    const text = c.querySelector("text");
-    text.textContent = "NAT " + changes.map((n) => `${n.field === "source" ? "src" : "dst"} ${n.old} → ${n.new}`).join(", ");
-    c.style.display = "";
-    const g = t.g, w = text.getComputedTextLength() + 16;
-    const x = Math.max(4, Math.min(+g.dataset.x + (+g.dataset.w) / 2 - w / 2, 1236 - w));
-    const y = +g.dataset.y - 24;
-    const r = c.querySelector("rect");
-    r.setAttribute("x", x); r.setAttribute("y", y); r.setAttribute("width", w); r.setAttribute("height", 20);
-    r.setAttribute("rx", 4);
-    text.setAttribute("x", x + 8); text.setAttribute("y", y + 14);
   }
 
-  hideToken() { this.token.classList.remove("shown", "drop"); }
-}
+  wireKeys() {
+    const first = this.focusable[0];
+    if (first) first.setAttribute("tabindex", "0");
+    const activate = (g) => this.onActivate && this.onActivate(g.dataset.box);
+    this.svg.addEventListener("click", (e) => {
+      const g = e.target.closest("[data-box][role=button]");
+      if (g) { this.rove(g, false); activate(g); }
+    });
+    this.svg.addEventListener("keydown", (e) => {
+      const g = e.target.closest("[data-box][role=button]");
+      if (!g) return;
+      const i = this.focusable.indexOf(g);
+      const move = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+      if (move) {
+        e.preventDefault();
+        e.stopPropagation();
+        this.rove(this.focusable[(i + move + this.focusable.length) % this.focusable.length], true);
+      } else if (e.key === "Home" || e.key === "End") {
+        e.preventDefault();
+        e.stopPropagation();
+        this.rove(this.focusable[e.key === "Home" ? 0 : this.focusable.length - 1], true);
+      } else if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        e.stopPropagation();
+        activate(g);
+      }
+    });
+  }
 
-export { SVGNS };
+  // roving tabindex: one box in the tab order, the arrow keys move it
+  rove(g, focus) {
+    for (const b of this.focusable) b.setAttribute("tabindex", b === g ? "0" : "-1");
+    if (focus) g.focus({ preventScroll: false });
+  }
+
+  // pills as wide as their text (the presenter layout draws larger type)
+  fitPills() {
+    for (const g of this.ifaces) {
+      const r = g.querySelector("rect"), t = g.querySelector("text");
+      if (!r || !t) continue;
+      if (!r.dataset.w0) { r.dataset.w0 = r.getAttribute("width"); r.dataset.x0 = r.getAttribute("x"); }
+      const w0 = +r.dataset.w0, x0 = +r.dataset.x0;
+      const need = t.getComputedTextLength() + 14;
+      const w = Math.max(w0, need);
+      const x = Math.max(1, Math.min(x0 + w0 / 2 - w / 2, this.svg.viewBox.baseVal.width - 1 - w));
+      r.setAttribute("width", w);
+      r.setAttribute("x", x);
+      t.setAttribute("x", x + w / 2);
+    }
+  }
+}

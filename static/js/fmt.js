@@ -1,43 +1,24 @@
-// Pure helpers: event -> box key, verdict icons/labels, headers and diffs.
-
-const HOOK_OF_CHAIN = {
-  PREROUTING: "prerouting", INPUT: "input", FORWARD: "forward", OUTPUT: "output",
-  POSTROUTING: "postrouting", BROUTING: "prerouting",
-};
-
-export function hookOf(ev) {
-  if (ev.hook) return String(ev.hook).toLowerCase();
-  for (const c of [ev.base_chain, ev.chain]) {
-    if (c && HOOK_OF_CHAIN[String(c).toUpperCase()]) return HOOK_OF_CHAIN[String(c).toUpperCase()];
-  }
-  return null;
-}
-
-export function boxKey(ev) {
-  return `${ev.family}:${ev.table}:${hookOf(ev)}`;
-}
-
-export function stageKey(ev) {
-  return `${ev.family}:${hookOf(ev)}`;
-}
+// Pure formatting of events: verdict icon and label, chain and rule labels, headers, diffs.
+// No DOM here: tests/js runs these under node.
+import { S, t } from "./strings.js";
 
 // verdict -> {cls, icon, label}: shape and text, never colour alone
 export function verdictInfo(ev) {
   const v = String(ev.verdict || "").toLowerCase();
-  const policy = ev.type === "policy";
-  const pre = policy ? "policy " : "";
-  if (ev.type === "log" || (!v && ev.source === "nflog")) return { cls: "log", icon: "●", label: "logged" };
+  const V = S.verdict;
+  const label = (word) => (ev.type === "policy" ? t(V.policy, { verdict: word }) : word);
+  if (ev.type === "log" || (!v && ev.source === "nflog")) return { cls: "log", icon: "●", label: V.logged };
   switch (v) {
-    case "accept": return { cls: "accept", icon: "✓", label: pre + "accept" };
-    case "drop": return { cls: "drop", icon: "✕", label: pre + "drop" };
-    case "reject": return { cls: "drop", icon: "✕", label: "reject" };
-    case "continue": return { cls: "continue", icon: "→", label: "continue" };
-    case "jump": return { cls: "jump", icon: "↳", label: "jump" + (ev.target ? " " + ev.target : "") };
-    case "goto": return { cls: "jump", icon: "↳", label: "goto" + (ev.target ? " " + ev.target : "") };
-    case "return": return { cls: "return", icon: "↩", label: "return" };
-    case "queue": return { cls: "continue", icon: "⇢", label: "queue" };
-    case "stolen": return { cls: "drop", icon: "⊘", label: "stolen" };
-    case "": return { cls: "log", icon: "●", label: ev.type || "seen" };
+    case "accept": return { cls: "accept", icon: "✓", label: label(V.accept) };
+    case "drop": return { cls: "drop", icon: "✕", label: label(V.drop) };
+    case "reject": return { cls: "drop", icon: "✕", label: V.reject };
+    case "continue": return { cls: "continue", icon: "→", label: V.continue };
+    case "jump": case "goto":
+      return { cls: "jump", icon: "↳", label: ev.target ? t(V.jumpTo, { verb: V[v], target: ev.target }) : V[v] };
+    case "return": return { cls: "return", icon: "↩", label: V.return };
+    case "queue": return { cls: "continue", icon: "⇢", label: V.queue };
+    case "stolen": return { cls: "drop", icon: "⊘", label: V.stolen };
+    case "": return { cls: "log", icon: "●", label: ev.type || V.seen };
     default: return { cls: "continue", icon: "•", label: v };
   }
 }
@@ -62,33 +43,25 @@ export function chainLabel(ev) {
 }
 
 export function ruleLabel(ev) {
-  if (ev.type === "policy") return `policy of ${ev.chain || ev.base_chain}`;
-  if (ev.probe) return "sandbox probe (sets nftrace)";
+  if (ev.type === "policy") return t(S.hop.policyOf, { chain: ev.chain || ev.base_chain });
+  if (ev.probe) return S.hop.probe;
   const pos = ev.rule_pos != null ? `#${ev.rule_pos} ` : "";
-  return ev.rule ? pos + ev.rule : (ev.prefix ? `log prefix ${ev.prefix}` : pos.trim());
+  return ev.rule ? pos + ev.rule : (ev.prefix ? t(S.hop.logPrefix, { prefix: ev.prefix }) : pos.trim());
 }
 
 export function packetSummary(ev) {
   const p = ev.proto || "?";
   let s = `${p} ${addr(ev.src, ev.sport)} → ${addr(ev.dst, ev.dport)}`;
   if (p === "icmp" && ev.icmp_type != null) {
-    const names = { 8: "echo-request", 0: "echo-reply", 3: "unreachable", 11: "time-exceeded" };
-    s += ` ${names[ev.icmp_type] || "type " + ev.icmp_type}`;
+    s += ` ${S.icmp[ev.icmp_type] || t(S.icmp.other, { n: ev.icmp_type })}`;
     if (ev.icmp_seq != null) s += ` seq ${ev.icmp_seq}`;
   }
   if (p === "arp" && ev.mac_src) s = `arp ${ev.mac_src} → ${ev.mac_dst || "?"}`;
   return s;
 }
 
-export const FIELDS = [
-  ["iif", "in interface"], ["oif", "out interface"], ["physin", "bridge port in"],
-  ["physout", "bridge port out"], ["mac_src", "MAC source"], ["mac_dst", "MAC destination"],
-  ["src", "IP source"], ["dst", "IP destination"], ["proto", "protocol"], ["sport", "source port"],
-  ["dport", "destination port"], ["icmp_type", "ICMP type"], ["icmp_code", "ICMP code"],
-  ["icmp_id", "ICMP id"], ["icmp_seq", "ICMP seq"], ["ip_id", "IP id"], ["ttl", "TTL"],
-  ["tcp_flags", "TCP flags"], ["ct_state", "conntrack state"], ["ct_direction", "ct direction"],
-  ["ct_status", "ct status"], ["ct_id", "ct id"],
-];
+// the header fields the inspector lists, in order, with their labels
+export const FIELDS = Object.entries(S.fields);
 
 export function fmtVal(v) {
   if (v == null) return "";
@@ -119,20 +92,28 @@ export function natDiff(prev, next) {
   return out;
 }
 
-export function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children) if (c != null) e.append(c);
-  return e;
+// the short text inside a lit box: the NAT it did, else the user chain, rule number and rule
+export function boxDetail(ev, nat = []) {
+  if (nat.length) return nat.map((n) => `${n.field === "source" ? "src" : "dst"}→${n.new}`).join(" ");
+  const inner = ev.chain && ev.base_chain && ev.chain !== ev.base_chain ? `› ${ev.chain} ` : "";
+  if (ev.type === "policy") return `${inner}policy ${ev.verdict || ""}`;
+  const rule = ev.rule ? ev.rule.replace(/^-A \S+ /, "") : "";
+  return `${inner}${ev.rule_pos != null ? "#" + ev.rule_pos + " " : ""}${rule}`.trim();
+}
+
+// one line for the caption, the live region and the log: where, verdict, rule
+export function hopText(ev) {
+  const v = verdictInfo(ev);
+  return `${chainLabel(ev)}: ${v.label}, ${ruleLabel(ev) || S.hop.noRule}` +
+    (ev.ct_state ? `, ${t(S.hop.ct, { state: ev.ct_state })}` : "");
 }
 
 export function eventText(ev) {
   if (ev.text) return ev.text;
   return `${chainLabel(ev)} ${ev.type || ""} ${ruleLabel(ev)} (${verdictInfo(ev).label})`;
+}
+
+export function clip(s, n) {
+  s = String(s || "");
+  return n > 0 && s.length > n ? s.slice(0, Math.max(1, n - 1)) + "…" : s;
 }

@@ -1,84 +1,111 @@
-// Entry script of the lesson page (live) and the recorded-run page.
+// Entry script of the lesson page (live) and the recorded-run page: one store, one module
+// per pane; everything the page knows about the lesson comes from page_data.
+import { $ } from "./dom.js";
+import { Store } from "./store.js";
+import { makeModel } from "./model.js";
 import { Diagram } from "./diagram.js";
 import { Player } from "./player.js";
 import { LabSocket } from "./ws.js";
-import { boxKey, chainLabel, eventText, isDrop, isLog, natDiff, ruleLabel, verdictInfo } from "./fmt.js";
-import * as panes from "./panes.js";
+import { boxDetail, eventText, isLog, natDiff } from "./fmt.js";
+import { buildTimeline, hiddenCounts, natMarks, packetSoFar, reachedIfaces, startIndex, firstRequest } from "./focus.js";
+import { EventLog, journeysFromEvents, renderJourneys } from "./journeys.js";
+import { renderInspector } from "./inspector.js";
+import { renderCaptures, renderConntrack, renderOutput, renderRules } from "./sandbox.js";
+import { renderPredictionGrade, renderResult } from "./result.js";
+import { Announcer, isDisabled, renderCaption, renderHiddenToggle, renderPlayer, setDisabled, setStatus, wirePlayer } from "./controls.js";
+import { PredictPanel } from "./predict.js";
+import { TryIt, showError } from "./tryit.js";
+import { wireTabs } from "./tabs.js";
+import { Zoom, wirePresenter } from "./layout.js";
+import { buildPrediction, progressAfter } from "./grading.js";
+import { progressText, runUrls } from "./pagedata.js";
+import { S, t } from "./strings.js";
 
-const data = JSON.parse(document.getElementById("page-data").textContent);
-const $ = (id) => document.getElementById(id);
-const diagram = new Diagram(document.querySelector("svg.diagram"));
+const data = JSON.parse($("page-data").textContent);
+const model = makeModel(data.model);
+const recorded = data.mode === "recorded";
+const proto = data.prediction && data.prediction.proto;
+const svg = document.querySelector("svg.diagram");
+const diagram = new Diagram(svg, model);
+const store = new Store({
+  events: [], journeys: [], result: null, output: [], command: null, selected: null,
+  showHidden: false, timeline: [], i: -1, playing: false, via: null, speed: 1, running: false,
+  statuses: [], visits: [], urls: null, draft: {}, pickMode: null, progress: data.progress,
+});
+const get = () => store.get();
+// for tests and the curious: window.nfv.events, .result, .visits, .timeline, ...
+window.nfv = new Proxy({}, { get: (_, k) => (k === "store" ? store : get()[k]) });
 
-const state = {
-  events: [], journeys: [], result: null, output: [], selected: null, running: false,
-  statuses: [],   // lab.status values in arrival order
-  visits: [],     // box keys in the order the player lit them (for tests and the curious)
-  urls: null,
-};
-window.nfv = state;
+const player = new Player(store);
+const announcer = new Announcer($("announce"));
+const log = new EventLog($("log"), (i) => { player.pause(); player.seek(i, "seek"); });
+const zoom = new Zoom($("diagram-scroll"), svg);
+const tryit = new TryIt({ box: $("rules-input"), explain: $("explain"), maxRules: data.max_rules, maxLen: data.max_rule_len });
+const predict = recorded ? null : new PredictPanel($("predict"), {
+  store, offered: (data.prediction && data.prediction.offered) || [], model, diagramEl: svg });
+const tabs = wireTabs(document.querySelector("[role=tablist]"), () => renderSide());
 
-const player = new Player({ onRender: render, onState: renderControls });
-
-function journeyOf(id) { return state.journeys.find((j) => j.id === id); }
+const journeyOf = (id) => get().journeys.find((j) => j.id === id);
 
 // the next hop of the same packet, in kernel order (to see what a NAT table changed)
 function nextHop(ev) {
-  const i = state.events.indexOf(ev);
-  for (let j = i + 1; j < state.events.length; j++) {
-    const n = state.events[j];
+  const evs = get().events;
+  for (let j = evs.indexOf(ev) + 1; j < evs.length; j++) {
+    const n = evs[j];
     if (n.journey === ev.journey && n.src != null && !isLog(n)) return n;   // log reports lag behind
   }
   return null;
 }
+const natFor = (ev) => (ev.table === "nat" ? natDiff(ev, nextHop(ev)) : []);
 
-function natFor(ev) {
-  if (ev.table !== "nat") return [];
-  return natDiff(ev, nextHop(ev));
+// --- derived state ----------------------------------------------------------------------
+store.on(["events", "selected", "showHidden"], (s, changed) => {
+  const cur = s.timeline[s.i];
+  const timeline = buildTimeline(s.events, { journey: s.selected, showHidden: s.showHidden });
+  let i = s.i;
+  if (changed.has("selected")) i = timeline.length ? 0 : -1;
+  else if (changed.has("showHidden")) i = cur ? Math.max(0, timeline.findIndex((e) => e.seq >= cur.seq)) : s.i;
+  store.set({ timeline, i: Math.min(i, timeline.length - 1) });
+});
+
+// --- rendering ---------------------------------------------------------------------------
+let lastI = -1;
+store.on(["i", "timeline", "journeys"], (s) => {
+  const ev = s.timeline[s.i];
+  const j = ev ? journeyOf(ev.journey) : null;
+  const hops = packetSoFar(s.timeline, s.i);
+  const reached = reachedIfaces(hops, model.stageKey, diagram.pills);
+  // "lost": it passed its last hook toward a device and was never seen there
+  if (j && j.outcome === "lost") for (const p of diagram.pills) if (p.side === "out") reached.delete(p.id);
+  const allHops = ev ? s.timeline.filter((e) => e.journey === ev.journey) : [];
+  diagram.showPacket(hops, ev, { reached, nat: ev ? natMarks(j, hops, model, allHops) : [],
+    detail: (e) => boxDetail(e, natFor(e)), duration: player.duration(ev) * 0.6 });
+  if (diagram.current) zoom.follow(diagram.current.g);
+  renderCaption(ev, j, captionFallback());
+  log.mark(s.i);
+  if (ev && (s.via === "play" || s.via === "step") && s.i === lastI + 1) {
+    store.set({ visits: [...s.visits, model.boxKey(ev)] });
+  }
+  lastI = s.i;
+  renderInspectorFor(ev, j, s);
+  renderSide();
+});
+
+function captionFallback() {
+  const s = get();
+  if (s.running) return t(S.caption.receiving, { n: s.events.length });
+  if (s.result && !s.events.length) return S.caption.noEvents;
+  if (s.timeline.length) return S.caption.ready;
+  return recorded ? S.caption.idleRecorded : S.caption.idle;
 }
 
-function detailFor(ev) {
-  const nat = natFor(ev);
-  if (nat.length) return nat.map((n) => `${n.field === "source" ? "src" : "dst"}→${n.new}`).join(" ");
-  const inner = ev.chain && ev.base_chain && ev.chain !== ev.base_chain ? `› ${ev.chain} ` : "";
-  if (ev.type === "policy") return `${inner}policy ${ev.verdict || ""}`;
-  const rule = ev.rule ? ev.rule.replace(/^-A \S+ /, "") : "";
-  return `${inner}${ev.rule_pos != null ? "#" + ev.rule_pos + " " : ""}${rule}`.trim();
-}
-
-function render(i, timeline, forwardByOne) {
-  diagram.reset();
-  const ev = timeline[i];
-  if (!ev) {
-    diagram.hideToken();
-    panes.renderInspector($("inspector"), null);
-    panes.markLog($("log"), -1);
-    $("hop-caption").textContent = timeline.length ? "Ready: press ▶ Play or → to follow the packet." : $("hop-caption").textContent;
-    renderSide(null);
-    return;
-  }
-  let prev = null, at = null, dropped = null;
-  for (let j = 0; j <= i; j++) {
-    const e = timeline[j];
-    if (e.journey !== ev.journey) continue;
-    diagram.apply(e, { detail: detailFor(e), nat: natFor(e).length > 0 });
-    if (j < i && isLog(e) === isLog(ev)) prev = e;   // compare like with like
-    if (!isLog(e)) at = e;
-    if (!dropped && isDrop(e)) dropped = e;
-  }
-  diagram.setCurrent(ev);
-  diagram.showNat(ev, natFor(ev));
-  diagram.moveToken(dropped || at || ev, { duration: player.duration(ev) * 0.6 });
-  if (forwardByOne) state.visits.push(boxKey(ev));
-  const j = journeyOf(ev.journey);
-  const v = verdictInfo(ev);
-  $("hop-caption").replaceChildren(
-    Object.assign(document.createElement("span"), { className: `vbadge v-${v.cls}`, textContent: `${v.icon} ${v.label}` }),
-    ` ${chainLabel(ev)} — ${ruleLabel(ev) || "(no rule)"}` + (ev.ct_state ? ` · ct ${ev.ct_state}` : "") +
-    (ev.probe ? " · probe" : "") +
-    (j ? ` · packet #${j.id} ${j.direction || ""}` : ""));
-  const key = boxKey(ev);
-  const trail = state.events.filter((e) => e.journey === ev.journey && boxKey(e) === key)
-    .map((e) => ({ ev: e, current: e === ev, future: state.events.indexOf(e) > state.events.indexOf(ev) }));
+function renderInspectorFor(ev, j, s) {
+  if (!ev) { renderInspector($("inspector"), null); return; }
+  let prev = null;
+  for (const e of s.timeline.slice(0, s.i)) if (e.journey === ev.journey && isLog(e) === isLog(ev)) prev = e;
+  const key = model.boxKey(ev);
+  const trail = s.events.filter((e) => e.journey === ev.journey && model.boxKey(e) === key)
+    .map((e) => ({ ev: e, current: e === ev, future: e.seq > ev.seq }));
   const here = `${ev.family} ${ev.table} ${ev.base_chain || ev.chain}`;
   const seen = new Set();
   const journeyNat = ((j && j.nat) || []).filter((n) => {
@@ -87,205 +114,190 @@ function render(i, timeline, forwardByOne) {
     seen.add(k);
     return true;
   });
-  panes.renderInspector($("inspector"), ev, prev, {
-    nat: natFor(ev), journeyNat, trail, journeyLabel: j ? `packet #${j.id} ${j.direction || ""}` : "",
-  });
-  panes.markLog($("log"), i);
-  renderSide(ev);
+  renderInspector($("inspector"), ev, prev, { nat: natFor(ev), journeyNat, trail,
+    journeyLabel: j ? t(S.hop.packet, { id: j.id, direction: S.direction[j.direction] || "" }) : "" });
 }
 
-function renderSide(ev) {
-  const res = state.result;
-  const hit = panes.renderRules($("rules"), res && res.rules, ev);
-  if (hit) {
-    const box = $("rules");
-    box.scrollTop = Math.max(0, hit.offsetTop - box.offsetTop - 60);
+function renderSide() {
+  const s = get(), res = s.result, ev = s.timeline[s.i];
+  const hit = renderRules($("rules"), res && res.rules, ev);
+  if (hit) $("rules").scrollTop = Math.max(0, hit.offsetTop - $("rules").offsetTop - 60);
+  const j = ev ? journeyOf(ev.journey) : journeyOf(s.selected);
+  renderConntrack($("conntrack"), res && res.conntrack, j ? j.flow : null);
+  renderCaptures($("captures"), res && res.captures, j ? j.id : null);
+}
+
+store.on(["i", "timeline", "playing"], (s) => renderPlayer(s));
+store.on(["i", "playing"], (s, changed) => announcer.onPlayer(s, changed));
+store.on(["timeline"], (s) => log.sync(s.timeline));
+store.on(["journeys", "events", "selected"], (s) => {
+  const counts = {};
+  for (const e of s.events) counts[e.journey] = (counts[e.journey] || 0) + 1;
+  const first = firstRequest(s.journeys, proto);
+  renderJourneys($("journeys"), { journeys: s.journeys, total: s.events.length, counts, selected: s.selected,
+    first: first && first.id, onSelect: selectJourney });
+});
+store.on(["events", "selected", "showHidden"], (s) => {
+  renderHiddenToggle($("hidden-toggle"), hiddenCounts(s.events, { journey: s.selected }), s.showHidden);
+});
+store.on(["running"], (s) => {
+  setDisabled($("run-btn"), s.running);
+  $("run-btn")?.setAttribute("aria-busy", String(s.running));
+  if (s.running) store.set({ pickMode: null });
+});
+store.on(["pickMode", "draft"], (s) => diagram.showPicks(s.pickMode, { box: s.draft.dies_at, hooks: s.draft.hooks }));
+store.on(["progress"], (s) => {
+  $("progress-line").textContent = progressText(s.progress);
+  const tab = document.querySelector(`.step-tab[data-step="${data.step.number}"]`);
+  if (tab && !tab.classList.contains("done")) {
+    tab.classList.add("done");
+    tab.querySelector(".done-mark").innerHTML = ' <span aria-hidden="true">✓</span><span class="sr-only">(run)</span>';
   }
-  const j = ev ? journeyOf(ev.journey) : journeyOf(state.selected);
-  panes.renderConntrack($("conntrack"), res && res.conntrack, j ? j.flow : null);
-  panes.renderCaptures($("captures"), res && res.captures, j ? j.id : null);
-}
-
-function renderControls() {
-  const n = player.timeline.length;
-  $("p-pos").textContent = `hop ${player.i + 1}/${n}`;
-  const play = $("p-play");
-  play.textContent = player.playing ? "⏸ Pause" : "▶ Play";
-  play.setAttribute("aria-label", player.playing ? "Pause" : "Play");
-  for (const id of ["p-first", "p-back"]) $(id).disabled = player.i <= 0;
-  for (const id of ["p-fwd", "p-last"]) $(id).disabled = player.i >= n - 1;
-  play.disabled = n === 0 && !player.live;
-}
-
-function renderJourneys() {
-  panes.renderJourneys($("journeys"), state.journeys, state.events, state.selected, selectJourney);
-}
+});
 
 function selectJourney(id) {
-  state.selected = id;
-  renderJourneys();
   player.pause();
-  player.setFilter(id);
-  panes.renderLog($("log"), player.timeline, (i) => player.step(i - player.i));
+  store.set({ selected: id });
   player.play();
 }
 
-function setStatus(status, detail) {
-  const order = ["building", "ready", "running", "done"];
-  const k = order.indexOf(status);
-  for (const li of $("progress").children) {
-    const m = order.indexOf(li.dataset.status);
-    li.className = m < k ? "past" : m === k ? "now" : "";
-  }
-  $("progress").dataset.status = status || "";
-  if (status) state.statuses.push(status);
-  $("status-detail").textContent = detail || status || "";
-}
-
-function showError(msg) {
-  const box = $("error");
-  box.hidden = !msg;
-  box.textContent = msg ? `⚠ ${msg}` : "";
-}
-
+// --- a run ------------------------------------------------------------------------------
 function loadRun(events, result) {
-  state.events = events.slice();
-  state.result = result;
-  state.journeys = (result && result.journeys && result.journeys.length) ? result.journeys
-    : panes.journeysFromEvents(state.events);
-  state.output = result && result.output ? String(result.output).replace(/\n$/, "").split("\n") : [];
-  panes.renderOutput($("output"), state.output, result && result.command);
-  player.setEvents(state.events);
-  panes.renderLog($("log"), player.timeline, (i) => player.step(i - player.i));
-  renderJourneys();
-  if (result) {
-    panes.renderResult($("result"), result, state.urls, data.mode === "recorded");
-    diagram.markSeen(state.events);
-  }
+  const journeys = result && result.journeys && result.journeys.length ? result.journeys : journeysFromEvents(events);
+  store.batch(() => store.set({ events: events.slice(), result, journeys, selected: null,
+    output: result && result.output ? String(result.output).replace(/\n$/, "").split("\n") : [] }));
+  renderOutput($("output"), get().output, result && result.command);
+  if (result) finishRun(result);
 }
 
-// --- live runs ---
-const socket = new LabSocket(data.ws_path, onMessage, () => {
-  if (state.running) { showError("The connection to the lab closed during the run."); endRun(); }
+// the result is in: show it, then replay from the step's first request of its protocol
+function finishRun(result) {
+  const s = get();
+  const urls = runUrls(data.urls, result.run, data.run_urls);
+  const next = data.urls.next ? { href: data.urls.next, title: (data.steps[data.step.number] || {}).title || "" } : null;
+  renderResult($("result"), result, { urls, recorded, next, home: data.urls.home });
+  renderPredictionGrade($("prediction-grade"), result, model);
+  diagram.markSeen(s.events);
+  player.pause();
+  store.set({ urls, visits: [] });
+  player.seek(startIndex(get().timeline, get().journeys, proto), "start");
+  const first = get().timeline[get().i];
+  if (first) store.set({ visits: [model.boxKey(first)] });
+  const pg = result.prediction_grade;
+  announcer.say(t(S.announce.runDone, { outcome: result.ok ? S.result.okWords : S.result.badWords,
+    prediction: pg && pg.total ? t(S.announce.predictionScore, { right: pg.right, total: pg.total }) : "" }));
+  player.play("auto");
+}
+
+const socket = recorded ? null : new LabSocket(data.ws_path, onMessage, () => {
+  if (get().running) { showError(S.run.closed, "lab"); endRun(); }
 });
 
 function endRun() {
-  state.running = false;
-  player.finishLive();
-  for (const b of document.querySelectorAll("#run-btn, #try-form button")) b.disabled = false;
+  store.set({ running: false });
+  $("run-note").textContent = "";
 }
 
 function onMessage(msg) {
   switch (msg.type) {
     case "lab.status":
       setStatus(msg.status, msg.detail);
+      store.set({ statuses: [...get().statuses, msg.status] });
       break;
     case "trace.event": {
-      const ev = msg.event;
-      state.events.push(ev);
-      if (ev.journey != null && !journeyOf(ev.journey)) {
-        state.journeys.push(...panes.journeysFromEvents([ev]));
-        renderJourneys();
-      }
-      player.append(ev);
-      if (state.selected == null || ev.journey === state.selected) {
-        $("log").append(panes.logLine(ev, player.timeline.length - 1, (i) => player.step(i - player.i)));
-      }
+      const ev = msg.event, s = get();
+      const patch = { events: [...s.events, ev] };
+      if (ev.journey != null && !journeyOf(ev.journey)) patch.journeys = [...s.journeys, ...journeysFromEvents([ev])];
+      store.set(patch);
+      renderCaption(null, null, captionFallback());
       break;
     }
     case "traffic.output":
-      state.output.push(msg.line);
-      panes.renderOutput($("output"), state.output, null);
+      store.set({ output: [...get().output, msg.line] });
+      renderOutput($("output"), get().output, null);
       break;
-    case "lab.result":
-      state.urls = { id: msg.run, page: `/runs/${msg.run}/`, json: `/runs/${msg.run}.json`, text: `/runs/${msg.run}.txt` };
-      state.result = msg;
-      if (msg.journeys && msg.journeys.length) { state.journeys = msg.journeys; renderJourneys(); }
-      panes.renderOutput($("output"), state.output.length ? state.output
-        : String(msg.output || "").split("\n"), msg.command);
-      panes.renderResult($("result"), msg, state.urls, false);
-      diagram.markSeen(state.events);
-      setStatus("done", msg.ok ? "done: replies received" : "done: no reply");
-      if (!state.events.length) $("hop-caption").textContent = "The kernel reported no trace events: no packet reached a traced hook.";
+    case "lab.result": {
+      const s = get();
+      store.batch(() => store.set({ result: msg, running: false,
+        journeys: msg.journeys && msg.journeys.length ? msg.journeys : s.journeys,
+        progress: progressAfter(s.progress, data.step.number, msg) }));
+      renderOutput($("output"), s.output.length ? s.output : String(msg.output || "").split("\n"), msg.command);
+      setStatus("done", msg.ok ? S.run.done : S.run.doneBad);
+      store.set({ statuses: [...get().statuses, "done"] });
       endRun();
-      render(player.i, player.timeline, false);
+      finishRun(msg);
       break;
+    }
     case "lab.error":
-      showError(msg.message);
-      setStatus(null, "error");
+      announcer.say(showError(msg.message, msg.kind,
+        { focusBox: ["input", "forbidden"].includes(msg.kind) && tryit.box ? tryit.box : null }));
+      setStatus(null, S.run.error);
       endRun();
       break;
   }
 }
 
-async function startRun(rules) {
-  if (state.running) return;
+async function startRun() {
+  if (get().running) return;
   showError(null);
-  state.running = true;
-  state.events = []; state.journeys = []; state.result = null; state.output = []; state.selected = null;
-  state.visits = []; state.urls = null; state.statuses = [];
+  const { rules, error } = tryit.read();
+  if (error) { announcer.say(showError(error, "input", { focusBox: tryit.box })); return; }
+  const built = buildPrediction(get().draft, (data.prediction && data.prediction.offered) || []);
+  if (built.error) { announcer.say(showError(built.error, "input")); return; }
+  player.pause();
+  store.batch(() => store.set({ running: true, events: [], journeys: [], result: null, output: [], selected: null,
+    visits: [], urls: null, statuses: [], i: -1 }));
   $("result").hidden = true;
-  loadRun([], null);
-  player.live = true;
-  player.play();
-  for (const b of document.querySelectorAll("#run-btn, #try-form button")) b.disabled = true;
-  setStatus("building", "connecting to the lab…");
-  const msg = { type: "lab.run", lesson: data.lesson, step: data.step.number };
-  if (rules && rules.length) msg.rules = rules;
+  renderPredictionGrade($("prediction-grade"), null, model);
+  renderOutput($("output"), [], null);
+  $("run-note").textContent = rules.length ? "" : (tryit.box ? S.run.noRules : "");
+  tryit.updateHint();
+  setStatus("building", S.run.connecting);
+  if (!document.body.classList.contains("present")) $("lab").scrollIntoView({ block: "start" });
+  announcer.say(S.announce.runStarted);
+  const msg = { type: "lab.run", lesson: data.lesson, step: data.step.number, rules, prediction: built.prediction };
   try {
     await socket.send(msg);
   } catch (e) {
-    showError(e.message);
-    setStatus(null, "error");
+    showError(e.message, "lab");
+    setStatus(null, S.run.error);
     endRun();
   }
 }
 
-// --- wiring ---
-$("p-play").addEventListener("click", () => player.toggle());
-$("p-back").addEventListener("click", () => player.step(-1));
-$("p-fwd").addEventListener("click", () => player.step(1));
-$("p-first").addEventListener("click", () => player.first());
-$("p-last").addEventListener("click", () => player.last());
-$("p-speed").addEventListener("change", (e) => player.setSpeed(parseFloat(e.target.value)));
-player.setSpeed(parseFloat($("p-speed").value));
+// --- wiring ------------------------------------------------------------------------------
+wirePlayer(player);
+wirePresenter($("present-btn"), { onChange: () => diagram.fitPills() });
+diagram.onActivate = (key) => {
+  if (predict && predict.onDiagram(key)) return;
+  const s = get(), cur = s.timeline[s.i];
+  let k = s.timeline.findIndex((e) => model.boxKey(e) === key && (!cur || e.journey === cur.journey));
+  if (k < 0) k = s.timeline.findIndex((e) => model.boxKey(e) === key);
+  if (k >= 0) { player.pause(); player.seek(k, "seek"); }
+};
+$("run-btn")?.addEventListener("click", (e) => { if (!isDisabled(e.currentTarget)) startRun(); });
+$("hidden-toggle").addEventListener("click", () => store.set({ showHidden: !get().showHidden }));
 $("copy-log").addEventListener("click", async () => {
-  const text = player.timeline.map(eventText).join("\n");
-  try { await navigator.clipboard.writeText(text); $("copy-log").textContent = "copied"; }
-  catch { const r = document.createRange(); r.selectNodeContents($("log")); getSelection().removeAllRanges(); getSelection().addRange(r); }
-  setTimeout(() => { $("copy-log").textContent = "copy"; }, 1500);
+  const text = get().timeline.map(eventText).join("\n");
+  try { await navigator.clipboard.writeText(text); $("copy-log").textContent = S.copy.copied; } catch {
+    const r = document.createRange(); r.selectNodeContents($("log")); getSelection().removeAllRanges(); getSelection().addRange(r);
+  }
+  setTimeout(() => { $("copy-log").textContent = S.copy.copy; }, 1500);
 });
+const INTERACTIVE = "input, textarea, select, button, a, summary, [role=tab], [role=listbox], [role=button], [contenteditable]";
 document.addEventListener("keydown", (e) => {
-  if (e.target.closest("input, textarea, select") || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.target.closest(INTERACTIVE) || e.ctrlKey || e.metaKey || e.altKey) return;
   const keys = { " ": () => player.toggle(), ArrowLeft: () => player.step(-1), ArrowRight: () => player.step(1),
     Home: () => player.first(), End: () => player.last() };
   if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
 });
-for (const tab of document.querySelectorAll("[role=tab]")) {
-  tab.addEventListener("click", () => {
-    for (const t of document.querySelectorAll("[role=tab]")) {
-      t.setAttribute("aria-selected", String(t === tab));
-      $(`tab-${t.dataset.tab}`).hidden = t !== tab;
-    }
-  });
-}
-$("run-btn")?.addEventListener("click", () => startRun([]));
-$("try-form")?.addEventListener("submit", (e) => {
-  e.preventDefault();
-  const rules = $("rules-input").value.split("\n").map((s) => s.trim()).filter(Boolean);
-  if (rules.length > data.max_rules) { showError(`At most ${data.max_rules} rules.`); return; }
-  const long = rules.find((r) => r.length > data.max_rule_len);
-  if (long) { showError(`A rule is longer than ${data.max_rule_len} characters.`); return; }
-  startRun(rules);
-});
 
-if (data.mode === "recorded" && data.run) {
-  state.urls = { id: data.run.id, ...data.run_urls };
-  loadRun(data.run.events || [], data.run.result || {});
-  setStatus("done", "recorded run: replaying stored events");
-  player.play();
+if (recorded && data.run) {
+  setStatus("done", S.run.recorded);
+  loadRun(data.run.events || [], { ...(data.run.result || {}), run: data.run.id });
 } else {
-  loadRun([], null);
-  renderSide(null);
+  store.set({ i: -1 });
+  renderCaption(null, null, captionFallback());
+  renderSide();
+  renderPlayer(get());
 }
-renderControls();

@@ -1,102 +1,70 @@
-// Playback over a timeline of events: play, pause, step, seek, speed.
+// Playback over the store's timeline: play, pause, step, seek, speed.
+// It moves store.i and says how (via: "play" | "step" | "seek" | "start"), so the live
+// region can announce a hop when stepping and only a summary while playing.
 
 export class Player {
-  constructor({ onRender, onState }) {
-    this.onRender = onRender;        // (index, timeline, forwardByOne) => void
-    this.onState = onState || (() => {});
-    this.events = [];
-    this.filter = null;              // journey id or null for all
-    this.timeline = [];
-    this.i = -1;
-    this.playing = false;
-    this.live = false;               // more events may still arrive
-    this.speed = 1;
-    this.base = 900;                 // ms per hop at 1x
+  constructor(store, { base = 900, timers = globalThis } = {}) {
+    this.store = store;
+    this.base = base;                // ms per hop at 1x
+    this.timers = timers;
     this.timer = null;
   }
 
-  setEvents(events) {
-    this.events = events.slice();
-    this.rebuild(-1);
-  }
-
-  append(ev) {
-    this.events.push(ev);
-    if (this.filter == null || ev.journey === this.filter) {
-      this.timeline.push(ev);
-      if (this.playing && !this.timer) this.schedule(0);
-    }
-    this.onState();
-  }
-
-  setFilter(journey) {
-    this.filter = journey;
-    this.rebuild(-1);
-  }
-
-  rebuild(i) {
-    this.timeline = this.filter == null ? this.events.slice()
-      : this.events.filter((e) => e.journey === this.filter);
-    this.seek(Math.min(i, this.timeline.length - 1));
-  }
+  get i() { return this.store.get().i; }
+  get n() { return this.store.get().timeline.length; }
+  get playing() { return this.store.get().playing; }
 
   duration(ev) {
-    const ms = this.base / this.speed;
+    const ms = this.base / (this.store.get().speed || 1);
     return ev && ev.probe ? ms * 0.4 : ms;
   }
 
-  seek(i, forwardByOne = false) {
-    this.i = Math.max(-1, Math.min(i, this.timeline.length - 1));
-    this.onRender(this.i, this.timeline, forwardByOne);
-    this.onState();
+  seek(i, via = "seek") {
+    const n = this.n;
+    const j = n ? Math.max(0, Math.min(i, n - 1)) : -1;
+    this.store.set({ i: j, via });
   }
 
   step(d) {
     this.pause();
-    this.seek(this.i + d, d === 1);
+    this.seek(this.i + d, "step");
   }
 
-  first() { this.pause(); this.seek(this.timeline.length ? 0 : -1); }
-  last() { this.pause(); this.seek(this.timeline.length - 1); }
+  first() { this.pause(); this.seek(0, "step"); }
+  last() { this.pause(); this.seek(this.n - 1, "step"); }
 
-  play() {
-    if (this.playing) return;
-    if (!this.live && this.i >= this.timeline.length - 1) this.seek(-1);
-    this.playing = true;
-    this.onState();
-    this.schedule(this.i < 0 ? 0 : this.duration(this.timeline[this.i]));
+  // via "auto": started by the page after a run (the live region says the run's summary instead)
+  play(via = "start") {
+    if (this.playing || !this.n) return;
+    if (this.i >= this.n - 1) this.seek(0, via);
+    this.store.set({ playing: true, via });
+    this.schedule(this.i < 0 ? 0 : this.duration(this.store.get().timeline[this.i]));
   }
 
   pause() {
-    this.playing = false;
-    clearTimeout(this.timer);
+    this.timers.clearTimeout(this.timer);
     this.timer = null;
-    this.onState();
+    this.store.set({ playing: false });
   }
 
   toggle() { this.playing ? this.pause() : this.play(); }
 
-  setSpeed(s) { this.speed = s > 0 ? s : 1; }
+  setSpeed(s) { this.store.set({ speed: s > 0 ? s : 1 }); }
 
   schedule(ms) {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.tick(), ms);
+    this.timers.clearTimeout(this.timer);
+    this.timer = this.timers.setTimeout(() => this.tick(), ms);
   }
 
   tick() {
     this.timer = null;
     if (!this.playing) return;
-    if (this.i < this.timeline.length - 1) {
-      this.seek(this.i + 1, true);
-      this.schedule(this.duration(this.timeline[this.i]));
-    } else if (!this.live) {
-      this.pause();            // the end: wait for a new run or a replay
-    }                          // live: append() restarts the clock
-  }
-
-  finishLive() {
-    this.live = false;
-    if (this.playing && !this.timer) this.schedule(0);
-    this.onState();
+    if (this.i < this.n - 1) {
+      this.seek(this.i + 1, "play");
+      if (this.i >= this.n - 1) { this.store.set({ playing: false, via: "end" }); return; }
+      this.schedule(this.duration(this.store.get().timeline[this.i]));
+    } else {
+      this.store.set({ playing: false, via: "end" });
+    }
   }
 }

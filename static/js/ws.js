@@ -1,4 +1,5 @@
 // The lab websocket: one connection, reopened when needed; JSON in, JSON out.
+import { S } from "./strings.js";
 
 export class LabSocket {
   constructor(path, onMessage, onClose) {
@@ -18,14 +19,14 @@ export class LabSocket {
       return this.ws.readyState === WebSocket.OPEN ? Promise.resolve()
         : new Promise((ok, bad) => {
           this.ws.addEventListener("open", () => ok(), { once: true });
-          this.ws.addEventListener("error", () => bad(new Error("websocket failed")), { once: true });
+          this.ws.addEventListener("error", () => bad(new Error(S.run.wsFailed)), { once: true });
         });
     }
     return new Promise((ok, bad) => {
       const ws = new WebSocket(this.url());
       this.ws = ws;
       ws.addEventListener("open", () => ok(), { once: true });
-      ws.addEventListener("error", () => bad(new Error("cannot reach the lab websocket")), { once: true });
+      ws.addEventListener("error", () => bad(new Error(S.run.wsUnreachable)), { once: true });
       ws.addEventListener("message", (e) => {
         let msg;
         try { msg = JSON.parse(e.data); } catch { return; }

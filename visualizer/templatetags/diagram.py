@@ -112,9 +112,11 @@ def _edge(a, b, rects) -> str:
     return f'<path class="edge" {_attrs(d=d, data_edge=f"{a}>{b}")} marker-end="url(#arrow)"/>'
 
 
-def _pill(x, y, w, label, iface, side, title="") -> str:
+def _pill(x, y, w, label, iface, side, title="", stage="") -> str:
+    """An interface at the diagram's edge; ``stage`` is the stage it connects to (in: the
+    packet enters there from it; out/up/down: the packet reaches it from there)."""
     t = f"<title>{escape(title)}</title>" if title else ""
-    return (f'<g class="iface" {_attrs(data_iface=iface, data_side=side)}>{t}'
+    return (f'<g class="iface" {_attrs(data_iface=iface, data_side=side, data_stage_of=stage)}>{t}'
             f'<rect {_attrs(x=x, y=y, width=w, height=22, rx=11)}/>'
             f'<text {_attrs(x=x + w / 2, y=y + 15)} text-anchor="middle">{escape(label)}</text></g>')
 
@@ -130,17 +132,20 @@ def _interfaces(topology: dict | None, stages) -> list[str]:
         ports_y = LINK[1] - 10 - gap * len(ports)
         for i, v in enumerate(ports):
             out.append(_pill(x, ports_y + gap * i, w, v["name"], v["name"], side,
-                             f"{v['name']}: port of {v['master']}, peer {v.get('peer_ns')}"))
+                             f"{v['name']}: port of {v['master']}, peer {v.get('peer_ns')}",
+                             stage="bridge:" + ("prerouting" if side == "in" else "postrouting")))
         for i, v in enumerate(routed):
             y = 196 + 30 * i
             peer = f"{v.get('peer_ns', '')} ⇄" if side == "in" else f"⇄ {v.get('peer_ns', '')}"
             out.append(_pill(x, y, w, v["name"], v["name"], side,
-                             f"{v['name']}: routed uplink to {v.get('peer_ns')}"))
+                             f"{v['name']}: routed uplink to {v.get('peer_ns')}",
+                             stage="ip:" + ("prerouting" if side == "in" else "postrouting")))
             out.append(f'<text class="peer" {_attrs(x=x + w / 2, y=y - 8)} '
                        f'text-anchor="middle">{escape(peer)}</text>')
-        label = "containers ⇄" if side == "in" else "⇄ containers"
-        out.append(f'<text class="peer" {_attrs(x=x + w / 2, y=ports_y - 8)} '
-                   f'text-anchor="middle">{label}</text>')
+        if ports:
+            label = "containers ⇄" if side == "in" else "⇄ containers"
+            out.append(f'<text class="peer" {_attrs(x=x + w / 2, y=ports_y - 8)} '
+                       f'text-anchor="middle">{label}</text>')
     if bridges:
         # the bridges' own ports to the host stack, on the arrows between the layers
         ix, iw = COL["input"]
@@ -149,7 +154,8 @@ def _interfaces(topology: dict | None, stages) -> list[str]:
         ox, ow = COL["output"]
         for x, side in ((ix + 4, "up"), (ox + ow / 2 - w / 2, "down")):
             out.append(_pill(x, 242, w, label, bridges[0], side,
-                             "the bridge's own port: frames to/from the host stack"))
+                             "the bridge's own port: frames to/from the host stack",
+                             stage="bridge:" + ("input" if side == "up" else "output")))
     return out
 
 
@@ -177,9 +183,10 @@ def render(topology: dict | None = None, present: set[str] | None = None) -> str
     lay = layout()
     stages, boxes = lay["stages"], lay["boxes"]
     parts = [
-        f'<svg class="diagram" viewBox="0 0 {W} {H}" role="img" '
+        f'<svg class="diagram" viewBox="0 0 {W} {H}" role="group" '
         f'aria-labelledby="diagram-title" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="diagram-title">Netfilter and bridge hooks: the packet moves box by box</title>',
+        '<title id="diagram-title">Netfilter and bridge hooks: the packet moves box by box. '
+        'Each table is a button: arrow keys move between them.</title>',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>',
         f'<rect class="layer layer-ip" {_attrs(x=2, y=NET[0], width=W - 4, height=NET[1] - NET[0], rx=10)}/>',
@@ -202,7 +209,8 @@ def render(topology: dict | None = None, present: set[str] | None = None) -> str
                 f'<rect class="stage-bg" {_attrs(x=x, y=y, width=w, height=h, rx=8)}/>'
                 f'<text class="stage-name" {_attrs(x=x + 10, y=y + 16)}>{hook.upper()}</text>'
                 f'<text class="stage-fam" {_attrs(x=x + w - 10, y=y + 16)} text-anchor="end">'
-                f'{fam}</text></g>')
+                f'{fam}</text>'
+                f'<text class="pick" {_attrs(x=x + w - 10, y=y + 16)} text-anchor="end"></text></g>')
         else:
             label = model.DECISIONS[sid].label
             words = label.replace(" (FDB)", "").split(" ", 1)
@@ -223,6 +231,7 @@ def render(topology: dict | None = None, present: set[str] | None = None) -> str
         absent = (present is not None and not b.get("probe")
                   and f'{b["family"]}:{b["table"]}' not in present)
         parts.append(_box(b, absent))
+    parts.append('<g id="nat-marks" class="nat-marks" aria-hidden="true"></g>')
     parts.append('<g id="token" class="token" aria-hidden="true" transform="translate(-40,-40)">'
                  '<circle r="11" class="halo"/><circle r="7" class="dot"/>'
                  '<text class="drop-x" y="4.5" text-anchor="middle">✕</text></g>')
@@ -232,6 +241,8 @@ def render(topology: dict | None = None, present: set[str] | None = None) -> str
 
 def _box(b: dict, absent: bool = False) -> str:
     x, y, w, h = b["x"], b["y"], b["w"], b["h"]
+    order = (f'<g class="order" aria-hidden="true"><circle {_attrs(cx=x, cy=y + 1, r=7)}/>'
+             f'<text {_attrs(x=x, y=y + 4.5)} text-anchor="middle"></text></g>')
     if b.get("probe"):
         return (f'<g class="box probe" {_attrs(data_box=b["key"], data_x=x, data_y=y, data_w=w, data_h=h)}>'
                 f'<title>bridge trace table (the sandbox\'s own probe, priority '
@@ -247,13 +258,15 @@ def _box(b: dict, absent: bool = False) -> str:
     extra = (f'<text class="note" {_attrs(x=x + 8, y=y + 24)}>not in this kernel</text>'
              if not b["available"] else
              f'<text class="detail" {_attrs(x=x + 8, y=y + 24)}></text>')
-    return (f'<g class="{cls}" {_attrs(data_box=b["key"], data_x=x, data_y=y, data_w=w, data_h=h)}>'
+    label = f'{b["family"]} {b["table"]} {b["chain"]}'
+    return (f'<g class="{cls}" {_attrs(data_box=b["key"], data_x=x, data_y=y, data_w=w, data_h=h)} '
+            f'role="button" tabindex="-1" aria-label="{escape(label)}">'
             f'<title>{escape(title)}</title>'
             f'<rect {_attrs(x=x, y=y, width=w, height=h, rx=5)}/>'
             f'<text class="tname" {_attrs(x=x + 8, y=y + 12)}>{escape(b["table"])}</text>'
             f'<text class="badge" {_attrs(x=x + w - 7, y=y + 12)} text-anchor="end"></text>'
             f'<text class="ct" {_attrs(x=x + w - 7, y=y + 24)} text-anchor="end"></text>'
-            f'{extra}</g>')
+            f'{extra}{order}</g>')
 
 
 def present_tables(lesson) -> set[str] | None:
@@ -280,9 +293,21 @@ def present_tables(lesson) -> set[str] | None:
 
 
 @register.simple_tag
-def netfilter_diagram(lesson=None):
+def netfilter_diagram(lesson=None, step: int | None = None):
+    """The diagram of a lesson, with its sandbox as it is once steps 1..``step`` ran."""
     try:
         present = present_tables(lesson)
     except (OSError, registry.LessonError):
         present = None
-    return mark_safe(render(getattr(lesson, "topology", None), present))
+    topology = getattr(lesson, "topology", None)
+    if topology is not None and step is not None and hasattr(topology, "at_step"):
+        topology = topology.at_step(int(step))
+    return mark_safe(render(topology, present))
+
+
+@register.filter
+def get_item(mapping, key):
+    """``{{ progress.steps|get_item:s.number }}``: a dict's value by key (int or str)."""
+    if not isinstance(mapping, dict):
+        return None
+    return mapping.get(key, mapping.get(str(key)))

@@ -1,0 +1,19 @@
+// Reading page_data (pure): the run's permalinks from the URL templates, the progress line.
+import { S, t } from "./strings.js";
+
+const PROGRESS = S.progress;
+
+// {id, page, json, text} of a recorded run, from page_data.urls' "{id}" templates
+export function runUrls(urls, id, given = null) {
+  if (given) return { id, ...given };
+  if (!id || !urls) return null;
+  const fill = (tpl) => String(tpl).replace("{id}", encodeURIComponent(id));
+  return { id, page: fill(urls.run_page), json: fill(urls.run_json), text: fill(urls.run_text) };
+}
+
+export function progressText(p) {
+  if (!p || !p.run) return PROGRESS.none;
+  return t(PROGRESS.run, { run: p.run, total: p.total }) +
+    (p.predicted ? t(PROGRESS.predicted, { right: p.predicted_right, n: p.predicted }) : "") +
+    (p.finished ? PROGRESS.finished : "");
+}
