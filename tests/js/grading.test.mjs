@@ -15,7 +15,7 @@ test("prediction grade rows: said and kernel in words, hints kept", () => {
   ] };
   const rows = predictionRows(pg, model);
   assert.deepEqual(rows.map((r) => [r.label, r.said, r.kernel, r.right]), [
-    ["Gets through?", "no", "yes", false],
+    ["Gets through", "no", "yes", false],
     ["Where it dies", "ip filter INPUT", "nowhere: it was not dropped", false],
     ["Hooks of the first request", "bridge PREROUTING → ip PREROUTING", "bridge PREROUTING → ip PREROUTING", true],
   ]);
