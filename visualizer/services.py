@@ -23,7 +23,7 @@ from .core.config import LabConfig
 
 log = logging.getLogger(__name__)
 
-ALLOWED_KEYS = {"type", "lesson", "step", "rules", "prediction"}
+ALLOWED_KEYS = {"type", "lesson", "step", "rules", "prediction", "batch"}
 
 
 class BadRequest(ValueError):
@@ -65,7 +65,7 @@ def validate(data) -> dict:
     extra = sorted(set(data) - ALLOWED_KEYS)
     if extra:
         raise BadRequest(f"unknown key(s): {', '.join(extra)}; allowed: type, lesson, step, rules, "
-                         "prediction")
+                         "prediction, batch")
     if data.get("type") != "lab.run":
         raise BadRequest(f"unknown message type {data.get('type')!r}; the only one is 'lab.run'")
     slug = data.get("lesson")
@@ -89,7 +89,10 @@ def validate(data) -> dict:
         prediction = predict.check(data.get("prediction"))
     except predict.PredictionError as e:
         raise BadRequest(str(e)) from None
-    return {"lesson": slug, "step": step, "rules": clean, "prediction": prediction}
+    if not isinstance(data.get("batch", False), bool):
+        raise BadRequest("'batch' must be true or false")
+    return {"lesson": slug, "step": step, "rules": clean, "prediction": prediction,
+            "batch": data.get("batch", False)}
 
 
 def lab_client():
@@ -127,8 +130,9 @@ class Outbox:
     """A run's messages to its consumer, in order: whatever piles up while the
     previous batch is on its way goes out together as the next batch."""
 
-    def __init__(self, channel_name: str):
+    def __init__(self, channel_name: str, batch: bool = False):
         self.channel_name = channel_name
+        self.batch = batch
         self.texts: list[str] = []
         self.final = False
         self.ready = asyncio.Event()
@@ -143,6 +147,8 @@ class Outbox:
             await self.ready.wait()
             self.ready.clear()
             batch, self.texts, final = self.texts, [], self.final
+            if self.batch:
+                batch = combine_events(batch)
             if batch:
                 await _send(self.channel_name, batch, final=final)
             if final:
@@ -153,6 +159,29 @@ class Outbox:
         self.put(final)
         self.final = True
         await self.task
+
+
+EVENT_HEAD, EVENTS_HEAD = '{"type": "trace.event", "event": ', '{"type": "trace.events", "events": ['
+
+
+def combine_events(texts: list[str]) -> list[str]:
+    """Consecutive ``trace.event`` messages -> one ``trace.events`` message (for a client
+    that asked for ``batch``): under load a websocket frame per event costs more than
+    the event.  Other messages, and their order, are left as they are."""
+    out: list[str] = []
+    run: list[str] = []
+    for text in texts + [""]:
+        if text.startswith(EVENT_HEAD) and text.endswith("}"):
+            run.append(text[len(EVENT_HEAD):-1])
+            continue
+        if len(run) == 1:
+            out.append(EVENT_HEAD + run[0] + "}")
+        elif run:
+            out.append(EVENTS_HEAD + ", ".join(run) + "]}")
+        run = []
+        if text:
+            out.append(text)
+    return out
 
 
 @database_sync_to_async
@@ -181,12 +210,12 @@ def save_run(lesson: str, step: int, rules: list, events: list, result: dict, ow
 
 
 async def run(channel_name: str, lesson: str, step: int, rules: list,
-              prediction: dict | None = None, owner: str = "") -> None:
+              prediction: dict | None = None, owner: str = "", batch: bool = False) -> None:
     """Run one validated request in the sandbox of connection ``channel_name``, for
     browser session ``owner`` (its runs and progress); always ends with a final message."""
     LabError, LabUnavailable = _lab_errors()
     events: list = []
-    out = Outbox(channel_name)
+    out = Outbox(channel_name, batch)
 
     async def on_message(msg: dict) -> None:
         if msg.get("type") == "trace.event":

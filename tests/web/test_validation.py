@@ -16,7 +16,7 @@ def msg(**kw):
 
 def test_valid_minimal():
     assert parse_request(msg()) == {"lesson": "container-to-container", "step": 1, "rules": [],
-                                    "prediction": None}
+                                    "prediction": None, "batch": False}
 
 
 def test_valid_rules_are_stripped():
@@ -75,3 +75,19 @@ def test_options_that_run_programs_are_forbidden(rule):
     with pytest.raises(BadRequest) as e:
         parse_request(msg(step=2, rules=[rule]))
     assert e.value.kind == "forbidden" and "run a program" in str(e.value)
+
+
+def test_a_client_may_ask_for_events_in_batches():
+    import json as _json
+
+    from visualizer.services import combine_events
+    ev = [_json.dumps({"type": "trace.event", "event": {"seq": i}}) for i in range(3)]
+    st = _json.dumps({"type": "lab.status", "status": "running", "detail": ""})
+    out = combine_events([ev[0], ev[1], st, ev[2]])
+    assert [_json.loads(t) for t in out] == [
+        {"type": "trace.events", "events": [{"seq": 0}, {"seq": 1}]},
+        {"type": "lab.status", "status": "running", "detail": ""},
+        {"type": "trace.event", "event": {"seq": 2}}]
+    assert parse_request(msg(batch=True))["batch"] is True
+    with pytest.raises(BadRequest, match="batch"):
+        parse_request(msg(batch="yes"))

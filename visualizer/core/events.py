@@ -205,7 +205,8 @@ class Tracker:
     def _finish(self, ev: Event) -> Event:
         ev.seq = self.seq
         self.seq += 1
-        ev.text = format_event(ev.flat())
+        ev.wire = ev.flat()
+        ev.text = ev.wire["text"] = format_event(ev.wire)
         return ev
 
 

@@ -14,7 +14,7 @@ ever added to it, never renamed or nested.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 
 
 @dataclass(slots=True)
@@ -77,6 +77,8 @@ class Conntrack:
 HEADER_KEYS = tuple(f.name for f in fields(Packet))
 CT_KEYS = tuple(f.name for f in fields(Conntrack))
 IFACE_KEYS = tuple(f.name for f in fields(Ifaces))
+_WHERE = tuple(f.name for f in fields(Where))
+_VERDICT = tuple(f.name for f in fields(Verdict))
 # The wire order of the flat event (docs/engine-api.md).  Never rename; only add.
 FIELDS = ("journey", "seq", "t_ms", "source", "family", "table", "chain", "hook", "base_chain",
           "type", "verdict", "target", "rule", "rule_pos", "rule_handle", "probe", "iif", "oif",
@@ -98,6 +100,7 @@ class Event:
     t_ms: float | None = None
     derived: tuple[str, ...] = ()    # names of fields the engine worked out
     text: str = ""
+    wire: dict | None = field(default=None, repr=False, compare=False)   # flat(), once built
 
     def get(self, name: str):
         """A field by its flat name."""
@@ -107,9 +110,15 @@ class Event:
         return getattr(self, name)
 
     def flat(self) -> dict:
+        """The wire form.  Read field by field (``dataclasses.asdict`` deep-copies and
+        costs several times more: the lab flattens every event of a busy room)."""
         out = dict.fromkeys(FIELDS)
-        for sec in (self.where, self.verdict, self.ifaces, self.packet, self.ct):
-            out.update(asdict(sec))
+        for sec, names in ((self.where, _WHERE), (self.verdict, _VERDICT), (self.ifaces, IFACE_KEYS),
+                           (self.packet, HEADER_KEYS), (self.ct, CT_KEYS)):
+            for name in names:
+                out[name] = getattr(sec, name)
+        if out["ct_status"] is not None:
+            out["ct_status"] = list(out["ct_status"])
         out.update(journey=self.journey, seq=self.seq, t_ms=self.t_ms, text=self.text,
                    derived=list(self.derived))
         return out

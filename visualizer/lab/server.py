@@ -48,6 +48,7 @@ class Lab:
         self.build_slots = asyncio.Semaphore(2)
         self.capacity = Capacity(self.cfg.max_sandboxes)
         self.build_errors = 0
+        self.running = 0                        # runs going on now
         self.targets: dict[str, int] = {}      # ready sandboxes wanted per lesson (hot start)
         self.tasks: set[asyncio.Task] = set()
 
@@ -90,8 +91,13 @@ class Lab:
 
     async def _refill(self, slug: str):
         lesson = self.lesson(slug)
-        while (len(self.pool.setdefault(slug, [])) < self.targets.get(slug, self.cfg.pool_size)
-               and self.capacity.try_acquire()):
+        while len(self.pool.setdefault(slug, [])) < self.targets.get(slug, self.cfg.pool_size):
+            # A pool build yields to runs: a room that clicks Run together takes the
+            # ready sandboxes, and the refill must not steal the CPU their runs need.
+            while self.running:
+                await asyncio.sleep(0.1)
+            if not self.capacity.try_acquire():
+                return
             try:
                 sb = await self.build(lesson)
             except Exception as e:  # keep serving; the next run builds on demand
@@ -176,6 +182,7 @@ class Lab:
         # The owner's previous sandbox goes once this run is over: tearing
         # namespaces down keeps the kernel busy, and this run comes first.
         old = self.owned.pop(req["owner"], None)
+        self.running += 1
         try:
             sb = await self.take(lesson, rid)
             self.owned[req["owner"]] = (sb, time.monotonic())
@@ -190,6 +197,7 @@ class Lab:
             self.send(rid, {"type": "lab.status", "status": "done", "detail": "run finished"})
             self.send(rid, {"type": "lab.result", **result})
         finally:
+            self.running -= 1
             if old:
                 self.spawn(self.discard(old[0]))
 

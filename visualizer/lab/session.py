@@ -133,7 +133,7 @@ class Reader:
     def _send(self, event, now: float):
         if event is None:
             return
-        ev = event.flat()
+        ev = event.wire or event.flat()
         ev["recv_mono"] = now      # CLOCK_MONOTONIC when the lab read it (for latency figures)
         if self.first_event is None:
             self.first_event = now
