@@ -39,9 +39,12 @@ function candidates(stage, box, w, h, W, H) {
     .map((c) => ({ ...c, w, h }));
 }
 
-export function natText(m) {
+// two lines; compact (the presenter's large type): three short ones
+export function natText(m, compact = false) {
   const kind = S.diagram.nat[m.kind] || m.kind;
-  return [t(S.diagram.natTitle, { kind, where: m.where }), `${S.diagram.nat[m.field] || m.field} ${m.old} → ${m.new}`];
+  const field = S.diagram.nat[m.field] || m.field;
+  if (compact) return [`${kind} ${field}`, m.old, `→ ${m.new}`];
+  return [t(S.diagram.natTitle, { kind, where: m.where }), `${field} ${m.old} → ${m.new}`];
 }
 
 export function drawNatMarks(diagram, marks) {
@@ -62,7 +65,7 @@ export function drawNatMarks(diagram, marks) {
       "data-kind": m.kind });
     const rect = svgEl("rect", { rx: 5 });
     const lead = svgEl("path", { class: "lead" });
-    const lines = natText(m).map((s, i) => {
+    const lines = natText(m, document.body.classList.contains("present")).map((s, i) => {
       const tx = svgEl("text", { class: i ? "nat-addr" : "nat-kind" });
       tx.textContent = s;
       return tx;

@@ -2,6 +2,13 @@
 // token, light only the interfaces it reached, and let the keyboard and the mouse pick boxes.
 import { clip, isLog, verdictInfo } from "./fmt.js";
 import { drawNatMarks } from "./callouts.js";
+import { svgEl } from "./dom.js";
+
+function svgText(tag, text, cls) {
+  const e = svgEl(tag, { class: cls });
+  e.textContent = text;
+  return e;
+}
 
 const VERDICT_CLASSES = ["accept", "drop", "continue", "jump", "return", "log"];
 
@@ -91,7 +98,7 @@ export class Diagram {
       // a log report of a hop the trace already showed: keep its verdict, add the mark
       g.classList.add("logged");
       const b = g.querySelector(".badge");
-      if (b && !b.textContent.endsWith("●")) b.textContent += " ●";
+      if (b && !b.textContent.endsWith("●")) b.append(svgText("tspan", " ●", "bl"));
       return t;
     }
     g.classList.remove(...VERDICT_CLASSES);
@@ -99,7 +106,11 @@ export class Diagram {
     g.classList.toggle("nat", ev.table === "nat" && /^(src|dst)→/.test(detail));
     g.dataset.verdict = v.cls;
     const badge = g.querySelector(".badge");
-    if (badge) badge.textContent = `${v.icon} ${clip(String(ev.verdict || v.label), 10)}`;
+    if (badge) {
+      // icon and word apart: the presenter layout keeps only the icon (its type is larger)
+      const word = svgText("tspan", ` ${clip(String(ev.verdict || v.label), 10)}`, "bw");
+      badge.replaceChildren(svgText("tspan", v.icon, "bi"), word);
+    }
     const ct = g.querySelector(".ct");
     const ctText = ev.ct_state ? `ct:${ev.ct_state.slice(0, 5)}` : "";
     if (ct) ct.textContent = ctText;

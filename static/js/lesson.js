@@ -253,6 +253,7 @@ async function startRun() {
   $("run-note").textContent = rules.length ? "" : (tryit.box ? S.run.noRules : "");
   tryit.updateHint();
   setStatus("building", S.run.connecting);
+  store.set({ statuses: ["building"] });
   if (!document.body.classList.contains("present")) $("lab").scrollIntoView({ block: "start" });
   announcer.say(S.announce.runStarted);
   const msg = { type: "lab.run", lesson: data.lesson, step: data.step.number, rules, prediction: built.prediction };
@@ -267,7 +268,7 @@ async function startRun() {
 
 // --- wiring ------------------------------------------------------------------------------
 wirePlayer(player);
-wirePresenter($("present-btn"), { onChange: () => diagram.fitPills() });
+wirePresenter($("present-btn"), { onChange: () => { diagram.fitPills(); store.emit(new Set(["i"])); } });
 diagram.onActivate = (key) => {
   if (predict && predict.onDiagram(key)) return;
   const s = get(), cur = s.timeline[s.i];

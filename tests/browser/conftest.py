@@ -74,16 +74,31 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+def open_page(browser, width=1280, height=800, **kw):
+    """A page in a fresh context (its own cookies: a new browser to the server)."""
+    ctx = browser.new_context(viewport={"width": width, "height": height}, **kw)
     pg = ctx.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.js_errors = errors
+    return ctx, pg
+
+
+@pytest.fixture
+def page(browser):
+    ctx, pg = open_page(browser)
     yield pg
     ctx.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    assert not pg.js_errors, f"JavaScript errors: {pg.js_errors}"
+
+
+@pytest.fixture
+def phone(browser):
+    """390x844, touch, like a phone."""
+    ctx, pg = open_page(browser, 390, 844, has_touch=True, is_mobile=True, device_scale_factor=2)
+    yield pg
+    ctx.close()
+    assert not pg.js_errors, f"JavaScript errors: {pg.js_errors}"
 
 
 @pytest.fixture
@@ -91,8 +106,8 @@ def live():
     require_live_lab()
 
 
-def shot(page, name: str) -> Path:
+def shot(page, name: str, full_page: bool = False) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path))
+    page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -19,8 +19,8 @@ def test_dnat_diff_at_nat_prerouting(page, server, live):
     show_hop(page, dnat)
     box = page.locator('[data-box="ip:nat:prerouting"]')
     assert "current" in box.get_attribute("class").split()
-    callout = page.locator("#nat-callout")
-    assert callout.is_visible()
+    callout = page.locator('.nat-callout[data-nat-box="ip:nat:prerouting"]')
+    assert callout.is_visible() and callout.get_attribute("data-kind") == "DNAT"
     text = callout.text_content()
     assert "203.0.113.10" in text and "172.17.0.2" in text and "→" in text
     shot(page, "external-to-container-dnat")

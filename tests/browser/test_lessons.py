@@ -11,17 +11,25 @@ pytestmark = [pytest.mark.browser, pytest.mark.live]
 BOX_KEY_JS = "(e) => `${e.family}:${e.table}:${e.hook}`"
 
 
-def run_lesson(page, server, slug, step=None):
-    page.goto(f"{server}/lessons/{slug}/" + (f"?step={step}" if step else ""))
+def run(page, timeout=90_000):
+    """Press the one Run button and wait for the result and the end of the replay."""
     page.select_option("#p-speed", "16")
     page.click("#run-btn")
-    page.wait_for_selector("#result:not([hidden])", timeout=90_000)
-    # the player keeps going after the result: wait for the last hop
-    page.wait_for_function("() => window.nfv.events.length > 0 && "
-                           "document.getElementById('p-pos').textContent === "
-                           "`hop ${window.nfv.events.length}/${window.nfv.events.length}`",
-                           timeout=60_000)
+    page.wait_for_selector("#result:not([hidden])", timeout=timeout)
+    wait_replayed(page)
     return page.evaluate("() => window.nfv.events")
+
+
+def wait_replayed(page, timeout=60_000):
+    """The replay runs on after the result (from the step's first request): wait for its last hop."""
+    page.wait_for_function("() => { const n = window.nfv.timeline.length; return n > 0 && "
+                           "document.getElementById('p-pos').textContent === `hop ${n}/${n}`; }",
+                           timeout=timeout)
+
+
+def run_lesson(page, server, slug, step=None):
+    page.goto(f"{server}/lessons/{slug}/" + (f"?step={step}" if step else ""))
+    return run(page)
 
 
 def select_journey(page, journey_id):
@@ -32,10 +40,16 @@ def select_journey(page, journey_id):
 def test_container_to_container(page, server, live):
     events = run_lesson(page, server, "container-to-container")
     assert events
-    # the player lit one box per kernel event, in kernel order
+    # from the step's first request on, the player lit one box per shown kernel event, in order
+    timeline = page.evaluate("() => window.nfv.timeline")
+    result = page.evaluate("() => window.nfv.result")
+    first = min((j for j in result["journeys"] if j["proto"] == "icmp" and j["direction"] == "request"),
+                key=lambda j: j["first_seq"])
+    start = next(i for i, e in enumerate(timeline) if e["journey"] == first["id"])
     visits = page.evaluate("() => window.nfv.visits")
-    assert visits == [f"{e['family']}:{e['table']}:{e['hook']}" for e in events]
+    assert visits == [f"{e['family']}:{e['table']}:{e['hook']}" for e in timeline[start:]]
     assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
+    assert not any(e["probe"] or e["proto"] == "arp" for e in timeline)     # hidden by default
     assert page.inner_text("#result").startswith("✓ replies received")
     assert "3 transmitted, 3 received" in page.inner_text("#result")
     # the first echo request: boxes numbered in the order the kernel reported them
@@ -47,7 +61,7 @@ def test_container_to_container(page, server, live):
     expected = []
     for e in events:
         key = f"{e['family']}:{e['table']}:{e['hook']}"
-        if e["journey"] == echo["id"] and key not in expected:
+        if e["journey"] == echo["id"] and not e["probe"] and key not in expected:
             expected.append(key)
     assert order == expected
     assert order.index("bridge:nat:prerouting") < order.index("ip:filter:forward")
@@ -56,8 +70,9 @@ def test_container_to_container(page, server, live):
     assert "✓" in fwd.locator(".badge").text_content()
     statuses = page.evaluate("() => window.nfv.statuses")
     assert statuses[0] == "building" and statuses[-1] == "done" and "running" in statuses
+    assert [page.locator(f'[data-box="{k}"] .order text').text_content() for k in order] == \
+        [str(i + 1) for i in range(len(order))]                 # hops numbered on the diagram
     page.click('[role=tab][data-tab="rules"]')
-    page.locator('[data-box="ip:filter:forward"]').click()   # harmless: boxes are not buttons
     shot(page, "container-to-container")
 
 
@@ -112,12 +127,12 @@ def test_recorded_run_replay(page, server, live):
 def test_try_it_rules(page, server, live):
     page.goto(f"{server}/lessons/container-to-container/?step=2")
     page.fill("#rules-input", "-I FORWARD --no-such-option")
-    page.click("#try-form button")
+    page.click("#run-btn")
     page.wait_for_selector("#error:not([hidden])", timeout=90_000)
     assert "no-such-option" in page.inner_text("#error")       # iptables' own words
     page.select_option("#p-speed", "16")
     page.fill("#rules-input", "-I DOCKER-USER -p icmp -j DROP")
-    page.click("#try-form button")
+    page.click("#run-btn")
     page.wait_for_selector("#result:not([hidden])", timeout=90_000)
     assert page.is_hidden("#error")
     events = page.evaluate("() => window.nfv.events")

@@ -214,12 +214,14 @@ def render(topology: dict | None = None, present: set[str] | None = None) -> str
         else:
             label = model.DECISIONS[sid].label
             words = label.replace(" (FDB)", "").split(" ", 1)
-            lines = "".join(f'<tspan {_attrs(x=x + w / 2, dy=0 if i == 0 else 13)}>{escape(wd)}</tspan>'
+            # line offsets in em: the labels stay centred at any font size (presenter: larger)
+            first = "-0.2em" if len(words) > 1 else "0.35em"
+            lines = "".join(f'<tspan {_attrs(x=x + w / 2, dy=first if i == 0 else "1.05em")}>{escape(wd)}</tspan>'
                             for i, wd in enumerate(words))
             parts.append(
                 f'<g class="decision" {_attrs(data_stage=sid)}><title>{escape(label)}</title>'
                 f'<rect {_attrs(x=x, y=y, width=w, height=h, rx=h / 2 if h < 42 else 10)}/>'
-                f'<text {_attrs(x=x + w / 2, y=y + h / 2 - 2 - (6 if len(words) > 1 else -4))} '
+                f'<text {_attrs(x=x + w / 2, y=y + h / 2 - 2)} '
                 f'text-anchor="middle">{lines}</text></g>')
     for b in boxes:
         if b.get("conntrack"):
