@@ -69,6 +69,7 @@ store.on(["events", "selected", "showHidden"], (s, changed) => {
 });
 
 // --- rendering ---------------------------------------------------------------------------
+store.on(["timeline"], (s) => log.sync(s.timeline));     // before the hop is marked in it
 let lastI = -1;
 store.on(["i", "timeline", "journeys"], (s) => {
   const ev = s.timeline[s.i];
@@ -129,7 +130,6 @@ function renderSide() {
 
 store.on(["i", "timeline", "playing"], (s) => renderPlayer(s));
 store.on(["i", "playing"], (s, changed) => announcer.onPlayer(s, changed));
-store.on(["timeline"], (s) => log.sync(s.timeline));
 store.on(["journeys", "events", "selected"], (s) => {
   const counts = {};
   for (const e of s.events) counts[e.journey] = (counts[e.journey] || 0) + 1;
@@ -144,6 +144,7 @@ store.on(["running"], (s) => {
   setDisabled($("run-btn"), s.running);
   $("run-btn")?.setAttribute("aria-busy", String(s.running));
   if (s.running) store.set({ pickMode: null });
+  else if (!s.timeline[s.i]) renderCaption(null, null, captionFallback());
 });
 store.on(["pickMode", "draft"], (s) => diagram.showPicks(s.pickMode, { box: s.draft.dies_at, hooks: s.draft.hooks }));
 store.on(["progress"], (s) => {
