@@ -45,6 +45,7 @@ export function renderResult(div, res, { urls, recorded, next, home }) {
     ? el("a", { class: "button", href: next.href, "data-next": "1", text: t(R.next, { title: next.title }) })
     : el("a", { href: home, text: R.last }));
   div.replaceChildren(...[head, res.command ? el("code", { class: "cmd", text: `$ ${res.command}` }) : null,
+    res.warning ? el("p", { class: "hint bad", text: res.warning }) : null,
     gradeBlock(res.grade), pline, nextLink, links].filter(Boolean));
 }
 

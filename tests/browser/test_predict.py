@@ -112,3 +112,25 @@ def test_last_step_links_back_to_the_lessons(page, server):
     assert page.get_attribute("#next-step", "href") == "/"
     page.goto(server + "/lessons/container-to-container/")
     assert page.locator("#intro").count() == 0 or page.locator("#intro").is_visible()
+
+
+def test_predicting_the_path_and_the_address_after_nat(page, server, live):
+    sent = capture_runs(page)
+    page.goto(server + "/lessons/container-to-external/?step=2")
+    page.check("input[name=p-through][value=yes]")
+    page.click("#p-hooks-pick")                     # then click, in order, a box of each hook
+    for key in ("bridge:nat:prerouting", "ip:raw:prerouting", "bridge:filter:input",
+                "ip:filter:forward", "ip:nat:postrouting", "ip:nat:postrouting", "ip:nat:postrouting"):
+        page.click(f'[data-box="{key}"]')           # the last one twice: clicking it again removes it
+    chips = page.locator("#p-hooks-list li").all_inner_texts()
+    assert chips == ["bridge PREROUTING", "ip PREROUTING", "bridge INPUT", "ip FORWARD", "ip POSTROUTING"]
+    assert page.locator('[data-stage="ip:forward"] .pick').text_content() == "4"
+    page.click("#p-hooks-pick")                     # done choosing
+    page.fill("#p-nat", "203.0.113.10")
+    run(page)
+    assert sent[-1]["prediction"] == {"through": True, "nat_addr": "203.0.113.10", "hooks": [
+        "bridge:prerouting", "ip:prerouting", "bridge:input", "ip:forward", "ip:postrouting"]}
+    assert "3 of 3 right" in page.inner_text("#prediction-grade")
+    assert "✓ the kernel showed what this step expects" in page.inner_text("#prediction-grade")
+    page.locator("#run-panel").scroll_into_view_if_needed()
+    shot(page, "predict-path-and-nat")
