@@ -199,20 +199,25 @@ function endRun() {
   $("run-note").textContent = "";
 }
 
+function addEvents(evs) {
+  const s = get();
+  const fresh = journeysFromEvents(evs).filter((j) => !journeyOf(j.id));
+  store.set({ events: [...s.events, ...evs], ...(fresh.length ? { journeys: [...s.journeys, ...fresh] } : {}) });
+  renderCaption(null, null, captionFallback());
+}
+
 function onMessage(msg) {
   switch (msg.type) {
     case "lab.status":
       setStatus(msg.status, msg.detail);
       store.set({ statuses: [...get().statuses, msg.status] });
       break;
-    case "trace.event": {
-      const ev = msg.event, s = get();
-      const patch = { events: [...s.events, ev] };
-      if (ev.journey != null && !journeyOf(ev.journey)) patch.journeys = [...s.journeys, ...journeysFromEvents([ev])];
-      store.set(patch);
-      renderCaption(null, null, captionFallback());
+    case "trace.event":
+      addEvents([msg.event]);
       break;
-    }
+    case "trace.events":          // a batch (lab.run asked for "batch")
+      addEvents(msg.events || []);
+      break;
     case "traffic.output":
       store.set({ output: [...get().output, msg.line] });
       renderOutput($("output"), get().output, null);
@@ -257,7 +262,8 @@ async function startRun() {
   store.set({ statuses: ["building"] });
   if (!document.body.classList.contains("present")) $("lab").scrollIntoView({ block: "start" });
   announcer.say(S.announce.runStarted);
-  const msg = { type: "lab.run", lesson: data.lesson, step: data.step.number, rules, prediction: built.prediction };
+  const msg = { type: "lab.run", lesson: data.lesson, step: data.step.number, rules, prediction: built.prediction,
+    batch: true };
   try {
     await socket.send(msg);
   } catch (e) {
