@@ -53,6 +53,8 @@ def main():
                 page.wait_for_selector("#result:not([hidden])", timeout=90_000)
                 page.keyboard.press("End")
                 page.wait_for_timeout(400)
+                page.evaluate("document.querySelector('.controls').scrollIntoView({block: 'start'})")
+                page.wait_for_timeout(200)
                 page.screenshot(path=str(OUT / f"{slug}.png"))
                 print("wrote", OUT / f"{slug}.png")
             browser.close()
