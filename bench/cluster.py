@@ -30,7 +30,7 @@ import os
 n, lessons = int(os.environ["SEED_LEARNERS"]), os.environ["SEED_LESSONS"].split(",")
 teacher = User.objects.create_user("teacher", password="pw")
 teacher.user_permissions.add(Permission.objects.get(codename="run_workshop"))
-w = workshops.create("Scale-out", lessons, max(n, 1), teacher)
+w = workshops.create("Scale-out", lessons, int(os.environ.get("SEED_SEATS") or max(n, 1)), teacher)
 s = SessionStore()
 s[SESSION_KEY], s[BACKEND_SESSION_KEY] = str(teacher.pk), "django.contrib.auth.backends.ModelBackend"
 s[HASH_SESSION_KEY] = teacher.get_session_auth_hash()
@@ -96,8 +96,9 @@ class Cluster:
         self.procs.append(subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log,
                                            stderr=subprocess.STDOUT))
 
-    def seed(self, learners: int, lessons: list[str]) -> dict:
-        env = {**self.env, "SEED_LEARNERS": str(learners), "SEED_LESSONS": ",".join(lessons)}
+    def seed(self, learners: int, lessons: list[str], seats: int | None = None) -> dict:
+        env = {**self.env, "SEED_LEARNERS": str(learners), "SEED_LESSONS": ",".join(lessons),
+               "SEED_SEATS": str(seats or "")}
         proc = subprocess.run([sys.executable, "manage.py", "shell", "-c", SEED], cwd=ROOT,
                               env=env, capture_output=True, text=True, timeout=120)
         line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("SEED ")), None)

@@ -77,7 +77,7 @@ def board(request, code: str):
     if refused:
         return refused
     join_url = request.build_absolute_uri(reverse("join") + f"?code={w.code}")
-    qr = segno.make(join_url, error="m").svg_inline(scale=6, dark="#10201c", light="#ffffff",
+    qr = segno.make(join_url, error="m").svg_inline(omitsize=True, dark="#10201c", light="#ffffff",
                                                     title=f"join code {w.code}")
     return render(request, "visualizer/board.html", {
         "workshop": w, "join_url": join_url, "qr": qr,
