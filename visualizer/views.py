@@ -37,9 +37,11 @@ def owner_of(request) -> str:
     return request.session.session_key
 
 
-def progress_of(owner: str, lesson) -> dict:
-    """{"steps": {n: PROGRESS}, "run": n, "total": n, "predicted", "predicted_right", "finished"}."""
-    rows = {p.step: p.as_dict() for p in Progress.objects.filter(owner=owner, lesson=lesson.slug)}
+def progress_of(owner: str, lesson, rows: dict | None = None) -> dict:
+    """{"steps": {n: PROGRESS}, "run": n, "total": n, "predicted", "predicted_right", "finished"};
+    ``rows``: this lesson's progress rows by step, when already read."""
+    if rows is None:
+        rows = {p.step: p.as_dict() for p in Progress.objects.filter(owner=owner, lesson=lesson.slug)}
     graded = [s.number for s in lesson.steps if s.expect]
     return {"steps": rows, "run": len(rows), "total": len(lesson.steps),
             "predicted": sum(r["predicted"] for r in rows.values()),
@@ -55,7 +57,11 @@ def index(request):
     for r in runs:
         r.ok = bool((r.result or {}).get("ok"))
         r.title = lessons[r.lesson].title if r.lesson in lessons else r.lesson
-    cards = [(lesson, progress_of(owner, lesson)) for lesson in lessons.values()]
+    mine: dict[str, dict] = {}          # one query for every lesson's progress
+    for p in Progress.objects.filter(owner=owner):
+        mine.setdefault(p.lesson, {})[p.step] = p.as_dict()
+    cards = [(lesson, progress_of(owner, lesson, mine.get(lesson.slug, {})))
+             for lesson in lessons.values()]
     return render(request, "visualizer/index.html", {"cards": cards, "runs": runs})
 
 
@@ -80,7 +86,7 @@ def _page(request, lesson, step, run: Run | None = None):
         "run_urls": _run_urls(run) if run else None,
         # what the learner may predict before this step's run (core/predict.py)
         "prediction": {"offered": predict.offered(step),
-                       "proto": predict.TRAFFIC_PROTO.get(step.traffic.kind)},
+                       "proto": step.traffic.proto},
         "progress": progress_of(owner_of(request), lesson),
         # the sandbox as it is once steps 1..N have run (draw only what exists)
         "topology": lesson.topology.at_step(number).as_dict(),

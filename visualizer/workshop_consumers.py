@@ -28,6 +28,10 @@ class _Json(AsyncWebsocketConsumer):
     async def send_json(self, content):
         await self.send(text_data=json.dumps(content, default=str))
 
+    async def forward(self, event):
+        """A group message (its ``type`` is already the wire's) to this socket."""
+        await self.send_json(event)
+
     async def error(self, kind: str, message: str):
         await self.send_json({"type": f"{self.prefix}.error", "kind": kind, "message": message})
 
@@ -82,15 +86,8 @@ class LearnerConsumer(_Json):
             await self.error(errors.INPUT, f"unknown message type {msg['type'][:40]!r}; "
                                            "a learner's page sends workshop.where")
 
-    # the room's messages, from the group
-    async def workshop_goto(self, event):
-        await self.send_json(event)
-
-    async def workshop_spotlight(self, event):
-        await self.send_json(event)
-
-    async def workshop_closed(self, event):
-        await self.send_json(event)
+    # the room's messages, from the group, go to the page as they are
+    workshop_goto = workshop_spotlight = workshop_closed = _Json.forward
 
     async def workshop_prepare(self, event):
         """Hot start, in every process a learner of the room is connected to."""
@@ -198,18 +195,8 @@ class BoardConsumer(_Json):
         return {"lesson": lesson, "count": count, "ready": reply.get("ready", 0),
                 "capacity": cap, "in_use": reply.get("in_use", 0)}
 
-    # group messages to the board
-    async def board_update(self, event):
-        await self.send_json(event)
-
-    async def board_where(self, event):
-        await self.send_json(event)
-
-    async def board_spotlight(self, event):
-        await self.send_json(event)
-
-    async def board_closed(self, event):
-        await self.send_json(event)
+    # the boards' group messages go to the page as they are
+    board_update = board_where = board_spotlight = board_closed = _Json.forward
 
     @database_sync_to_async
     def _open(self, code):

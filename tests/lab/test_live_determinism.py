@@ -16,7 +16,6 @@ from visualizer.lab.client import LabClient
 
 pytestmark = pytest.mark.live
 RUNS = 10
-TRAFFIC_PROTO = {"ping": "icmp", "tcp": "tcp"}
 
 
 def hops_by_packet(events, result, proto):

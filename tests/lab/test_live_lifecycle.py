@@ -9,6 +9,7 @@ import pytest
 from visualizer.core.config import LabConfig
 from visualizer.lab.client import LabClient, LabError
 from visualizer.lab.netns import in_new_thread
+from tests.procs import children, pids_in_userns
 
 pytestmark = pytest.mark.live
 
@@ -20,25 +21,6 @@ def on_own_loop(coro_fn):
         return in_new_thread(asyncio.run, coro_fn(*args, **kwargs))
     test.__name__ = coro_fn.__name__
     return test
-
-
-def children(pid: int) -> list[int]:
-    out = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        out += [int(x) for x in task.read_text().split()]
-    return out
-
-
-def pids_in_userns(inode: int) -> list[int]:
-    found = []
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                if os.stat(p / "ns" / "user").st_ino == inode:
-                    found.append(int(p.name))
-            except OSError:
-                pass
-    return found
 
 
 @on_own_loop

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require
+from tests.procs import children, pids_in_userns
 from visualizer.core.config import LabConfig
 from visualizer.lab import preflight
 from visualizer.lab.client import LabClient, lab_argv
@@ -51,26 +52,6 @@ def descendants(pid: int) -> list[int]:
             except OSError:
                 pass                    # gone meanwhile
     return out
-
-
-def children(pid: int) -> list[int]:
-    out = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        out += [int(x) for x in task.read_text().split()]
-    return out
-
-
-def in_userns(inode: int) -> list[int]:
-    """Every process of one user namespace (descendant or not)."""
-    found = []
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                if os.stat(p / "ns" / "user").st_ino == inode:
-                    found.append(int(p.name))
-            except OSError:
-                pass
-    return found
 
 
 def status(pid: int) -> dict[str, str]:
@@ -113,7 +94,7 @@ async def lab_processes_during_a_run() -> tuple[int, dict, dict]:
         started = asyncio.Event()
 
         def look():
-            seen.update(host_uids(descendants(top) + in_userns(userns)))
+            seen.update(host_uids(descendants(top) + pids_in_userns(userns)))
 
         async def on_message(msg):
             if msg["type"] == "trace.event" and not started.is_set():

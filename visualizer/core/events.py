@@ -165,7 +165,6 @@ class Tracker:
         parts = prefix.replace("/", ":").split(":")
         table = parts[1] if len(parts) >= 3 else None
         chain = parts[2] if len(parts) >= 3 else None
-        ct = _dump({}, self._ifname).ct
         ev = Event(
             where=Where(source="nflog", family=family, table=table, chain=chain,
                         hook=NFLOG_HOOKS.get(m.get("hook")), base_chain=chain),
@@ -174,7 +173,7 @@ class Tracker:
                           oif=self._ifname(m.get("ifindex_outdev")),
                           physin=self._ifname(m.get("ifindex_physindev")),
                           physout=self._ifname(m.get("ifindex_physoutdev"))),
-            packet=Packet(**{k: h.get(k) for k in HEADER_KEYS}), ct=ct, journey=j.id,
+            packet=Packet(**{k: h.get(k) for k in HEADER_KEYS}), journey=j.id,
             t_ms=round(t_ms, 3), derived=("table", "chain") if table else ())
         j.events += 1
         if not j.headers:

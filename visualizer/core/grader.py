@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from . import model
 
-TRAFFIC_PROTO = {"ping": "icmp", "tcp": "tcp"}
 EXPECT_KEYS = ("ok", "path", "reply_path", "drop", "last", "hit", "hit_rule", "nat",
                "nat_field", "nat_new", "nat_first_only", "no_family", "conntrack", "arp_seen",
                "nflog", "hooks")
@@ -59,7 +58,7 @@ class Expectation:
 
     @classmethod
     def of(cls, step) -> "Expectation":
-        return cls(dict(step.expect), TRAFFIC_PROTO.get(step.traffic.kind), step.traffic.dst)
+        return cls(dict(step.expect), step.traffic.proto, step.traffic.dst)
 
     def grade(self, events: list[dict], result: dict) -> Grade:
         g = Grade()
@@ -83,18 +82,19 @@ class _Run:
         self.events, self.result, self.proto = events, result, proto
         self.kernel = [e for e in events if e["source"] == "nftrace" and not e.get("probe")]
 
-    def journeys(self, direction: str) -> list[dict]:
-        js = [j for j in self.result.get("journeys", [])
-              if j["proto"] == self.proto and j["direction"] == direction]
-        return sorted(js, key=lambda j: j["first_seq"])
-
     def first(self, direction: str) -> dict | None:
-        js = self.journeys(direction)
-        return js[0] if js else None
+        return first_journey(self.result, self.proto, direction)
 
     def none_seen(self, direction: str) -> str:
         seen = [j["summary"] for j in self.result.get("journeys", [])]
         return f"no {self.proto} {direction} (journeys: {', '.join(seen[:6]) or 'none'})"
+
+
+def first_journey(result: dict, proto: str | None, direction: str) -> dict | None:
+    """The run's first journey of ``proto`` going ``direction`` (request or reply)."""
+    js = [j for j in result.get("journeys", [])
+          if j.get("proto") == proto and j.get("direction") == direction]
+    return min(js, key=lambda j: j.get("first_seq", 0)) if js else None
 
 
 def in_chain(e: dict, spec: str) -> bool:

@@ -48,6 +48,11 @@ class Traffic:
     def describe(self) -> str:
         return f"{self.src}$ " + shlex.join(self.command()) if self.kind != "none" else ""
 
+    @property
+    def proto(self) -> str | None:
+        """The protocol of the packets it sends: what a step's expectations are about."""
+        return {"ping": "icmp", "tcp": "tcp"}.get(self.kind)
+
 
 @dataclass(frozen=True)
 class Action:

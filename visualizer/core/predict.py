@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import ipaddress
 
-from . import model
+from . import grader, model
 
 PARTS = ("through", "dies_at", "hooks", "nat_addr")
-TRAFFIC_PROTO = {"ping": "icmp", "tcp": "tcp"}
 MAX_HOOKS = 16
 
 
@@ -87,13 +86,6 @@ def _hook_label(h: str) -> str:
     return f"{fam} {hook.upper()}"
 
 
-def _first_request(step, result: dict) -> dict | None:
-    proto = TRAFFIC_PROTO.get(step.traffic.kind)
-    js = sorted((j for j in result.get("journeys", []) if j.get("proto") == proto
-                 and j.get("direction") == "request"), key=lambda j: j.get("first_seq", 0))
-    return js[0] if js else None
-
-
 def _drop(events: list[dict], journey: dict | None) -> dict | None:
     if journey is None:
         return None
@@ -121,7 +113,7 @@ def grade(prediction: dict | None, step, events: list[dict], result: dict) -> di
     """{"parts": [{part, said, kernel, right, hint}], "right": n, "total": n} or None."""
     if not prediction:
         return None
-    first = _first_request(step, result)
+    first = grader.first_journey(result, step.traffic.proto, "request")
     drop = _drop(events, first)
     parts = []
     if "through" in prediction:

@@ -102,13 +102,6 @@ class Event:
     text: str = ""
     wire: dict | None = field(default=None, repr=False, compare=False)   # flat(), once built
 
-    def get(self, name: str):
-        """A field by its flat name."""
-        for sec in (self.where, self.verdict, self.ifaces, self.packet, self.ct):
-            if hasattr(sec, name):
-                return getattr(sec, name)
-        return getattr(self, name)
-
     def flat(self) -> dict:
         """The wire form.  Read field by field (``dataclasses.asdict`` deep-copies and
         costs several times more: the lab flattens every event of a busy room)."""

@@ -57,12 +57,6 @@ class Topology:
         pick = (lambda items: tuple(x for x in items if int(x.get("step", 0)) <= step))
         return Topology(self.name, *(pick(getattr(self, k)) for k in KINDS), extra=self.extra)
 
-    def interfaces(self, ns: str = "host") -> list[str]:
-        names = [b["name"] for b in self.bridge if b["ns"] == ns]
-        names += [v["name"] for v in self.veth if v["ns"] == ns]
-        names += [v["peer_name"] for v in self.veth if v["peer_ns"] == ns]
-        return names
-
     def role(self, ifname: str | None, ns: str = "host") -> str | None:
         """``bridge``, ``bridge-port``, ``uplink`` (a routed link), ``loopback`` or None."""
         if not ifname:
@@ -76,19 +70,4 @@ class Topology:
                 return "bridge-port" if v.get("master") else "uplink"
             if v["peer_ns"] == ns and v["peer_name"] == ifname:
                 return "uplink"
-        return None
-
-    def bridge_of(self, port: str, ns: str = "host") -> str | None:
-        for v in self.veth:
-            if v["ns"] == ns and v["name"] == port:
-                return v.get("master")
-        return None
-
-    def peer(self, ifname: str, ns: str = "host") -> tuple[str, str] | None:
-        """(namespace, interface) at the other end of a veth."""
-        for v in self.veth:
-            if v["ns"] == ns and v["name"] == ifname:
-                return v["peer_ns"], v["peer_name"]
-            if v["peer_ns"] == ns and v["peer_name"] == ifname:
-                return v["ns"], v["name"]
         return None

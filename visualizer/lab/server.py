@@ -4,8 +4,8 @@ It is started by ``client.LabClient`` as ``unshare --user --map-root-user
 --net --mount --pid --fork --kill-child python ...``: a user, network, mount
 and PID namespace of its own.  Started as root, the client first drops to the
 unprivileged lab user (``setpriv``, see ``client.lab_argv``), so the lab's
-root is that user outside, never the host's root.  ``/run`` is a private tmpfs, so ``/run/netns`` holds only this
-lab's namespaces.  When this process dies, the PID namespace takes every
+root is that user outside, never the host's root.  ``/run`` is a private
+tmpfs, so ``/run/netns`` holds only this lab's namespaces.  When this process dies, the PID namespace takes every
 program it started with it, and the namespaces lose their last reference.
 """
 from __future__ import annotations

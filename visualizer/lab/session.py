@@ -104,7 +104,6 @@ class Reader:
         self.captures: dict[str, list] = {name: [] for name in sb.packet_socks}
         self._unmatched: list[tuple[dict, dict]] = []   # (capture record, headers)
         self.last_kernel = time.monotonic()
-        self.events = 0
         self.first_event = None
         self.sent: list[dict] = []      # the flat events, for the grader
 
@@ -133,11 +132,10 @@ class Reader:
     def _send(self, event, now: float):
         if event is None:
             return
-        ev = event.wire or event.flat()
+        ev = event.wire
         ev["recv_mono"] = now      # CLOCK_MONOTONIC when the lab read it (for latency figures)
         if self.first_event is None:
             self.first_event = now
-        self.events += 1
         self.sent.append(ev)
         self.emit({"type": "trace.event", "event": ev})
 
@@ -210,7 +208,7 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
     journeys = tracker.journeys.summaries(reader.captures)
     add_conntrack_nat(journeys, snap["conntrack"])
     result.update(journeys=journeys, **snap, captures=reader.captures,
-                  lesson=lesson.slug, step=step.number, events=reader.events,
+                  lesson=lesson.slug, step=step.number, events=len(reader.sent),
                   first_event_ms=round((reader.first_event - t0) * 1000, 3)
                   if reader.first_event else None)
     g = grader.grade(step, reader.sent, result)
