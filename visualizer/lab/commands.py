@@ -43,16 +43,10 @@ def _resolve(argv: list[str]) -> list[str]:
 
 
 def _popen(argv: list[str], ns: str | None, **kw) -> subprocess.Popen:
-    """Start ``argv`` (in namespace ``ns``), never via a shell.
-
-    A tool that runs to its end (iptables, nft, conntrack...) needs no session of
-    its own, and without one (and with ``close_fds=False``: every descriptor
-    Python opened is close-on-exec) Popen starts it with posix_spawn, a vfork:
-    a fork of this large, many-threaded process costs milliseconds of kernel
-    time, and a room of learners runs hundreds of tools at once."""
+    """Start ``argv`` (in namespace ``ns``), in its own session, never via a shell."""
     if ns is not None:
         netns.enter(ns)
-    return subprocess.Popen(_resolve(argv), close_fds=False, **kw)
+    return subprocess.Popen(_resolve(argv), start_new_session=True, **kw)
 
 
 class _Spawned:
@@ -238,14 +232,8 @@ async def spawn(argv: list[str], *, ns: str | None = None) -> Process:
 
 
 def kill(proc):
-    """Kill a program and everything it started: its session's process group when it
-    leads one (``spawn``), else the program itself (``start``)."""
+    """Kill a program and everything it started (its session's process group)."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
-        return
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        os.kill(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
