@@ -122,8 +122,12 @@ class Cluster:
     def __enter__(self):
         return self.start()
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
         self.stop()
+        if exc_type is not None:            # say what the servers said before their logs go
+            for log in sorted(self.dir.glob("*.log")):
+                tail = log.read_text(errors="replace").splitlines()[-30:]
+                print(f"--- {log.name}\n" + "\n".join(tail), file=sys.stderr)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -57,7 +57,11 @@ async def main() -> int:
         target = 0
         while time.monotonic() - t0 < 240:
             await board.send(json.dumps({"type": "workshop.prepare", "lesson": LESSON}))
-            prep = await recv_type(board, "board.prepared")
+            prep = await recv_type(board, ("board.prepared", "board.error"))
+            if prep["type"] == "board.error":
+                print(f"prepare refused: {prep['kind']}: {prep['message']}", flush=True)
+                await asyncio.sleep(1.0)
+                continue
             target = prep["count"]
             if prep["ready"] >= min(target, LEARNERS // len(urls) + 5):
                 break

@@ -174,7 +174,7 @@ class BoardConsumer(_Json):
             else:
                 await self.error(errors.INPUT, f"unknown message type {t[:40]!r}")
         except workshops.WorkshopError as e:
-            await self.error(errors.INPUT, str(e))
+            await self.error(e.kind, str(e))
 
     async def room(self, event):
         await self.channel_layer.group_send(self.workshop.group, event)
@@ -191,7 +191,10 @@ class BoardConsumer(_Json):
         cap = workshops.capacity(cfg.max_sandboxes)
         count = min(w.seats, cap)
         await self.room({"type": "workshop.prepare", "lesson": lesson, "count": count})
-        reply = await services.lab_client().warm(lesson, count)
+        try:
+            reply = await services.lab_client().warm(lesson, count)
+        except Exception as e:      # the lab refused or is not there: say so, keep the board
+            raise workshops.WorkshopError(f"the lab could not prepare: {e}", errors.LAB) from e
         return {"lesson": lesson, "count": count, "ready": reply.get("ready", 0),
                 "capacity": cap, "in_use": reply.get("in_use", 0)}
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 
+from .core import errors
 from .core import lessons as registry
 from .models import CODE_ALPHABET, Learner, Run, Workshop
 
@@ -20,7 +21,12 @@ MAX_NAME = 40
 
 
 class WorkshopError(ValueError):
-    """Refused: a wrong or closed code, a bad name, a step that does not exist..."""
+    """Refused: a wrong or closed code, a bad name, a step that does not exist...
+    ``kind`` is one of ``core/errors.py`` (input, unless the lab failed)."""
+
+    def __init__(self, message: str, kind: str = errors.INPUT):
+        super().__init__(message)
+        self.kind = kind
 
 
 def normalise_code(code) -> str:

@@ -204,3 +204,18 @@ def test_an_instructor_creates_a_workshop_from_the_web(client, django_user_model
     w = Workshop.objects.get(title="Friday")
     assert r.status_code == 302 and r["Location"] == f"/workshops/{w.code}/board/"
     assert w.seats == 12 and w.lessons == LESSONS and teacher in w.instructors.all()
+
+
+async def test_a_lab_that_fails_to_prepare_is_an_error_on_a_board_that_stays(lab):
+    async def broken(lesson, count=None):
+        raise RuntimeError("no lab here")
+    lab.warm = broken
+    w, teacher = await setup_room()
+    board = await communicator(f"/ws/board/{w.code}/", session=await instructor_session(teacher))
+    await receive_type(board, "board.state")
+    await board.send_json_to({"type": "workshop.prepare"})
+    err = await receive_type(board, "board.error")
+    assert err["kind"] == "lab" and "could not prepare" in err["message"]
+    await board.send_json_to({"type": "board.refresh"})
+    assert (await receive_type(board, "board.state"))["code"] == w.code
+    await board.disconnect()
