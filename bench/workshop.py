@@ -27,7 +27,7 @@ PROCESSES = int(os.environ.get("BENCH_PROCESSES", "2"))
 LESSON, STEP = "container-to-container", 1
 # The client side of 100 learners is one Python process: it must not be what
 # delays the messages it times, so trace events are recognised without parsing.
-EVENT_PREFIX = '{"type": "trace.event'
+EVENT_PREFIX = '{"type":"trace.event'
 
 
 def pct(xs: list[float], p: float) -> float:

@@ -45,16 +45,22 @@ class LabConsumer(AsyncWebsocketConsumer):
         self.running = True
         self.started.append(time.monotonic())
         self._cancel_idle()
-        self.run_task = asyncio.create_task(services.run(self.channel_name, **req, owner=self.owner))
+        self.run_task = asyncio.create_task(services.run(self.channel_name, **req, owner=self.owner,
+                                                         deliver=self.deliver))
 
-    async def lab_message(self, event):
-        """A message from the run service (via the channel layer)."""
-        for text in event["texts"]:      # a batch, in order; one websocket message each
+    async def deliver(self, texts: list[str], final: bool):
+        """The run service's messages (its task runs in this process): a batch, in
+        order, one websocket message each."""
+        for text in texts:
             await self.send(text_data=text)
-        if event.get("final"):
+        if final:
             self.running = False
             self._cancel_idle()
             self.idle_task = asyncio.create_task(services.release_when_idle(self.channel_name))
+
+    async def lab_message(self, event):
+        """The same, through the channel layer (a run service given no ``deliver``)."""
+        await self.deliver(event["texts"], bool(event.get("final")))
 
     async def disconnect(self, code):
         self._cancel_idle()

@@ -1,10 +1,12 @@
 """The run service: validate a lab.run request, run it in the lab, record it.
 
 The consumer hands each valid request to :func:`run`, which drives
-``LabClient.shared()`` and pushes every message back to the consumer through
-the channel layer in batches (``{"type": "lab.message", "texts": [<JSON>...], "final": bool}``),
-so a channels_redis layer works unchanged.  The only process-wide state is
-``LabClient.shared()`` itself.
+``LabClient.shared()`` and hands every message back to the consumer in batches of
+JSON texts: straight to the consumer's ``deliver`` (the run's task lives in the
+process of the socket it streams to, and only that socket sees it), or else
+through the channel layer (``{"type": "lab.message", "texts": [...], "final": bool}``).
+Trace events travel as the texts the lab wrote: the web side neither decodes nor
+encodes them on the way.  The only process-wide state is ``LabClient.shared()``.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from django.conf import settings
 from .core import errors, predict, rulecheck
 from .core import lessons as lesson_registry
 from .core.config import LabConfig
+from .core.protocol import EVENT_TEXT_HEAD
 
 log = logging.getLogger(__name__)
 
@@ -128,18 +131,23 @@ async def _send(channel_name: str, texts: list[str], final: bool) -> None:
 
 class Outbox:
     """A run's messages to its consumer, in order: whatever piles up while the
-    previous batch is on its way goes out together as the next batch."""
+    previous batch is on its way goes out together as the next batch.  ``deliver``
+    (``await deliver(texts, final)``) hands them to the consumer directly; without
+    it they go through the channel layer to ``channel_name``."""
 
-    def __init__(self, channel_name: str, batch: bool = False):
+    def __init__(self, channel_name: str, batch: bool = False, deliver=None):
         self.channel_name = channel_name
         self.batch = batch
+        self.deliver = deliver or (lambda texts, final: _send(channel_name, texts, final))
         self.texts: list[str] = []
         self.final = False
         self.ready = asyncio.Event()
         self.task = asyncio.ensure_future(self._forward())
 
-    def put(self, message: dict):
-        self.texts.append(json.dumps(message, default=str))
+    def put(self, message: dict | str):
+        """A message, or its JSON text as it goes to the page."""
+        self.texts.append(message if isinstance(message, str)
+                          else json.dumps(message, separators=(",", ":"), default=str))
         self.ready.set()
 
     async def _forward(self):
@@ -150,7 +158,7 @@ class Outbox:
             if self.batch:
                 batch = combine_events(batch)
             if batch:
-                await _send(self.channel_name, batch, final=final)
+                await self.deliver(batch, final)
             if final:
                 return
 
@@ -161,7 +169,8 @@ class Outbox:
         await self.task
 
 
-EVENT_HEAD, EVENTS_HEAD = '{"type": "trace.event", "event": ', '{"type": "trace.events", "events": ['
+EVENT_HEADS = (EVENT_TEXT_HEAD, '{"type": "trace.event", "event": ')
+EVENTS_HEAD = '{"type":"trace.events","events":['
 
 
 def combine_events(texts: list[str]) -> list[str]:
@@ -171,17 +180,27 @@ def combine_events(texts: list[str]) -> list[str]:
     out: list[str] = []
     run: list[str] = []
     for text in texts + [""]:
-        if text.startswith(EVENT_HEAD) and text.endswith("}"):
-            run.append(text[len(EVENT_HEAD):-1])
+        head = next((h for h in EVENT_HEADS if text.startswith(h)), None)
+        if head and text.endswith("}"):
+            run.append(text[len(head):-1])
             continue
         if len(run) == 1:
-            out.append(EVENT_HEAD + run[0] + "}")
+            out.append(EVENT_TEXT_HEAD + run[0] + "}")
         elif run:
-            out.append(EVENTS_HEAD + ", ".join(run) + "]}")
+            out.append(EVENTS_HEAD + ",".join(run) + "]}")
         run = []
         if text:
             out.append(text)
     return out
+
+
+def decode_events(messages: list) -> list[dict]:
+    """The run's events as data, from what the lab sent (texts, or already decoded)."""
+    texts = [m for m in messages if isinstance(m, str)]
+    if not texts:
+        return [m.get("event") for m in messages]
+    decoded = iter(json.loads("[" + ",".join(texts) + "]"))      # one parse for the run
+    return [(next(decoded) if isinstance(m, str) else m).get("event") for m in messages]
 
 
 @database_sync_to_async
@@ -210,16 +229,18 @@ def save_run(lesson: str, step: int, rules: list, events: list, result: dict, ow
 
 
 async def run(channel_name: str, lesson: str, step: int, rules: list,
-              prediction: dict | None = None, owner: str = "", batch: bool = False) -> None:
+              prediction: dict | None = None, owner: str = "", batch: bool = False,
+              deliver=None) -> None:
     """Run one validated request in the sandbox of connection ``channel_name``, for
-    browser session ``owner`` (its runs and progress); always ends with a final message."""
+    browser session ``owner`` (its runs and progress); always ends with a final message.
+    ``deliver``: the consumer's own ``await deliver(texts, final)`` (see :class:`Outbox`)."""
     LabError, LabUnavailable = _lab_errors()
-    events: list = []
-    out = Outbox(channel_name, batch)
+    events: list = []           # trace event messages: texts from the lab (or dicts)
+    out = Outbox(channel_name, batch, deliver)
 
-    async def on_message(msg: dict) -> None:
-        if msg.get("type") == "trace.event":
-            events.append(msg.get("event"))
+    async def on_message(msg) -> None:
+        if isinstance(msg, str) or msg.get("type") == "trace.event":
+            events.append(msg)
         out.put(msg)
 
     timeout = settings.LAB_RUN_TIMEOUT + 90   # building a sandbox comes on top of the run
@@ -227,7 +248,7 @@ async def run(channel_name: str, lesson: str, step: int, rules: list,
         client = lab_client()
         result = await asyncio.wait_for(
             client.run(owner=channel_name, lesson=lesson, step=step, rules=rules,
-                       on_message=on_message),
+                       on_message=on_message, text_events=True),
             timeout)
     except asyncio.CancelledError:
         out.task.cancel()
@@ -254,6 +275,7 @@ async def run(channel_name: str, lesson: str, step: int, rules: list,
         return
     result = dict(result or {})
     result.pop("type", None)
+    events = decode_events(events)
     try:
         await finish(result, lesson, step, rules, events, prediction, owner, out)
     except Exception as e:   # recording failed: the learner still gets the kernel's result
@@ -268,12 +290,41 @@ async def finish(result, lesson, step, rules, events, prediction, owner, out):
     predict.attach(result, prediction, lessons()[lesson].step(step), events)
     record, board = await save_run(lesson, step, rules, events, result, owner)
     if board:
-        await get_channel_layer().group_send(board[0], {"type": "board.update", "row": board[1]})
+        board_update(*board)
     await out.close({**result, "type": "lab.result", "ok": bool(result.get("ok")),
                      "transmitted": result.get("transmitted", 0),
                      "received": result.get("received", 0),
                      "lesson": lesson, "step": step,
                      "run": record.uid, "recorded": False})
+
+
+BOARD_BATCH_S = 0.15
+_board_rows: dict[str, list] = {}      # rows on their way to a board group (transient)
+_board_flushes: set = set()
+
+
+def board_update(group: str, row: dict) -> None:
+    """Put a learner's new row on the instructors' board.  Rows that come together (a
+    room's runs end together) go as one group message: the board's process takes a
+    group message at a time from the layer, a few redis round trips each, so a
+    hundred rows one by one kept the last waiting most of a second."""
+    rows = _board_rows.get(group)
+    if rows is not None:
+        rows.append(row)
+        return
+    _board_rows[group] = [row]
+    task = asyncio.ensure_future(_flush_board(group))
+    _board_flushes.add(task)
+    task.add_done_callback(_board_flushes.discard)
+
+
+async def _flush_board(group: str) -> None:
+    await asyncio.sleep(BOARD_BATCH_S)
+    rows = _board_rows.pop(group, [])
+    try:
+        await get_channel_layer().group_send(group, {"type": "board.rows", "rows": rows})
+    except Exception:
+        log.exception("a board update for %s was not sent", group)
 
 
 async def release(owner: str) -> None:

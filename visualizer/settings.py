@@ -68,9 +68,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 # Messages a consumer's channel holds before senders wait: one run streams ~150 events.
 CHANNEL_CAPACITY = int(env("CHANNEL_CAPACITY", "1000"))
+# redis-py 8 reads with a 5 s socket timeout by default, the same as channels_redis's
+# blocking pop: an idle consumer's receive then fails and daphne closes its socket
+# (django/channels_redis#422).  The read may wait longer than the pop.
+REDIS_SOCKET_TIMEOUT = float(env("REDIS_SOCKET_TIMEOUT", "30"))
 if REDIS_URL:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                  "CONFIG": {"hosts": [REDIS_URL],
+                                  "CONFIG": {"hosts": [{"address": REDIS_URL,
+                                                        "socket_timeout": REDIS_SOCKET_TIMEOUT}],
                                              "capacity": CHANNEL_CAPACITY}}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",

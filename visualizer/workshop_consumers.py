@@ -201,6 +201,11 @@ class BoardConsumer(_Json):
     # the boards' group messages go to the page as they are
     board_update = board_where = board_spotlight = board_closed = _Json.forward
 
+    async def board_rows(self, event):
+        """Rows sent together (see ``services.board_update``): a board.update each."""
+        for row in event["rows"]:
+            await self.send_json({"type": "board.update", "row": row})
+
     @database_sync_to_async
     def _open(self, code):
         try:

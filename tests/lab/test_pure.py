@@ -96,3 +96,19 @@ def test_one_config_from_settings_reaches_the_lab():
     assert back == cfg and back.warm_lessons == ("a", "b")
     with pytest.raises(rulecheck.RuleRefused, match="at most 3"):
         rulecheck.check_list(["-j ACCEPT"] * 4, back.max_rules, back.max_rule_len)
+
+
+def test_an_event_reply_line_is_the_websocket_text_behind_its_id():
+    """The web side passes event lines on undecoded: the id comes first, and what
+    follows it is the page's message, field for field."""
+    import json
+    ev = {"seq": 3, "hook": "ip:filter:forward", "note": "a, b\\n"}
+    line = protocol.encode_reply(41, {"type": "trace.event", "event": ev})
+    rid, text = protocol.split_event(line)
+    assert rid == 41 and json.loads(text) == {"type": "trace.event", "event": ev}
+    assert text.startswith(protocol.EVENT_TEXT_HEAD)
+    status = protocol.encode_reply(41, {"type": "lab.status", "status": "running"})
+    assert protocol.split_event(status) is None
+    assert protocol.decode_reply(status) == {"id": 41, "type": "lab.status", "status": "running"}
+    for junk in (b"", b"{}", b'{"id":x,"type":"trace.event",', b'{"id":1}'):
+        assert protocol.split_event(junk) is None

@@ -27,7 +27,7 @@ class StandInLab:
         self.runs = []
         self.error = error
 
-    async def run(self, owner, lesson, step, rules, on_message):
+    async def run(self, owner, lesson, step, rules, on_message, **kw):
         self.runs.append((owner, lesson, step, rules))
         await on_message({"type": "lab.status", "status": "building", "detail": "sandbox"})
         await self.gate.wait()

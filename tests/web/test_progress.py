@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class GradedLab:
-    async def run(self, owner, lesson, step, rules, on_message):
+    async def run(self, owner, lesson, step, rules, on_message, **kw):
         await on_message({"type": "trace.event", "event": {"seq": 0, "journey": 1}})
         return {"ok": False, "transmitted": 1, "received": 0, "lesson": lesson, "step": step,
                 "journeys": [], "rules": {}, "conntrack": [], "captures": {}, "output": "",

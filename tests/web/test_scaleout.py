@@ -63,3 +63,20 @@ async def test_goto_reaches_both_processes_and_the_board_sees_every_result(live_
     for _, _, s in learners:
         await s.close()
     await board.close()
+
+
+async def test_an_idle_socket_stays_up_past_the_redis_read_timeout(live_lab, cluster):
+    """redis-py 8 reads with a 5 s socket timeout by default, as long as channels_redis's
+    blocking pop: without a longer one, a consumer idle that long is torn down (1011)."""
+    seed = cluster.seed(1, LESSONS)
+    a, b = cluster.urls
+    board = await ws(a, f"/ws/board/{seed['code']}/", seed["instructor"])
+    await recv_type(board, "board.state")
+    sock = await ws(b, "/ws/workshop/", seed["learners"][0]["session"])
+    await recv_type(sock, "workshop.state")
+    await asyncio.sleep(7)
+    await board.send(json.dumps({"type": "workshop.goto", "lesson": LESSONS[0], "step": 1}))
+    goto = await recv_type(sock, "workshop.goto", 20)
+    assert (goto["lesson"], goto["step"]) == (LESSONS[0], 1)
+    await sock.close()
+    await board.close()

@@ -88,6 +88,22 @@ def test_a_client_may_ask_for_events_in_batches():
         {"type": "trace.events", "events": [{"seq": 0}, {"seq": 1}]},
         {"type": "lab.status", "status": "running", "detail": ""},
         {"type": "trace.event", "event": {"seq": 2}}]
+    # the texts the lab writes (compact) combine the same way
+    compact = [_json.dumps({"type": "trace.event", "event": {"seq": i}}, separators=(",", ":"))
+               for i in range(2)]
+    assert [_json.loads(t) for t in combine_events(compact)] == [
+        {"type": "trace.events", "events": [{"seq": 0}, {"seq": 1}]}]
     assert parse_request(msg(batch=True))["batch"] is True
     with pytest.raises(BadRequest, match="batch"):
         parse_request(msg(batch="yes"))
+
+
+def test_events_as_texts_are_decoded_once_for_the_record():
+    import json as _json
+
+    from visualizer.services import decode_events
+    texts = [_json.dumps({"type": "trace.event", "event": {"seq": i}}) for i in range(3)]
+    assert decode_events(texts) == [{"seq": 0}, {"seq": 1}, {"seq": 2}]
+    mixed = [texts[0], {"type": "trace.event", "event": {"seq": 9}}, texts[2]]
+    assert decode_events(mixed) == [{"seq": 0}, {"seq": 9}, {"seq": 2}]
+    assert decode_events([]) == []

@@ -19,7 +19,7 @@ class StandIn:
     def __init__(self):
         self.warmed = []
 
-    async def run(self, owner, lesson, step, rules, on_message):
+    async def run(self, owner, lesson, step, rules, on_message, **kw):
         await on_message({"type": "trace.event", "event": {"seq": 0, "journey": 1}})
         return {"ok": False, "transmitted": 1, "received": 0, "lesson": lesson, "step": step,
                 "journeys": [{"id": 1, "direction": "request", "outcome": "dropped",

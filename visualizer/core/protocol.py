@@ -28,6 +28,31 @@ def encode(obj: dict) -> bytes:
     return (json.dumps(obj, separators=(",", ":"), default=str) + "\n").encode()
 
 
+def encode_reply(rid: int, msg: dict) -> bytes:
+    """A reply line, its id first: ``{"id":7,"type":...}``.  A trace event line is then
+    the websocket's message behind a short prefix (``split_event``), so the web side
+    passes it on without decoding and encoding every event."""
+    return encode({"id": rid, **msg})
+
+
+EVENT_TEXT_HEAD = '{"type":"trace.event","event":'     # an event as the page receives it
+_EVENT_AFTER_ID = b'"type":"trace.event",'
+
+
+def split_event(line: bytes) -> tuple[int, str] | None:
+    """(id, websocket text) of a trace event reply line, None for any other line."""
+    if not line.startswith(b'{"id":'):
+        return None
+    comma = line.find(b",", 6, 30)
+    if comma < 0 or not line.startswith(_EVENT_AFTER_ID, comma + 1):
+        return None
+    try:
+        rid = int(line[6:comma])
+    except ValueError:
+        return None
+    return rid, "{" + line[comma + 1:].rstrip(b"\n").decode("utf-8", "replace")
+
+
 def check_rules(rules) -> list[str]:
     """The learner rules of a request, checked by the one rule validator."""
     try:

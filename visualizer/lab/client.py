@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import itertools
+import json
 import os
 import signal
 import sys
@@ -56,6 +57,10 @@ def lab_argv(config: LabConfig | None = None, command: list[str] | None = None) 
             *(command or [sys.executable, "-c", "from visualizer.lab.server import entry; entry()"])]
 
 
+class Text(str):
+    """A trace event as its websocket text, passed on from the lab undecoded."""
+
+
 class LabClient:
     _shared: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LabClient]" = weakref.WeakKeyDictionary()
 
@@ -63,7 +68,7 @@ class LabClient:
         self.config = config or LabConfig()
         self.env = env or {}
         self.proc = None
-        self.pending: dict[int, asyncio.Queue] = {}
+        self.pending: dict[int, tuple] = {}     # id -> (lab process, queue, events as text)
         self.ids = itertools.count(1)
         self._reader_task = None
         self._starting: asyncio.Lock | None = None
@@ -128,6 +133,15 @@ class LabClient:
                 line = await proc.stdout.readline()
                 if not line:
                     break
+                event = protocol.split_event(line)
+                if event is not None:
+                    # Most lines are trace events: a caller that takes them as text
+                    # gets the websocket message as the lab wrote it, undecoded.
+                    entry = self.pending.get(event[0])
+                    if entry is not None:
+                        entry[1].put_nowait(Text(event[1]) if entry[2]
+                                            else json.loads(event[1]))
+                    continue
                 try:
                     msg = protocol.decode_reply(line)
                 except ValueError:
@@ -137,7 +151,7 @@ class LabClient:
                     entry[1].put_nowait(msg)
         finally:
             # Fail only the requests this (dead) process was serving.
-            for owner_proc, q in list(self.pending.values()):
+            for owner_proc, q, _ in list(self.pending.values()):
                 if owner_proc is proc:
                     q.put_nowait({"type": "lab.error", "kind": "lab",
                                   "message": "the lab process stopped; it restarts on the next run"})
@@ -159,33 +173,37 @@ class LabClient:
                 await self.proc.wait()
 
     # -- requests -------------------------------------------------------------
-    async def _send(self, rid: int, q, line: bytes):
+    async def _send(self, rid: int, q, line: bytes, text: bool = False):
         """Write a request, restarting a lab that died since the last one (once)."""
         for attempt in (1, 2):
             if not self.alive:
                 self._kill()
                 await self.start()
-            self.pending[rid] = (self.proc, q)
+            self.pending[rid] = (self.proc, q, text)
             try:
                 self.proc.stdin.write(line)
                 await self.proc.stdin.drain()
                 return
             except (BrokenPipeError, ConnectionResetError):
-                self.pending[rid] = (None, q)   # not the dead reader's to fail
+                self.pending[rid] = (None, q, text)   # not the dead reader's to fail
                 self._kill()
                 if self._reader_task is not None:
                     self._reader_task.cancel()
                 if attempt == 2:
                     raise
 
-    async def _request(self, op: str, on_message=None, **fields):
+    async def _request(self, op: str, on_message=None, text_events: bool = False, **fields):
         rid = next(self.ids)
         q: asyncio.Queue = asyncio.Queue()
         try:
             line = protocol.encode({"id": rid, "op": op, **fields})
-            await self._send(rid, q, line)
+            await self._send(rid, q, line, text_events)
             while True:
                 msg = await q.get()
+                if isinstance(msg, Text):
+                    if on_message is not None:
+                        await on_message(msg)
+                    continue
                 t = msg["type"]
                 if t == "lab.error":
                     raise LabError(msg.get("message", "lab error"), msg.get("kind", "lab"))
@@ -200,15 +218,18 @@ class LabClient:
 
     async def run(self, owner: str, lesson: str, step: int | None = None,
                   rules: list[str] | None = None, on_message=None,
-                  oracle: bool = False) -> dict:
-        """Run one lesson step in the owner's fresh sandbox; returns the result."""
+                  oracle: bool = False, text_events: bool = False) -> dict:
+        """Run one lesson step in the owner's fresh sandbox; returns the result.
+
+        ``text_events``: ``on_message`` gets each trace event as the websocket text
+        ``{"type":"trace.event","event":{...}}`` (a :class:`Text`), not decoded."""
         try:
             rules = rulecheck.check_list(rules, self.config.max_rules, self.config.max_rule_len)
         except rulecheck.RuleRefused as e:
             raise LabError(e.message, e.kind) from None
         extra = {"oracle": True} if oracle else {}
-        msg = await self._request("run", on_message, owner=owner, lesson=lesson, step=step,
-                                  rules=list(rules or []), **extra)
+        msg = await self._request("run", on_message, text_events, owner=owner, lesson=lesson,
+                                  step=step, rules=list(rules or []), **extra)
         msg.pop("type", None)
         return msg
 

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from . import netns
+from .spawn import Child
 from .preflight import which
 
 DEFAULT_TIMEOUT = 10.0
@@ -42,45 +43,32 @@ def _resolve(argv: list[str]) -> list[str]:
     return [which(argv[0]) or argv[0]] + list(argv[1:])
 
 
-def _popen(argv: list[str], ns: str | None, **kw) -> subprocess.Popen:
-    """Start ``argv`` (in namespace ``ns``), in its own session, never via a shell."""
+TOOL_NICE = 10
+
+
+def _popen(argv: list[str], ns: str | None, stdin: bool = False) -> Child:
+    """Start ``argv`` (in namespace ``ns``) in its own process group, never via a
+    shell; stdout and stderr on pipes of their own.
+
+    Tools that run to their end (rule loading, listings) run at a lower priority
+    (``TOOL_NICE``, inherited from the starting thread, which dies with it): when a
+    room's runs end together, six listings a run would otherwise take the CPU from
+    the runs still streaming and from the web server forwarding their events."""
     if ns is not None:
         netns.enter(ns)
-    return subprocess.Popen(_resolve(argv), start_new_session=True, **kw)
-
-
-class _Spawned:
-    """What ``Process`` needs of a Popen, for a program started by ``os.posix_spawn``."""
-
-    def __init__(self, pid: int, stdout):
-        self.pid, self.stdout, self.returncode = pid, stdout, None
-
-    def wait(self, timeout=None) -> int:
-        if self.returncode is None:
-            _, status = os.waitpid(self.pid, 0)
-            self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
-
-
-def _posix_spawn(argv: list[str], ns: str | None) -> _Spawned:
-    """Start ``argv`` in namespace ``ns`` in a session of its own, stdout and stderr on
-    one pipe, stdin /dev/null; never via a shell.  posix_spawn (vfork) costs a
-    fraction of a fork of this large process: a room of learners starts many at once.
-    Every descriptor Python opened is close-on-exec, so none leaks into the program."""
-    if ns is not None:
-        netns.enter(ns)
-    r, w = os.pipe()
     try:
-        path = _resolve(argv)
-        pid = os.posix_spawn(path[0], path, os.environ, setsid=True, file_actions=[
-            (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_DUP2, w, 1), (os.POSIX_SPAWN_DUP2, w, 2)])
-    except BaseException:
-        os.close(r)
-        raise
-    finally:
-        os.close(w)
-    return _Spawned(pid, os.fdopen(r, "rb", buffering=0))
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TOOL_NICE)
+    except OSError:
+        pass
+    return Child(_resolve(argv), stdin=stdin)
+
+
+def _spawn_merged(argv: list[str], ns: str | None) -> Child:
+    """Start ``argv`` in namespace ``ns`` in a process group of its own, stdout and
+    stderr on one pipe, stdin /dev/null; never via a shell."""
+    if ns is not None:
+        netns.enter(ns)
+    return Child(_resolve(argv), merge=True)
 
 
 class Feed:
@@ -96,7 +84,7 @@ class Feed:
     def close(self):
         self._q.put(None)
 
-    def write_to(self, proc: subprocess.Popen, deadline: float):
+    def write_to(self, proc: Child, deadline: float):
         """Copy what is sent to the program until ``close()``; TimeoutError at ``deadline``."""
         while True:
             try:
@@ -123,9 +111,7 @@ def start(argv: list[str], *, ns: str | None = None, input: str | Feed | None = 
 
     def work():
         try:
-            proc = box["proc"] = _popen(
-                argv, ns, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            proc = box["proc"] = _popen(argv, ns, stdin=input is not None)
             data = input.encode() if isinstance(input, str) else None
             deadline = time.monotonic() + timeout
             try:
@@ -194,7 +180,7 @@ class Process:
     """A started program: ``stdout`` is an asyncio stream (stderr merged into it),
     ``wait()`` waits for its exit without a thread (a pidfd on the event loop)."""
 
-    def __init__(self, popen: subprocess.Popen, loop: asyncio.AbstractEventLoop):
+    def __init__(self, popen: Child, loop: asyncio.AbstractEventLoop):
         self.popen, self.pid, self.loop = popen, popen.pid, loop
         self.stdout = asyncio.StreamReader(loop=loop)
         self._exited = loop.create_future()
@@ -225,7 +211,7 @@ async def spawn(argv: list[str], *, ns: str | None = None) -> Process:
     # Off the event loop: starting a program takes milliseconds, and a room of
     # learners starts many at once.
     popen = await asyncio.get_running_loop().run_in_executor(
-        _spawner, netns.in_new_thread, lambda: _posix_spawn(argv, ns))
+        _spawner, netns.in_new_thread, lambda: _spawn_merged(argv, ns))
     proc = Process(popen, asyncio.get_running_loop())
     await proc._connect()
     return proc

@@ -5,7 +5,7 @@ import socket
 
 from pyroute2 import Conntrack
 
-from . import netlink
+from . import netlink, netns
 
 PROTO_NAMES = {socket.IPPROTO_ICMP: "icmp", socket.IPPROTO_TCP: "tcp", socket.IPPROTO_UDP: "udp"}
 
@@ -35,9 +35,15 @@ def entry_dict(e) -> dict:
 
 
 def read(netns_name: str) -> list[dict]:
-    """Every conntrack entry in ``netns_name`` (sync; call from a worker thread)."""
-    ct = Conntrack(netns=netns_name)
-    try:
-        return [entry_dict(e) for e in ct.dump_entries()]
-    finally:
-        ct.close()
+    """Every conntrack entry in ``netns_name`` (sync; call from a worker thread).
+
+    The socket is opened by a thread inside the namespace, not by pyroute2's
+    ``netns=``, which forks this (large) process for every socket: a room whose
+    runs end together would fork the lab once a run."""
+    def dump():
+        ct = Conntrack()
+        try:
+            return [entry_dict(e) for e in ct.dump_entries()]
+        finally:
+            ct.close()
+    return netns.in_netns(netns_name, dump)
