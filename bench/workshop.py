@@ -52,23 +52,27 @@ async def main() -> int:
         await asyncio.gather(*[recv_type(x["room"], "workshop.state") for x in learners])
         print(f"{len(learners)} learners joined on {len(urls)} processes", flush=True)
 
-        # Hot start: every process with a learner of the room builds ready sandboxes.
+        # Hot start: every process builds ready sandboxes for its own learners of the
+        # room, and reports to the board (board.lab); the board adds them up.
         t0 = time.monotonic()
-        target = 0
+        await board.send(json.dumps({"type": "workshop.prepare", "lesson": LESSON}))
+        prep = await recv_type(board, ("board.prepared", "board.error"))
+        if prep["type"] == "board.error":
+            print(f"prepare refused: {prep['kind']}: {prep['message']}", flush=True)
+            return 1
+        labs: dict[str, dict] = {}
         while time.monotonic() - t0 < 240:
-            await board.send(json.dumps({"type": "workshop.prepare", "lesson": LESSON}))
-            prep = await recv_type(board, ("board.prepared", "board.error"))
-            if prep["type"] == "board.error":
-                print(f"prepare refused: {prep['kind']}: {prep['message']}", flush=True)
-                await asyncio.sleep(1.0)
+            try:
+                lab = await recv_type(board, "board.lab", 5)
+            except asyncio.TimeoutError:
                 continue
-            target = prep["count"]
-            if prep["ready"] >= min(target, LEARNERS // len(urls) + 5):
+            labs[lab["process"]] = lab
+            if sum(x["ready"] for x in labs.values()) >= LEARNERS:
                 break
-            await asyncio.sleep(1.0)
-        await asyncio.sleep(2.0)            # the other processes build alongside
-        print(f"hot start: {prep['ready']} ready on the board's process in "
-              f"{time.monotonic() - t0:.1f} s (capacity {prep['capacity']})", flush=True)
+        ready, target = (sum(x[k] for x in labs.values()) for k in ("ready", "target"))
+        print(f"hot start: {ready} of {target} ready on {len(labs)} processes in "
+              f"{time.monotonic() - t0:.1f} s (capacity {prep['capacity']} a machine)", flush=True)
+        await asyncio.sleep(2.0)            # the instructor introduces the step
 
         # goto
         sent = time.monotonic()

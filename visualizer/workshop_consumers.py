@@ -15,7 +15,7 @@ import json
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from . import services, workshops
+from . import hotstart, services, workshops
 from .core import errors
 from .models import Learner, Workshop
 
@@ -64,6 +64,7 @@ class LearnerConsumer(_Json):
 
     async def disconnect(self, code):
         if self.learner is not None:
+            hotstart.leave(self.channel_name)
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
@@ -90,11 +91,9 @@ class LearnerConsumer(_Json):
     workshop_goto = workshop_spotlight = workshop_closed = _Json.forward
 
     async def workshop_prepare(self, event):
-        """Hot start, in every process a learner of the room is connected to."""
-        try:
-            await services.lab_client().warm(event["lesson"], event["count"])
-        except Exception:   # the lab is unavailable here: runs will say so
-            pass
+        """Hot start: this learner needs a sandbox ready in this process's lab."""
+        hotstart.seat(self.learner.workshop_id, event["board_group"], event["lesson"],
+                      self.channel_name, event["count"])
 
     @database_sync_to_async
     def _learner(self):
@@ -158,6 +157,9 @@ class BoardConsumer(_Json):
                                          services.lab_config().lessons_path)
                 await self.room({"type": "workshop.goto", **where})
                 await self.boards({"type": "board.where", "where": where})
+                # the room is about to run that step: have its sandboxes ready
+                await self.send_json({"type": "board.prepared",
+                                      **await self._prepare({"lesson": where["lesson"]})})
             elif t == "workshop.spotlight":
                 shown = await self._call(workshops.spotlight, msg.get("run"),
                                          bool(msg.get("show_name")))
@@ -183,23 +185,25 @@ class BoardConsumer(_Json):
         await self.channel_layer.group_send(self.workshop.board_group, event)
 
     async def _prepare(self, msg) -> dict:
-        """Hot start: ready sandboxes for the room's lesson, up to the seats, bounded by
-        what this machine can hold; every process with a learner of the room builds too."""
+        """Hot start: every process with learners of the room connected builds ready
+        sandboxes for them (``hotstart``), up to the seats and what its machine holds,
+        and reports to the board (``board.lab``).  The reply says what was asked, and
+        this process's lab as it is now."""
         w = await self._fresh()
         lesson = msg.get("lesson") or w.where()["lesson"]
-        cfg = services.lab_config()
-        cap = workshops.capacity(cfg.max_sandboxes)
+        cap = workshops.capacity(services.lab_config().max_sandboxes)
         count = min(w.seats, cap)
-        await self.room({"type": "workshop.prepare", "lesson": lesson, "count": count})
+        await self.room({"type": "workshop.prepare", "lesson": lesson, "count": count,
+                         "board_group": w.board_group})
         try:
-            reply = await services.lab_client().warm(lesson, count)
+            reply = await services.lab_client().warm(lesson)
         except Exception as e:      # the lab refused or is not there: say so, keep the board
             raise workshops.WorkshopError(f"the lab could not prepare: {e}", errors.LAB) from e
         return {"lesson": lesson, "count": count, "ready": reply.get("ready", 0),
                 "capacity": cap, "in_use": reply.get("in_use", 0)}
 
     # the boards' group messages go to the page as they are
-    board_update = board_where = board_spotlight = board_closed = _Json.forward
+    board_update = board_where = board_spotlight = board_closed = board_lab = _Json.forward
 
     async def board_rows(self, event):
         """Rows sent together (see ``services.board_update``): a board.update each."""

@@ -1,7 +1,7 @@
 // The instructor's board: one row per learner, one column per step, live over /ws/board/<code>/.
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const $ = (id) => document.getElementById(id);
-const state = { board: null, rows: new Map(), socket: null };
+const state = { board: null, rows: new Map(), socket: null, labs: new Map(), preparing: null };
 window.nfvBoard = state;
 
 const STATUS = { passed: ["✓", "passed"], failed: ["✕", "failed"], ran: ["•", "ran"],
@@ -84,12 +84,31 @@ function onMessage(msg) {
     state.board.where = msg.where; renderWhere();
     for (const r of state.rows.values()) { r.with_room = r.lesson === msg.where.lesson && r.step === msg.where.step; }
   } else if (msg.type === "board.prepared") {
-    $("prepare-status").textContent = `${msg.ready} ready now, building to ${msg.count} (capacity ${msg.capacity})`;
+    if (!state.preparing || state.preparing.lesson !== msg.lesson) state.labs.clear();
+    state.preparing = msg; renderPrepared();
+  } else if (msg.type === "board.lab") {
+    // one per web process with learners of the room: its lab's ready sandboxes
+    if (state.preparing && state.preparing.lesson !== msg.lesson) return;
+    state.labs.set(msg.process, msg); renderPrepared();
   } else if (msg.type === "board.closed") {
     state.board.closed = true; renderWhere();
   } else if (msg.type === "board.error") {
     $("board-error").hidden = false; $("board-error").textContent = msg.message;
   }
+}
+
+function renderPrepared() {
+  const labs = [...state.labs.values()];
+  const sum = (k) => labs.reduce((n, l) => n + (l[k] || 0), 0);
+  const p = state.preparing;
+  let text = p ? `Preparing ${p.lesson} for the room (${p.count} seats)` : "";
+  if (labs.length) {
+    text = `${sum("ready")} of ${sum("target")} sandboxes ready for ${labs[0].lesson}` +
+      ` on ${labs.length} server${labs.length > 1 ? "s" : ""} (capacity ${sum("capacity")})`;
+  }
+  const failed = labs.filter((l) => l.error);
+  if (failed.length) text += ` · ${failed.map((l) => l.error).join("; ")}`;
+  $("prepare-status").textContent = text;
 }
 
 function send(msg) { if (state.socket && state.socket.readyState === 1) state.socket.send(JSON.stringify(msg)); }

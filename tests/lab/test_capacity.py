@@ -67,3 +67,32 @@ async def test_past_the_cap_a_run_waits_and_hears_its_place(live_lab):
         assert result["ok"] and (await client.ping())["sandboxes"] == 1
     finally:
         await client.stop()
+
+
+@pytest.mark.live
+async def test_a_hot_start_builds_the_seats_and_the_runs_take_them(live_lab):
+    """warm(count) builds that many ready sandboxes; each run takes one and its seat,
+    so after the room has run the pool is back to its usual size, not rebuilt."""
+    from visualizer.lab.client import LabClient
+    client = LabClient(LabConfig(warm_lessons=(), pool_size=1, max_sandboxes=10))
+    lesson = "container-to-container"
+    try:
+        reply = await client.warm(lesson, 3)
+        assert reply["target"] == 3
+        for _ in range(200):
+            if (await client.ping())["pool"].get(lesson, 0) >= 3:
+                break
+            await asyncio.sleep(0.1)
+        assert (await client.ping())["pool"][lesson] == 3
+        results = await asyncio.gather(*[client.run(f"l{i}", lesson, 1, []) for i in range(3)])
+        assert all(r["ok"] for r in results)
+        await asyncio.sleep(1.0)            # the refill, if any, has begun by now
+        for _ in range(100):
+            ping = await client.ping()
+            if ping["pool"].get(lesson, 0) >= 1:
+                break
+            await asyncio.sleep(0.1)
+        assert (await client.warm(lesson))["target"] == 1
+        assert (await client.ping())["pool"][lesson] == 1
+    finally:
+        await client.stop()

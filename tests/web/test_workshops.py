@@ -29,7 +29,7 @@ class StandIn:
 
     async def warm(self, lesson, count=None):
         self.warmed.append((lesson, count))
-        return {"ready": 0, "in_use": 0}
+        return {"ready": count or 0, "in_use": 0}
 
     async def release(self, owner):
         pass
@@ -105,7 +105,11 @@ async def test_join_goto_spotlight_and_the_board_fills_in(lab):
     await board.send_json_to({"type": "workshop.prepare"})
     prepared = await receive_type(board, "board.prepared")
     assert prepared["lesson"] == LESSONS[1] and 0 < prepared["count"] <= 30
-    assert (LESSONS[1], prepared["count"]) in lab.warmed
+    # each process builds for the room's learners connected to it: here, one
+    here = await receive_type(board, "board.lab")
+    assert (here["lesson"], here["target"], here["ready"]) == (LESSONS[1], 1, 1)
+    assert here["process"] and here["capacity"] >= 1
+    assert (LESSONS[1], 1) in lab.warmed
     await board.send_json_to({"type": "workshop.close"})
     await receive_type(learner, "workshop.closed")
     for c in (board, learner, lab_ws):

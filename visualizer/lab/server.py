@@ -107,6 +107,10 @@ class Lab:
             self.pool[slug].append(sb)
 
     async def take(self, lesson, rid) -> object:
+        # A hot start's target counts the room's learners: each run takes its seat,
+        # so once the room has run the pool is back to its usual size.
+        if self.targets.get(lesson.slug, 0) > self.cfg.pool_size:
+            self.targets[lesson.slug] -= 1
         ready = self.pool.get(lesson.slug)
         if ready:
             sb = ready.pop(0)
