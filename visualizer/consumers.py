@@ -7,13 +7,13 @@ import time
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from channels.generic.websocket import AsyncWebsocketConsumer
 
 from . import services
+from .consumer_base import Consumer
 from .core import errors
 
 
-class LabConsumer(AsyncWebsocketConsumer):
+class LabConsumer(Consumer):
     """``/ws/lab/``: one run at a time per connection; bad input never closes it."""
 
     async def connect(self):

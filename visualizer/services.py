@@ -298,7 +298,7 @@ async def finish(result, lesson, step, rules, events, prediction, owner, out):
                      "run": record.uid, "recorded": False})
 
 
-BOARD_BATCH_S = 0.15
+BOARD_BATCH_S = 0.05
 _board_rows: dict[str, list] = {}      # rows on their way to a board group (transient)
 _board_flushes: set = set()
 

@@ -13,16 +13,16 @@ from __future__ import annotations
 import json
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 
 from . import hotstart, services, workshops
+from .consumer_base import Consumer
 from .core import errors
 from .models import Learner, Workshop
 
 INSTRUCTOR_TYPES = ("workshop.goto", "workshop.spotlight", "workshop.close", "workshop.prepare")
 
 
-class _Json(AsyncWebsocketConsumer):
+class _Json(Consumer):
     prefix = "workshop"
 
     async def send_json(self, content):

@@ -223,3 +223,28 @@ async def test_a_lab_that_fails_to_prepare_is_an_error_on_a_board_that_stays(lab
     await board.send_json_to({"type": "board.refresh"})
     assert (await receive_type(board, "board.state"))["code"] == w.code
     await board.disconnect()
+
+
+async def test_room_messages_do_not_wait_for_the_sync_thread(lab):
+    """A group message reaches the page while the one sync thread is busy (saving a
+    room's runs): channels' own dispatch would first queue a hop through that thread."""
+    import asyncio
+    import threading
+
+    from channels.layers import get_channel_layer
+    w, _ = await setup_room()
+    _, _, ann = await browser_join(w.code, "Ann")
+    learner = await communicator("/ws/workshop/", session=ann)
+    await receive_type(learner, "workshop.state")
+    gate = threading.Event()
+    busy = asyncio.ensure_future(sync_to_async(gate.wait)())      # holds the sync thread
+    try:
+        await asyncio.sleep(0.05)
+        await get_channel_layer().group_send(w.group, {"type": "workshop.goto",
+                                                       "lesson": LESSONS[0], "step": 2})
+        goto = await receive_type(learner, "workshop.goto", timeout=3)
+        assert goto["step"] == 2 and not busy.done()
+    finally:
+        gate.set()
+        await busy
+    await learner.disconnect()
