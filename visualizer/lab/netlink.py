@@ -18,6 +18,7 @@ from pyroute2.netlink.nfnetlink import NFNL_SUBSYS_NFTABLES, NFNLGRP_NFTRACE, nf
 from ..core.codes import (CT_STATE_BITS, CT_STATUS_BITS, NFPROTO, TRACE_TYPES,  # noqa: F401
                           VERDICTS, ct_state_names, ct_status_names)
 
+NFNL_SUBSYS_CTNETLINK = 1
 NFNL_SUBSYS_ULOG = 4
 NFT_MSG_TRACE = 17
 NFULNL_MSG_PACKET = 0
@@ -136,6 +137,18 @@ def group_socket(group: int, rcvbuf: int) -> socket.socket:
     s.bind((0, 0))
     s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group)
     s.setblocking(False)
+    return s
+
+
+NFNLGRP_CONNTRACK_NEW, NFNLGRP_CONNTRACK_UPDATE, NFNLGRP_CONNTRACK_DESTROY = 1, 2, 3
+
+
+def conntrack_socket(rcvbuf: int) -> socket.socket:
+    """A non-blocking socket on the calling thread's namespace's conntrack events
+    (new, update, destroy): they carry the same attributes as a table dump."""
+    s = group_socket(NFNLGRP_CONNTRACK_NEW, rcvbuf)
+    for group in (NFNLGRP_CONNTRACK_UPDATE, NFNLGRP_CONNTRACK_DESTROY):
+        s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group)
     return s
 
 

@@ -58,6 +58,7 @@ class Sandbox:
         self.built_step = -1
         self.namespaces: dict[str, str] = {}
         self.events_sock: socket.socket | None = None    # trace and NFLOG messages
+        self.ct_sock: socket.socket | None = None        # host's conntrack events
         self.commit_sock: socket.socket | None = None   # nf_tables commits in host
         self.loading: list = []         # rule-loading programs still finishing (see rules)
         self.packet_socks: dict[str, socket.socket] = {}
@@ -124,6 +125,7 @@ class Sandbox:
             if "events" in m:
                 self.events_sock = m["events"]
                 self.commit_sock = m["commits"]
+                self.ct_sock = m["conntrack"]
             self.packet_socks.update(m.get("packet", {}))
         self._new_ns += [n["name"] for n in new_ns if n["name"] in self.namespaces]
         if errors:
@@ -219,6 +221,7 @@ class Sandbox:
         names = sorted({v["name"] for v in self.topology["veth"] if v["ns"] == "host"}
                        | {b["name"] for b in self.topology["bridge"] if b["ns"] == "host"})
         return {"events": ev, "commits": commits.open_socket(),
+                "conntrack": netlink.conntrack_socket(1 << 20),
                 "packet": {n: _packet_socket() for n in names}}
 
     def _bind_packet_sockets(self):
@@ -234,7 +237,7 @@ class Sandbox:
 
     def drain(self):
         """Throw away anything captured before the run starts."""
-        for s in [self.events_sock, *self.packet_socks.values()]:
+        for s in [self.events_sock, self.ct_sock, *self.packet_socks.values()]:
             if s is None:
                 continue
             try:
@@ -250,11 +253,11 @@ class Sandbox:
         for p in self.procs:
             kill(p)
         self.procs.clear()
-        for s in [self.events_sock, self.commit_sock, *self.packet_socks.values()]:
+        for s in [self.events_sock, self.commit_sock, self.ct_sock, *self.packet_socks.values()]:
             if s is not None:
                 s.close()
         self.packet_socks = {}
-        self.events_sock = self.commit_sock = None
+        self.events_sock = self.commit_sock = self.ct_sock = None
         for full in list(self.namespaces.values()):
             _unpin(f"{NETNS_DIR}/{full}")
         self.namespaces.clear()

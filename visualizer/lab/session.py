@@ -250,5 +250,5 @@ async def finish_loading(sb: Sandbox):
 
 async def snapshot(sb: Sandbox) -> dict:
     """The sandbox's conntrack table and its rules with their counters, read from the kernel."""
-    table = await asyncio.to_thread(conntrack.read, sb.ns("host"))
+    table = await asyncio.to_thread(conntrack.read, sb.ns("host"), sb.ct_sock)
     return {"conntrack": table, "rules": await rules.listing(sb.ns("host"))}
