@@ -96,3 +96,38 @@ async def test_a_hot_start_builds_the_seats_and_the_runs_take_them(live_lab):
         assert (await client.ping())["pool"][lesson] == 1
     finally:
         await client.stop()
+
+
+async def test_a_run_ends_after_the_others_have_their_first_event():
+    """What ends a run (tools, journeys, result) waits while other runs have not had
+    their first event: a room starts together.  Alone, a run never waits."""
+    from visualizer.lab.server import Lab
+    lab = Lab(None, LabConfig(warm_lessons=()))
+    await asyncio.wait_for(lab.finish_turn(), 0.5)        # nobody starting: at once
+    lab.starting.add(7)
+    turn = asyncio.ensure_future(lab.finish_turn())
+    await asyncio.sleep(0.1)
+    assert not turn.done()
+    lab.starting.discard(7)
+    await asyncio.wait_for(turn, 1)
+
+
+async def test_lines_written_together_go_out_in_one_write():
+    from visualizer.lab.server import _Out
+
+    class Transport:
+        writes: list = []
+
+        def is_closing(self):
+            return False
+
+        def write(self, data):
+            self.writes.append(data)
+    t = Transport()
+    out = _Out(t, asyncio.get_running_loop())
+    out.write(b"a\n")                 # after a quiet spell: at once
+    out.write(b"b\n")
+    out.write(b"c\n")                 # these two: together, when the callback returns
+    assert t.writes == [b"a\n"]
+    await asyncio.sleep(0)
+    assert t.writes == [b"a\n", b"b\nc\n"]

@@ -99,8 +99,8 @@ async def configure(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
 class Reader:
     """Reads the sandbox's capture sockets into events while a run goes on."""
 
-    def __init__(self, sb: Sandbox, tracker: Tracker, emit):
-        self.sb, self.tracker, self.emit = sb, tracker, emit
+    def __init__(self, sb: Sandbox, tracker: Tracker, emit, on_first=None):
+        self.sb, self.tracker, self.emit, self.on_first = sb, tracker, emit, on_first
         self.captures: dict[str, list] = {name: [] for name in sb.packet_socks}
         self._unmatched: list[tuple[dict, dict]] = []   # (capture record, headers)
         self.last_kernel = time.monotonic()
@@ -136,6 +136,8 @@ class Reader:
         ev["recv_mono"] = now      # CLOCK_MONOTONIC when the lab read it (for latency figures)
         if self.first_event is None:
             self.first_event = now
+            if self.on_first is not None:
+                self.on_first()
         self.sent.append(ev)
         self.emit({"type": "trace.event", "event": ev})
 
@@ -174,19 +176,22 @@ class Reader:
 
 
 async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
-                   user_rules: list[str], emit, oracle: bool = False) -> dict:
+                   user_rules: list[str], emit, oracle: bool = False,
+                   on_first=None, finish_turn=None) -> dict:
     """Run one step; ``emit(msg)`` gets lab.status / trace.event / traffic.output.
 
     ``oracle``: also run the kernel's own ``nft monitor trace`` in the sandbox
     for the run, and return its text as ``result["oracle"]`` (the tests compare
-    it with the engine's events; the engine never reads it)."""
+    it with the engine's events; the engine never reads it).  ``on_first()`` is
+    called at the run's first event; ``await finish_turn()`` before the result is
+    made (the lab lets runs still waiting for their first event go first)."""
     emit({"type": "lab.status", "status": "ready", "detail": "applying the step's changes"})
     await configure(sb, lesson, step, user_rules)
     sb.drain()
     loop = asyncio.get_running_loop()
     t0 = time.monotonic()
     tracker = Tracker(sb.ifnames, sb.rule_index, t0, sb.topology)
-    reader = Reader(sb, tracker, emit)
+    reader = Reader(sb, tracker, emit, on_first)
     monitor = await start_monitor(sb) if oracle else None
     reader.start(loop)
     emit({"type": "lab.status", "status": "running", "detail": step.traffic.describe()})
@@ -203,6 +208,8 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
     finally:
         reader.stop(loop)
         oracle_text = await stop_monitor(monitor) if monitor else None
+    if finish_turn is not None:
+        await finish_turn()
     await finish_loading(sb)
     snap = await snapshot(sb)
     journeys = tracker.journeys.summaries(reader.captures)
