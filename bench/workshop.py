@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.cluster import Cluster, recv_type, ws  # noqa: E402
+from bench.cluster import Cluster, quiet_machine, recv_type, ws  # noqa: E402
 
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", "100"))
 PROCESSES = int(os.environ.get("BENCH_PROCESSES", "2"))
@@ -35,28 +35,11 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(p * len(xs)))] if xs else float("nan")
 
 
-def _cpu_times() -> tuple[int, int]:
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:]]
-    return v[3] + v[4], sum(v)          # idle + iowait, total
-
-
-async def quiet_machine(idle: float = 0.7, window: float = 0.5, limit: float = 120.0) -> float:
-    """Wait until the CPUs are mostly idle: namespaces torn down by an earlier bench
-    (the 1,000-sandbox one) keep the kernel busy for a while after their labs end."""
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < limit:
-        i0, a0 = _cpu_times()
-        await asyncio.sleep(window)
-        i1, a1 = _cpu_times()
-        if a1 > a0 and (i1 - i0) / (a1 - a0) >= idle:
-            break
-    return time.monotonic() - t0
-
-
 async def main() -> int:
     env = {"LAB_WARM_LESSONS": "", "LAB_MAX_SANDBOXES": str(LEARNERS + 20),
            "WS_RUNS_PER_MINUTE": "100"}
+    waited = await quiet_machine()
+    print(f"machine quiet after {waited:.1f} s (kernel work of earlier benches)", flush=True)
     with Cluster(PROCESSES, env) as c:
         seed = c.seed(LEARNERS, [LESSON, "new-bridge-forward-drop"])
         urls = c.urls
@@ -93,7 +76,7 @@ async def main() -> int:
               f"{time.monotonic() - t0:.1f} s (capacity {prep['capacity']} a machine)", flush=True)
         await asyncio.sleep(2.0)            # the instructor introduces the step
         waited = await quiet_machine()
-        print(f"machine quiet after {waited:.1f} s more (kernel work of earlier benches)", flush=True)
+        print(f"machine quiet after {waited:.1f} s more", flush=True)
 
         # goto
         sent = time.monotonic()

@@ -19,7 +19,7 @@ from ..core import protocol, rulecheck
 from ..core.config import ENV_KEY, LabConfig
 from . import preflight
 
-START_TIMEOUT = 15.0
+START_TIMEOUT = 60.0     # the lab's namespaces wait for any teardown the kernel is doing
 
 
 class LabError(Exception):
@@ -94,7 +94,9 @@ class LabClient:
         async with self._starting:
             if self.alive:
                 return
-            problems = preflight.problems()
+            # (in a thread: it runs unshare, which waits while the kernel tears
+            # namespaces down, and the web server's loop must not)
+            problems = await asyncio.to_thread(preflight.problems)
             if problems:
                 raise LabUnavailable(preflight.explain(problems))
             env = {**os.environ, **self.env, ENV_KEY: self.config.to_env()}

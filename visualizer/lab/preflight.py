@@ -39,6 +39,10 @@ PACKAGE = Path(__file__).resolve().parents[1]  # the visualizer package
 FALLBACK_UID = FALLBACK_GID = 65520
 LAB_HOME = "/nonexistent"                     # HOME of the dropped lab
 
+# Making a network namespace waits while the kernel tears earlier ones down (a
+# thousand sandboxes released take it half a minute): a slow answer is no refusal.
+UNSHARE_CHECK_S = 60
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -248,7 +252,8 @@ def problems(config: LabConfig | None = None) -> list[Problem]:
         # As the lab will: dropped to its user first when we are root.
         argv = drop_argv(user) + [which("unshare"), "-Urnm", "true"]
         try:
-            r = subprocess.run(argv, capture_output=True, timeout=5, text=True, cwd="/")
+            r = subprocess.run(argv, capture_output=True, timeout=UNSHARE_CHECK_S, text=True,
+                               cwd="/")
             if r.returncode != 0:
                 hint = ("Allow unprivileged user namespaces: sysctl -w kernel.unprivileged_userns_clone=1 "
                         "(Debian kernels) or kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu)")
