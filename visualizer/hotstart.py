@@ -7,8 +7,9 @@ hundred learners on two processes: about fifty each, not a hundred each).  While
 it builds, the process tells the board how far it is (``board.lab``: ready,
 target and capacity of this process's lab); the board adds the processes up.
 
-What is kept here is this process's own: which of its sockets are seated, and the
-one task that prepares for a room.  Nothing another process would need.
+What is kept here is this process's own: which learners' sockets heard a prepare
+here, and the one task that prepares for a room.  Nothing another process would
+need.
 """
 from __future__ import annotations
 
@@ -28,24 +29,20 @@ GATHER_S = 0.05          # the room's prepare reaches every socket of a process 
 REPORT_S = 1.0
 REPORT_FOR_S = 300.0
 
-_seated: dict[tuple, set[str]] = {}       # (workshop, lesson) -> channel names here
+_seated: dict[tuple, set[int]] = {}       # (workshop, lesson) -> learners seen here
 _preparing: dict[tuple, asyncio.Task] = {}
 
 
-def seat(workshop_id: int, board_group: str, lesson: str, channel: str, count: int) -> None:
-    """A learner's socket here heard the room's prepare: count it, and prepare (once
-    for all the sockets that hear it together) up to ``count`` for the room."""
+def seat(workshop_id: int, board_group: str, lesson: str, learner: int, count: int) -> None:
+    """A learner's socket here heard the room's prepare: count the learner, and
+    prepare (once for all the sockets that hear it together) up to ``count`` for the
+    room.  Counted by learner, not socket: a goto moves the learner's page, and its
+    socket closes and comes back while the sandboxes are being built."""
     key = (workshop_id, lesson)
-    _seated.setdefault(key, set()).add(channel)
+    _seated.setdefault(key, set()).add(learner)
     task = _preparing.get(key)
     if task is None or task.done():
         _preparing[key] = asyncio.ensure_future(_prepare(key, board_group, count))
-
-
-def leave(channel: str) -> None:
-    """A learner's socket here closed: it no longer needs a sandbox ready."""
-    for chans in _seated.values():
-        chans.discard(channel)
 
 
 async def _prepare(key: tuple, board_group: str, room_count: int) -> None:

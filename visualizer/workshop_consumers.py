@@ -64,7 +64,6 @@ class LearnerConsumer(_Json):
 
     async def disconnect(self, code):
         if self.learner is not None:
-            hotstart.leave(self.channel_name)
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
@@ -93,7 +92,7 @@ class LearnerConsumer(_Json):
     async def workshop_prepare(self, event):
         """Hot start: this learner needs a sandbox ready in this process's lab."""
         hotstart.seat(self.learner.workshop_id, event["board_group"], event["lesson"],
-                      self.channel_name, event["count"])
+                      self.learner.pk, event["count"])
 
     @database_sync_to_async
     def _learner(self):

@@ -102,7 +102,9 @@ function renderPrepared() {
   const sum = (k) => labs.reduce((n, l) => n + (l[k] || 0), 0);
   const p = state.preparing;
   let text = p ? `Preparing ${p.lesson} for the room (${p.count} seats)` : "";
-  if (labs.length) {
+  if (labs.length && sum("target") === 0) {
+    text = `No learner of the room is connected: press Prepare once they have joined (capacity ${sum("capacity")})`;
+  } else if (labs.length) {
     text = `${sum("ready")} of ${sum("target")} sandboxes ready for ${labs[0].lesson}` +
       ` on ${labs.length} server${labs.length > 1 ? "s" : ""} (capacity ${sum("capacity")})`;
   }

@@ -56,6 +56,10 @@ def test_an_instructor_leads_three_learners(browser, live, room):
     for _, pg in learners:
         pg.wait_for_url(f"**/lessons/{LESSONS[1]}/?step=1", timeout=20_000)
     shot(learners[1][1], "workshop-learner-after-goto")
+    # goto prepared the step: the board counts the sandboxes ready for its learners
+    board.wait_for_function(
+        "() => /\\b3 of 3 sandboxes ready\\b/.test(document.getElementById('prepare-status').textContent)",
+        timeout=30_000)
 
     # they run; the board fills in, graded by the product
     for _, pg in learners:
