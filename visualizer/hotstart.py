@@ -55,24 +55,23 @@ async def _prepare(key: tuple, board_group: str, room_count: int) -> None:
     loop = asyncio.get_running_loop()
     end, asked = loop.time() + REPORT_FOR_S, -1
     here = 0
+
+    async def report(ready: int, in_use: int, **extra):
+        await layer.group_send(board_group, {
+            "type": "board.lab", "process": PROCESS, "lesson": lesson, "ready": ready,
+            "target": here, "capacity": cap, "in_use": in_use, **extra})
     try:
         while True:
             here = min(len(_seated.get(key, ())), room_count, cap)
             reply = await services.lab_client().warm(lesson, here if here > asked else None)
             asked = max(asked, here)
-            await layer.group_send(board_group, {
-                "type": "board.lab", "process": PROCESS, "lesson": lesson,
-                "ready": reply.get("ready", 0), "target": here, "capacity": cap,
-                "in_use": reply.get("in_use", 0)})
+            await report(reply.get("ready", 0), reply.get("in_use", 0))
             if reply.get("ready", 0) >= here or loop.time() > end:
                 return
             await asyncio.sleep(REPORT_S)
     except Exception as e:      # the lab is unavailable here: the board hears it
         log.warning("hot start of %s failed here: %s", lesson, e)
         try:
-            await layer.group_send(board_group, {
-                "type": "board.lab", "process": PROCESS, "lesson": lesson, "ready": 0,
-                "target": here, "capacity": cap, "in_use": 0,
-                "error": f"the lab could not prepare here: {e}"})
+            await report(0, 0, error=f"the lab could not prepare here: {e}")
         except Exception:
             log.exception("reporting to the board failed")

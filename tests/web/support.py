@@ -51,3 +51,33 @@ async def collect_run(comm, timeout: float = 120.0) -> list[dict]:
         out.append(msg)
         if msg["type"] in ("lab.result", "lab.error"):
             return out
+
+
+class GradedLab:
+    """Test double of LabClient, no kernel: a run sends one event and returns a small
+    result graded passed, with ``journeys``; ``warm`` reports what it was asked."""
+
+    def __init__(self, journeys=(), command="c1$ ping"):
+        self.journeys, self.command = list(journeys), command
+        self.warmed = []
+
+    async def run(self, owner, lesson, step, rules, on_message, **kw):
+        await on_message({"type": "trace.event", "event": {"seq": 0, "journey": 1}})
+        return {"ok": False, "transmitted": 1, "received": 0, "lesson": lesson, "step": step,
+                "journeys": self.journeys, "rules": {}, "conntrack": [], "captures": {},
+                "output": "", "command": self.command,
+                "grade": {"passed": True, "checks": [], "note": ""}}
+
+    async def warm(self, lesson, count=None):
+        self.warmed.append((lesson, count))
+        return {"ready": count or 0, "in_use": 0}
+
+    async def release(self, owner):
+        pass
+
+
+def use_lab(monkeypatch, lab):
+    """Make ``lab`` the web layer's lab client."""
+    from visualizer import services
+    monkeypatch.setattr(services, "lab_client", lambda: lab)
+    return lab

@@ -7,30 +7,16 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.test import Client
 
-from visualizer import services
 from visualizer.models import Progress, Run
 
-from .support import collect_run, communicator
+from .support import GradedLab, collect_run, communicator, use_lab
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class GradedLab:
-    async def run(self, owner, lesson, step, rules, on_message, **kw):
-        await on_message({"type": "trace.event", "event": {"seq": 0, "journey": 1}})
-        return {"ok": False, "transmitted": 1, "received": 0, "lesson": lesson, "step": step,
-                "journeys": [], "rules": {}, "conntrack": [], "captures": {}, "output": "",
-                "command": "c1$ ping", "grade": {"passed": True, "checks": [], "note": ""}}
-
-    async def release(self, owner):
-        pass
-
-
 @pytest.fixture
 def lab(monkeypatch):
-    lab = GradedLab()
-    monkeypatch.setattr(services, "lab_client", lambda: lab)
-    return lab
+    return use_lab(monkeypatch, GradedLab())
 
 
 async def browse():

@@ -6,40 +6,20 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
-from visualizer import services, workshops
+from visualizer import workshops
 from visualizer.models import Workshop
 
-from .support import collect_run, communicator
+from .support import GradedLab, collect_run, communicator, use_lab
 
 pytestmark = pytest.mark.django_db(transaction=True)
 LESSONS = ["new-bridge-forward-drop", "container-to-container"]
 
 
-class StandIn:
-    def __init__(self):
-        self.warmed = []
-
-    async def run(self, owner, lesson, step, rules, on_message, **kw):
-        await on_message({"type": "trace.event", "event": {"seq": 0, "journey": 1}})
-        return {"ok": False, "transmitted": 1, "received": 0, "lesson": lesson, "step": step,
-                "journeys": [{"id": 1, "direction": "request", "outcome": "dropped",
-                              "drop_at": "ip filter FORWARD"}],
-                "rules": {}, "conntrack": [], "captures": {}, "output": "", "command": "ping",
-                "grade": {"passed": True, "checks": [], "note": ""}}
-
-    async def warm(self, lesson, count=None):
-        self.warmed.append((lesson, count))
-        return {"ready": count or 0, "in_use": 0}
-
-    async def release(self, owner):
-        pass
-
-
 @pytest.fixture
 def lab(monkeypatch):
-    lab = StandIn()
-    monkeypatch.setattr(services, "lab_client", lambda: lab)
-    return lab
+    return use_lab(monkeypatch, GradedLab(
+        journeys=[{"id": 1, "direction": "request", "outcome": "dropped",
+                   "drop_at": "ip filter FORWARD"}], command="ping"))
 
 
 @sync_to_async

@@ -46,29 +46,24 @@ def _resolve(argv: list[str]) -> list[str]:
 TOOL_NICE = 10
 
 
-def _popen(argv: list[str], ns: str | None, stdin: bool = False) -> Child:
+def _start(argv: list[str], ns: str | None, *, stdin: bool = False, merge: bool = False,
+           nice: int | None = None) -> Child:
     """Start ``argv`` (in namespace ``ns``) in its own process group, never via a
-    shell; stdout and stderr on pipes of their own.
+    shell: stdin a pipe or /dev/null, stdout and stderr on pipes (one if ``merge``).
 
-    Tools that run to their end (rule loading, listings) run at a lower priority
-    (``TOOL_NICE``, inherited from the starting thread, which dies with it): when a
-    room's runs end together, six listings a run would otherwise take the CPU from
-    the runs still streaming and from the web server forwarding their events."""
+    ``nice``: the starting thread's priority, which the program inherits (the thread
+    dies with it).  Tools that run to their end (rule loading, listings) get
+    ``TOOL_NICE``: when a room's runs end together, six listings a run would
+    otherwise take the CPU from the runs still streaming and from the web server
+    forwarding their events."""
     if ns is not None:
         netns.enter(ns)
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TOOL_NICE)
-    except OSError:
-        pass
-    return Child(_resolve(argv), stdin=stdin)
-
-
-def _spawn_merged(argv: list[str], ns: str | None) -> Child:
-    """Start ``argv`` in namespace ``ns`` in a process group of its own, stdout and
-    stderr on one pipe, stdin /dev/null; never via a shell."""
-    if ns is not None:
-        netns.enter(ns)
-    return Child(_resolve(argv), merge=True)
+    if nice is not None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+        except OSError:
+            pass
+    return Child(_resolve(argv), stdin=stdin, merge=merge)
 
 
 class Feed:
@@ -111,7 +106,7 @@ def start(argv: list[str], *, ns: str | None = None, input: str | Feed | None = 
 
     def work():
         try:
-            proc = box["proc"] = _popen(argv, ns, stdin=input is not None)
+            proc = box["proc"] = _start(argv, ns, stdin=input is not None, nice=TOOL_NICE)
             data = input.encode() if isinstance(input, str) else None
             deadline = time.monotonic() + timeout
             try:
@@ -211,7 +206,7 @@ async def spawn(argv: list[str], *, ns: str | None = None) -> Process:
     # Off the event loop: starting a program takes milliseconds, and a room of
     # learners starts many at once.
     popen = await asyncio.get_running_loop().run_in_executor(
-        _spawner, netns.in_new_thread, lambda: _spawn_merged(argv, ns))
+        _spawner, netns.in_new_thread, lambda: _start(argv, ns, merge=True))
     proc = Process(popen, asyncio.get_running_loop())
     await proc._connect()
     return proc

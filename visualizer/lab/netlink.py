@@ -13,12 +13,12 @@ import socket
 import struct
 
 from pyroute2.netlink import nla
-from pyroute2.netlink.nfnetlink import NFNL_SUBSYS_NFTABLES, NFNLGRP_NFTRACE, nfgen_msg
+from pyroute2.netlink.nfnetlink import (NFNL_SUBSYS_CTNETLINK, NFNL_SUBSYS_NFTABLES,  # noqa: F401
+                                        NFNLGRP_NFTRACE, nfgen_msg)
 
 from ..core.codes import (CT_STATE_BITS, CT_STATUS_BITS, NFPROTO, TRACE_TYPES,  # noqa: F401
                           VERDICTS, ct_state_names, ct_status_names)
 
-NFNL_SUBSYS_CTNETLINK = 1
 NFNL_SUBSYS_ULOG = 4
 NFT_MSG_TRACE = 17
 NFULNL_MSG_PACKET = 0

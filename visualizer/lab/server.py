@@ -249,7 +249,7 @@ class _Out:
     FLUSH_BYTES = 1 << 16
     IDLE_S = 0.005
 
-    def __init__(self, transport, loop=None):
+    def __init__(self, transport, loop):
         self.transport = transport
         self.loop = loop
         self.chunks: list[bytes] = []
@@ -257,7 +257,7 @@ class _Out:
 
     def write(self, data: bytes):
         now = time.monotonic()
-        if self.loop is None or (not self.chunks and now - self.last > self.IDLE_S):
+        if not self.chunks and now - self.last > self.IDLE_S:
             self.last = now
             self._write(data)
             return
