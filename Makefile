@@ -9,7 +9,7 @@ setup:
 	@bash scripts/setup.sh
 
 run: setup
-	$(PY) -m daphne -b $(HOST) -p $(PORT) visualizer.asgi:application
+	$(PY) -m daphne -b $(HOST) -p $(PORT) visualizer.project.asgi:application
 
 test: setup
 	@rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; echo $$rc > .pytest-rc; \

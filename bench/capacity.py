@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "visualizer.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "visualizer.project.settings")
 
 from visualizer.core.config import LabConfig  # noqa: E402
 from visualizer.lab.client import LabClient  # noqa: E402

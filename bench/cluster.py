@@ -25,8 +25,8 @@ import json, sys
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Permission, User
 from django.contrib.sessions.backends.db import SessionStore
-from visualizer import workshops
-from visualizer.models import Learner
+from visualizer.workshops import room as workshops
+from visualizer.workshops.models import Learner
 import os
 n, lessons = int(os.environ["SEED_LEARNERS"]), os.environ["SEED_LESSONS"].split(",")
 teacher = User.objects.filter(username="teacher").first() or User.objects.create_user("teacher", password="pw")
@@ -59,7 +59,7 @@ class Cluster:
         os.chmod(self.dir, 0o755)
         self.redis_port = free_port()
         self.ports = [free_port() for _ in range(processes)]
-        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "visualizer.settings",
+        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "visualizer.project.settings",
                     "PYTHONPATH": str(ROOT), "DB_PATH": str(self.dir / "db.sqlite3"),
                     "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0", **(env or {})}
         self.procs: list[subprocess.Popen] = []
@@ -77,7 +77,7 @@ class Cluster:
                        cwd=ROOT, env=self.env, check=True, timeout=120)
         for i, port in enumerate(self.ports):
             self._spawn(f"daphne{i}", [sys.executable, "-m", "daphne", "-b", "127.0.0.1",
-                                       "-p", str(port), "visualizer.asgi:application"])
+                                       "-p", str(port), "visualizer.project.asgi:application"])
         deadline = time.time() + 40
         for port in self.ports:
             while True:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "visualizer.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "visualizer.project.settings")
 
 from visualizer.lab import netlink  # noqa: E402
 from visualizer.core.config import LabConfig  # noqa: E402

@@ -37,7 +37,7 @@ async def _client(app, latencies):
 
 
 async def _main():
-    from visualizer.asgi import application
+    from visualizer.project.asgi import application
     latencies: list[float] = []
     outcomes = await asyncio.gather(*[_client(application, latencies) for _ in range(CLIENTS)])
     from visualizer.lab.client import LabClient

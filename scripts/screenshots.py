@@ -22,7 +22,7 @@ def main():
 
     from visualizer.core import lessons
     db = Path(tempfile.mkdtemp()) / "shots.sqlite3"
-    env = {**os.environ, "DB_PATH": str(db), "DJANGO_SETTINGS_MODULE": "visualizer.settings",
+    env = {**os.environ, "DB_PATH": str(db), "DJANGO_SETTINGS_MODULE": "visualizer.project.settings",
            "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True,
                    timeout=120)
@@ -30,7 +30,7 @@ def main():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                               "visualizer.asgi:application"], cwd=ROOT, env=env,
+                               "visualizer.project.asgi:application"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):

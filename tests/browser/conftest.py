@@ -30,14 +30,14 @@ def _free_port() -> int:
 def server(tmp_path_factory):
     """Base URL of daphne serving the app with a fresh, migrated SQLite file."""
     db = tmp_path_factory.mktemp("web") / "db.sqlite3"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "visualizer.settings", "DB_PATH": str(db),
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "visualizer.project.settings", "DB_PATH": str(db),
            "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
                    cwd=ROOT, env=env, check=True, timeout=120)
     port = _free_port()
     log = open(db.parent / "daphne.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                             "visualizer.asgi:application"], cwd=ROOT, env=env,
+                             "visualizer.project.asgi:application"], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30

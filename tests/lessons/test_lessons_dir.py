@@ -65,9 +65,9 @@ def test_verify_lessons_grades_it(live_lab, outside):
 @pytest.mark.django_db(transaction=True)
 async def test_a_websocket_run_uses_it(live_lab, outside):
     from tests.web.support import collect_run, communicator
-    from visualizer import services
+    from visualizer.learn import config
     with override_settings(LESSONS_DIR=outside):
-        client = services.lab_client()
+        client = config.lab_client()
         try:
             comm = await communicator()
             await comm.send_json_to({"type": "lab.run", "lesson": SLUG, "step": 1})

@@ -19,6 +19,6 @@ async def lab_client():
     from .support import require_live_lab
     require_live_lab()
     from visualizer.lab.client import LabClient
-    from visualizer import services
-    yield LabClient.shared(services.lab_config())
+    from visualizer.learn.config import lab_config
+    yield LabClient.shared(lab_config())
     await LabClient.shared().stop()

@@ -33,7 +33,7 @@ async def communicator(path: str = "/ws/lab/", session: str | None = None):
     """A connected websocket; ``session``: the browser's session cookie value."""
     from channels.testing import WebsocketCommunicator
 
-    from visualizer.asgi import application
+    from visualizer.project.asgi import application
     headers = ORIGIN + ([(b"cookie", f"sessionid={session}".encode())] if session else [])
     comm = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await comm.connect()
@@ -78,6 +78,6 @@ class GradedLab:
 
 def use_lab(monkeypatch, lab):
     """Make ``lab`` the web layer's lab client."""
-    from visualizer import services
-    monkeypatch.setattr(services, "lab_client", lambda: lab)
+    from visualizer.learn import config
+    monkeypatch.setattr(config, "lab_client", lambda: lab)
     return lab

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import model
+from . import errors, model
 from .config import DEFAULT_LESSONS_DIR
 from .topology import Topology
 
@@ -22,7 +22,7 @@ TRAFFIC_KINDS = ("ping", "tcp", "none")
 ACTION_KINDS = ("iptables", "ebtables", "nft", "sysctl", "listen")
 
 
-class LessonError(ValueError):
+class LessonError(errors.InputError):
     """A lesson folder that does not load, with the reason."""
 
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import ipaddress
 
-from . import grader, model
+from . import errors, grader, model
 
 PARTS = ("through", "dies_at", "hooks", "nat_addr")
 MAX_HOOKS = 16
 
 
-class PredictionError(ValueError):
+class PredictionError(errors.InputError):
     """A prediction that is not well formed, with the reason."""
 
 

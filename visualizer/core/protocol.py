@@ -1,31 +1,43 @@
-"""The lab's line protocol: one JSON object per line, validated both ways.
+"""The lab's line protocol: one JSON object a line, checked by the one validator.
 
-Requests (client -> lab): ``{"id": int, "op": str, ...}`` with op one of
-``run`` (owner, lesson, step, rules), ``release`` (owner), ``snapshot``
-(owner), ``warm`` (lesson), ``ping``.  Replies carry the request's id and a
-dotted ``type``: lab.status, trace.event, traffic.output, lab.result,
-lab.error, or lab.reply (the final answer of non-run ops).
+Requests (client -> lab) are ``{"id": int, "op": str, ...}``, the ``line``
+route's client messages in ``messages.py``.  Replies carry the request's id
+first, then a dotted ``type``: the ``lab`` route's server messages, or
+``lab.reply`` (the final answer of an op other than ``run``).  A request the
+lab refuses is answered on its own id, whenever the line names one.
 """
 from __future__ import annotations
 
 import json
+import re
 
-from . import rulecheck
+from . import errors, messages, wire
+from .config import LabConfig
 
 MAX_LINE = 1 << 20
-OPS = {"run": {"owner", "lesson", "step", "rules", "oracle"}, "release": {"owner"},
-       "snapshot": {"owner"}, "warm": {"lesson", "count"}, "ping": set()}
-REPLY_TYPES = {"lab.status", "trace.event", "traffic.output", "lab.result", "lab.error",
-               "lab.reply"}
+REPLY_TYPES = {m.type for m in messages.REGISTRY.accepted("lab", "server")} | {"lab.reply"}
 FINAL_TYPES = {"lab.result", "lab.error", "lab.reply"}
+_ID = re.compile(rb'^\s*\{\s*"id"\s*:\s*(-?\d{1,18})\s*[,}]')
 
 
-class ProtocolError(ValueError):
-    pass
+class ProtocolError(errors.InputError):
+    """A request line the lab will not take; ``rid`` is the id it named (or -1)."""
+
+    def __init__(self, err: errors.Error, rid: int):
+        super().__init__(err.message, err.kind)
+        self.rid = rid
 
 
 def encode(obj: dict) -> bytes:
     return (json.dumps(obj, separators=(",", ":"), default=str) + "\n").encode()
+
+
+def encode_request(rid: int, op: str, **fields) -> bytes:
+    """A request line, its id first (so a refusal can name it even if the rest is bad)."""
+    line = encode({"id": rid, **messages.request(op, **fields)})
+    if len(line) > MAX_LINE:
+        raise errors.InputError(f"request too large: {len(line)} bytes, the limit is {MAX_LINE}")
+    return line
 
 
 def encode_reply(rid: int, msg: dict) -> bytes:
@@ -53,46 +65,29 @@ def split_event(line: bytes) -> tuple[int, str] | None:
     return rid, "{" + line[comma + 1:].rstrip(b"\n").decode("utf-8", "replace")
 
 
-def check_rules(rules) -> list[str]:
-    """The learner rules of a request, checked by the one rule validator."""
-    try:
-        return rulecheck.check_list(rules)
-    except rulecheck.RuleRefused as e:
-        raise ProtocolError(e.message) from None
+def request_id(line: bytes) -> int:
+    """The id a request line names, read without decoding it (-1: none)."""
+    m = _ID.match(line[:64])
+    return int(m.group(1)) if m else -1
 
 
-def decode_request(line: bytes) -> dict:
-    if len(line) > MAX_LINE:
-        raise ProtocolError("request too large")
+def decode_request(line: bytes, cfg: LabConfig | None = None) -> dict:
+    """A request line -> its clean fields with ``id`` and ``op``; :class:`ProtocolError`
+    (with the line's own id) when it is not one, with the limits of ``cfg``."""
+    rid = request_id(line)
     try:
-        req = json.loads(line)
-    except ValueError as e:
-        raise ProtocolError(f"not JSON: {e}") from e
-    if not isinstance(req, dict) or not isinstance(req.get("id"), int):
-        raise ProtocolError("a request is an object with an integer id")
-    op = req.get("op")
-    if op not in OPS:
-        raise ProtocolError(f"unknown op {op!r}")
-    extra = set(req) - OPS[op] - {"id", "op"}
-    if extra:
-        raise ProtocolError(f"unexpected keys for {op}: {sorted(extra)}")
-    for key in OPS[op] - {"step", "rules", "oracle", "count"}:
-        if not isinstance(req.get(key), str) or not req[key] or len(req[key]) > 200:
-            raise ProtocolError(f"{op} needs a string {key}")
-    if op == "warm" and req.get("count") is not None:
-        c = req["count"]
-        if not isinstance(c, int) or isinstance(c, bool) or not 0 <= c <= 10000:
-            raise ProtocolError("count must be an integer from 0 to 10000")
-    if op == "run":
-        step = req.get("step")
-        if step is not None and (not isinstance(step, int) or isinstance(step, bool) or step < 1):
-            raise ProtocolError("step must be a positive integer")
-        req["rules"] = check_rules(req.get("rules"))
-    return req
+        data = wire.decode(line, MAX_LINE)
+        if isinstance(data, dict) and (isinstance(data.get("id"), bool)
+                                       or not isinstance(data.get("id"), int)):
+            raise errors.InputError("a request is an object with an integer id")
+        msg, clean = wire.check(messages.REGISTRY, "line", data, cfg)
+    except errors.Error as e:
+        raise ProtocolError(e, rid) from None
+    return {"id": data["id"], "op": msg.type, **clean}
 
 
 def decode_reply(line: bytes) -> dict:
     msg = json.loads(line)
     if not isinstance(msg, dict) or msg.get("type") not in REPLY_TYPES:
-        raise ProtocolError(f"unexpected reply from the lab: {line[:200]!r}")
+        raise ValueError(f"unexpected reply from the lab: {line[:200]!r}")
     return msg

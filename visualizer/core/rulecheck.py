@@ -29,12 +29,8 @@ NAMED_EXTENSION = ("-m", "--match", "-j", "--jump", "-g", "--goto")
 TOOL_NAMES = ("iptables", "iptables-nft", "ebtables", "ebtables-nft")
 
 
-class RuleRefused(ValueError):
+class RuleRefused(errors.InputError):
     """A rule the lab will not run; ``kind`` is errors.INPUT or errors.FORBIDDEN."""
-
-    def __init__(self, message: str, kind: str = errors.INPUT):
-        super().__init__(message)
-        self.message, self.kind = message, kind
 
 
 def check_list(rules, max_rules: int = MAX_RULES, max_len: int = MAX_RULE_LEN) -> list[str]:

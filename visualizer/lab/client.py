@@ -15,26 +15,19 @@ import signal
 import sys
 import weakref
 
-from ..core import protocol, rulecheck
+from ..core import errors, messages, protocol, wire
 from ..core.config import ENV_KEY, LabConfig
 from . import preflight
 
 START_TIMEOUT = 60.0     # the lab's namespaces wait for any teardown the kernel is doing
+WARM_TIMEOUT = START_TIMEOUT + 10
 
 
-class LabError(Exception):
-    """The lab refused or failed a request. ``kind`` is "input" (fix the request) or "lab"."""
-
-    def __init__(self, message: str, kind: str = "lab"):
-        super().__init__(message)
-        self.message, self.kind = message, kind
-
-
-class LabUnavailable(LabError):
-    """The lab cannot start here; the message says what to install or enable."""
-
-    def __init__(self, message: str):
-        super().__init__(message, "unavailable")
+# The lab's refusals and failures are ``core.errors`` exceptions, made from the
+# kind each ``lab.error`` carries (``errors.make``); these names stay for callers.
+LabError = errors.Error
+LabUnavailable = errors.Unavailable
+STOPPED = "the lab process stopped; it restarts on the next run"
 
 
 def _die_with_parent():
@@ -155,8 +148,7 @@ class LabClient:
             # Fail only the requests this (dead) process was serving.
             for owner_proc, q, _ in list(self.pending.values()):
                 if owner_proc is proc:
-                    q.put_nowait({"type": "lab.error", "kind": "lab",
-                                  "message": "the lab process stopped; it restarts on the next run"})
+                    q.put_nowait(messages.error(errors.LAB, STOPPED))
 
     def _kill(self):
         if self.proc and self.proc.returncode is None:
@@ -198,7 +190,7 @@ class LabClient:
         rid = next(self.ids)
         q: asyncio.Queue = asyncio.Queue()
         try:
-            line = protocol.encode({"id": rid, "op": op, **fields})
+            line = protocol.encode_request(rid, op, **fields)
             await self._send(rid, q, line, text_events)
             while True:
                 msg = await q.get()
@@ -208,13 +200,13 @@ class LabClient:
                     continue
                 t = msg["type"]
                 if t == "lab.error":
-                    raise LabError(msg.get("message", "lab error"), msg.get("kind", "lab"))
+                    raise errors.make(msg.get("kind", errors.LAB), msg.get("message", "lab error"))
                 if t in protocol.FINAL_TYPES:
                     return msg
                 if on_message is not None:
                     await on_message(msg)
         except (BrokenPipeError, ConnectionResetError) as e:
-            raise LabError("the lab process stopped; it restarts on the next run") from e
+            raise errors.LabFailed(STOPPED) from e
         finally:
             self.pending.pop(rid, None)
 
@@ -225,13 +217,14 @@ class LabClient:
 
         ``text_events``: ``on_message`` gets each trace event as the websocket text
         ``{"type":"trace.event","event":{...}}`` (a :class:`Text`), not decoded."""
-        try:
-            rules = rulecheck.check_list(rules, self.config.max_rules, self.config.max_rule_len)
-        except rulecheck.RuleRefused as e:
-            raise LabError(e.message, e.kind) from None
         extra = {"oracle": True} if oracle else {}
-        msg = await self._request("run", on_message, text_events, owner=owner, lesson=lesson,
-                                  step=step, rules=list(rules or []), **extra)
+        fields = {"owner": owner, "lesson": lesson, "step": step, "rules": list(rules or []),
+                  **extra}
+        # the one validator, with this client's limits: what the lab would refuse
+        # is refused here, before a sandbox is taken
+        _, clean = wire.check(messages.REGISTRY, "line", {"op": "run", **fields}, self.config)
+        fields["rules"] = clean["rules"]
+        msg = await self._request("run", on_message, text_events, **fields)
         msg.pop("type", None)
         return msg
 
@@ -243,10 +236,16 @@ class LabClient:
         msg = await self._request("snapshot", owner=owner)
         return {"conntrack": msg.get("conntrack", []), "rules": msg.get("rules", {})}
 
-    async def warm(self, lesson: str, count: int | None = None) -> dict:
-        """Fill the lesson's ready pool (to ``count`` sandboxes: a room's hot start)."""
+    async def warm(self, lesson: str, count: int | None = None,
+                   timeout: float = WARM_TIMEOUT) -> dict:
+        """Fill the lesson's ready pool (to ``count`` sandboxes: a room's hot start).
+        The lab answers at once (it builds in the background): ``timeout`` bounds a
+        lab that is starting or stuck."""
         extra = {"count": count} if count is not None else {}
-        return await self._request("warm", lesson=lesson, **extra)
+        try:
+            return await asyncio.wait_for(self._request("warm", lesson=lesson, **extra), timeout)
+        except asyncio.TimeoutError:
+            raise errors.Timeout(f"the lab did not answer within {timeout:g} s") from None
 
     async def ping(self) -> dict:
         return await self._request("ping")

@@ -20,7 +20,7 @@ import signal
 import sys
 import time
 
-from ..core import errors, lessons, protocol, rulecheck
+from ..core import errors, lessons, messages, protocol
 from ..core.config import LabConfig
 from . import session
 from .capacity import Capacity
@@ -119,12 +119,12 @@ class Lab:
             self.refill(lesson.slug)
             return sb
         def on_position(ahead: int):
-            self.send(rid, {"type": "lab.status", "status": "queued", "ahead": ahead,
-                            "detail": f"the lab is full: {ahead} ahead of you" if ahead
-                            else "the lab is full: you are next"})
+            self.send(rid, messages.status("queued", f"the lab is full: {ahead} ahead of you"
+                                           if ahead else "the lab is full: you are next",
+                                           ahead=ahead))
         await self.capacity.acquire(on_position)
-        self.send(rid, {"type": "lab.status", "status": "building",
-                        "detail": f"building the {lesson.topology.get('name', 'lesson')} sandbox"})
+        self.send(rid, messages.status(
+            "building", f"building the {lesson.topology.get('name', 'lesson')} sandbox"))
         sb = await self.build(lesson)
         self.refill(lesson.slug)
         return sb
@@ -142,49 +142,49 @@ class Lab:
         return t
 
     async def handle(self, req: dict):
-        rid, op = req["id"], req["op"]
+        """Answer one request on its id: a reply, or a ``lab.error`` whatever went wrong."""
+        rid = req["id"]
         try:
-            if op == "ping":
-                self.send(rid, {"type": "lab.reply", "ok": True, "sandboxes": self.count(),
-                                "pool": {k: len(v) for k, v in self.pool.items()},
-                                "capacity": self.capacity.limit, "queued": self.capacity.queued,
-                                "build_errors": self.build_errors})
-            elif op == "warm":
-                self.lesson(req["lesson"])
-                if req.get("count") is not None:     # hot start: a room is about to run
-                    self.targets[req["lesson"]] = max(self.cfg.pool_size, int(req["count"]))
-                self.refill(req["lesson"])
-                self.send(rid, {"type": "lab.reply", "ok": True,
-                                "ready": len(self.pool.get(req["lesson"], [])),
-                                "target": self.targets.get(req["lesson"], self.cfg.pool_size),
-                                "capacity": self.capacity.limit, "in_use": self.count()})
-            elif op == "release":
-                await self.release(req["owner"])
-                self.send(rid, {"type": "lab.reply", "ok": True})
-            elif op == "snapshot":
-                held = self.owned.get(req["owner"])
-                if not held:
-                    raise session.StepError("no sandbox for this owner: run a step first")
-                self.send(rid, {"type": "lab.reply", **await session.snapshot(held[0])})
-            elif op == "run":
-                await asyncio.wait_for(self.run(rid, req), self.cfg.run_timeout)
-        except lessons.LessonError as e:
-            self.send(rid, {"type": "lab.error", "kind": errors.INPUT, "message": str(e)})
-        except rulecheck.RuleRefused as e:
-            self.send(rid, {"type": "lab.error", "kind": e.kind, "message": e.message})
-        except session.StepError as e:
-            self.send(rid, {"type": "lab.error", "kind": errors.INPUT, "message": str(e)})
-        except asyncio.TimeoutError:
-            self.send(rid, {"type": "lab.error", "kind": "lab",
-                            "message": f"the run did not finish within {self.cfg.run_timeout:g}s"})
+            await self.answer(rid, req)
         except Exception as e:
-            self.send(rid, {"type": "lab.error", "kind": "lab",
-                            "message": f"{type(e).__name__}: {e}"})
+            err = errors.from_exception(
+                e, f"the run did not finish within {self.cfg.run_timeout:g}s")
+            self.send(rid, messages.error_of(err))
+
+    async def answer(self, rid: int, req: dict):
+        op = req["op"]
+        if op == "ping":
+            self.send(rid, messages.reply(ok=True, sandboxes=self.count(),
+                                          pool={k: len(v) for k, v in self.pool.items()},
+                                          capacity=self.capacity.limit,
+                                          queued=self.capacity.queued,
+                                          build_errors=self.build_errors))
+        elif op == "warm":
+            self.send(rid, messages.reply(ok=True, **self.warm(req["lesson"], req.get("count"))))
+        elif op == "release":
+            await self.release(req["owner"])
+            self.send(rid, messages.reply(ok=True))
+        elif op == "snapshot":
+            held = self.owned.get(req["owner"])
+            if not held:
+                raise session.StepError("no sandbox for this owner: run a step first")
+            self.send(rid, messages.reply(**await session.snapshot(held[0])))
+        elif op == "run":
+            await asyncio.wait_for(self.run(rid, req), self.cfg.run_timeout)
+
+    def warm(self, slug: str, count: int | None) -> dict:
+        """Fill a lesson's ready pool (to ``count``: a room's hot start is about to run)."""
+        self.lesson(slug)
+        if count is not None:
+            self.targets[slug] = max(self.cfg.pool_size, int(count))
+        self.refill(slug)
+        return {"ready": len(self.pool.get(slug, [])),
+                "target": self.targets.get(slug, self.cfg.pool_size),
+                "capacity": self.capacity.limit, "in_use": self.count()}
 
     async def run(self, rid, req):
         lesson = self.lesson(req["lesson"])
         step = lesson.step(req.get("step"))
-        rulecheck.check_list(req["rules"], self.cfg.max_rules, self.cfg.max_rule_len)
         # The owner's previous sandbox goes once this run is over: tearing
         # namespaces down keeps the kernel busy, and this run comes first.
         old = self.owned.pop(req["owner"], None)
@@ -203,8 +203,8 @@ class Lab:
                 await self.release(req["owner"])
                 raise
             self.owned[req["owner"]] = (sb, time.monotonic())
-            self.send(rid, {"type": "lab.status", "status": "done", "detail": "run finished"})
-            self.send(rid, {"type": "lab.result", **result})
+            self.send(rid, messages.status("done", "run finished"))
+            self.send(rid, messages.result(result))
         finally:
             self.starting.discard(rid)
             self.running -= 1
@@ -316,22 +316,29 @@ async def main():
     # collector's full passes, which otherwise stall a build for ~20 ms.
     gc.collect()
     gc.freeze()
-    lab.send(0, {"type": "lab.reply", "ready": True, "pid": os.getpid()})
+    lab.send(0, messages.reply(ready=True, pid=os.getpid()))
+    await serve(lab, reader)
+    await lab.close()
+
+
+async def serve(lab: Lab, reader: asyncio.StreamReader):
+    """Take request lines until the client goes; a refused one is answered on its id."""
     while True:
         try:
             line = await reader.readline()
         except ValueError:
-            lab.send(-1, {"type": "lab.error", "kind": "input", "message": "request too large"})
+            # Longer than MAX_LINE: asyncio has dropped it, id and all.  Our client
+            # never writes one (encode_request refuses it), so no caller waits.
+            lab.send(-1, messages.error(errors.INPUT, "request too large"))
             continue
         if not line:
-            break           # the client is gone: so are we
+            return          # the client is gone: so are we
         try:
-            req = protocol.decode_request(line)
+            req = protocol.decode_request(line, lab.cfg)
         except protocol.ProtocolError as e:
-            lab.send(-1, {"type": "lab.error", "kind": "input", "message": str(e)})
+            lab.send(e.rid, messages.error_of(e))
             continue
         lab.spawn(lab.handle(req))
-    await lab.close()
 
 
 def raise_fd_limit() -> int:

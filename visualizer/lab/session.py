@@ -10,7 +10,7 @@ import asyncio
 import time
 
 from ..core import headers as hdr
-from ..core import grader, lessons
+from ..core import errors, grader, lessons, messages
 from ..core.events import Tracker
 from ..core.journeys import add_conntrack_nat
 from . import commands, commits, conntrack, netlink, rules, traffic
@@ -22,7 +22,7 @@ SETTLE_MAX_MS = 600
 CAPTURE_MAX = 300        # packets kept per interface
 
 
-class StepError(ValueError):
+class StepError(errors.InputError):
     """Bad input for a step (unknown step, refused rule): the learner's to fix."""
 
 
@@ -139,7 +139,7 @@ class Reader:
             if self.on_first is not None:
                 self.on_first()
         self.sent.append(ev)
-        self.emit({"type": "trace.event", "event": ev})
+        self.emit(messages.event(ev))
 
     def _on_kernel(self):
         """Read every waiting datagram: trace and NFLOG messages become events,
@@ -185,7 +185,7 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
     it with the engine's events; the engine never reads it).  ``on_first()`` is
     called at the run's first event; ``await finish_turn()`` before the result is
     made (the lab lets runs still waiting for their first event go first)."""
-    emit({"type": "lab.status", "status": "ready", "detail": "applying the step's changes"})
+    emit(messages.status("ready", "applying the step's changes"))
     await configure(sb, lesson, step, user_rules)
     sb.drain()
     loop = asyncio.get_running_loop()
@@ -194,10 +194,10 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
     reader = Reader(sb, tracker, emit, on_first)
     monitor = await start_monitor(sb) if oracle else None
     reader.start(loop)
-    emit({"type": "lab.status", "status": "running", "detail": step.traffic.describe()})
+    emit(messages.status("running", step.traffic.describe()))
 
     async def on_line(line):
-        emit({"type": "traffic.output", "line": line})
+        emit(messages.output(line))
 
     try:
         src = step.traffic.src

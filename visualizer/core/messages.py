@@ -1,0 +1,186 @@
+"""Every message on the wire, declared once, and the constructors that make them.
+
+Routes: ``lab`` (the browser's ``/ws/lab/``), ``workshop`` (a learner's
+``/ws/workshop/``), ``board`` (an instructor's ``/ws/board/<code>/``),
+``group`` (channel-layer messages between our own processes) and ``line``
+(the lab's JSON-lines protocol: requests keyed by ``op``; its replies are the
+``lab`` route's server messages plus ``lab.reply``, each with the request's
+``id`` first).  The limits come from ``LabConfig``; ``docs/engine-api.md``
+lists the same types and fields (``tests/test_wire.py``).  Outside this module
+nothing writes a message as a dict literal: senders call these constructors.
+"""
+from __future__ import annotations
+
+from . import errors, predict, rulecheck
+from .wire import Field as F
+from .wire import Message as M
+from .wire import Registry, build
+
+ERROR_FIELDS = (F("kind", "str", "a kind from core/errors.py", True, choices=errors.KINDS),
+                F("message", "str", "what went wrong, for the user", True))
+STATUSES = ("queued", "building", "ready", "running", "done")
+
+
+def _rules(value, cfg):
+    return rulecheck.check_list(value, cfg.max_rules, cfg.max_rule_len)
+
+
+def _prediction(value, cfg):
+    return predict.check(value)
+
+
+LESSON = F("lesson", "str", "a lesson slug", True, max_len=100)
+STEP = F("step", "int", "a step number, from 1 (the lesson says how many)", True)
+RULES = F("rules", "list", "learner rules (iptables/ebtables arguments)", max_items="max_rules",
+          check=_rules)
+
+LAB = [
+    M("lab.run", "lab", "client", (
+        LESSON, STEP, RULES,
+        F("prediction", "dict", "PREDICTION, or null: the learner skipped", null=True,
+          check=_prediction),
+        F("batch", "bool", "true: take consecutive events as one trace.events message"),
+    ), "run one lesson step in this connection's sandbox"),
+    M("lab.status", "lab", "server", (
+        F("status", "str", "where the run is", True, choices=STATUSES),
+        F("detail", "str", "the same, in words"),
+        F("ahead", "int", "queued: how many runs are ahead of this one"),
+    ), "progress of the run"),
+    M("trace.event", "lab", "server", (F("event", "dict", "EVENT", True),),
+      "one kernel event"),
+    M("trace.events", "lab", "server", (F("events", "list", "EVENT, in order", True),),
+      "consecutive events as one message, for a client that asked for batch"),
+    M("traffic.output", "lab", "server", (F("line", "str", "a line the traffic printed", True),),
+      "what ping / telnet printed"),
+    M("lab.result", "lab", "server", (
+        F("ok", "bool", "the traffic got through", True),
+        F("transmitted", "int", "requests sent"), F("received", "int", "replies seen"),
+        F("lesson", "str"), F("step", "int"),
+        F("run", "str", "the recorded run's permalink id", null=True),
+        F("recorded", "bool", "false: the result of a live run (true only in a download)"),
+        F("warning", "str", "why the run was not recorded"),
+        F("prediction", "dict", "the learner's PREDICTION"),
+        F("prediction_grade", "dict", "PGRADE"),
+    ), "the run's RESULT (every RESULT field), and these", open=True),
+    M("lab.error", "lab", "server", ERROR_FIELDS, "the request was refused or the run failed"),
+]
+
+WHERE = F("where", "dict", "{lesson, step}: where the room is")
+SPOT_FIELDS = (F("run", "str", "the run shown"), F("lesson", "str"), F("step", "int"),
+               F("name", "str", "the learner's name, when the instructor shows it", null=True))
+WORKSHOP = [
+    M("workshop.where", "workshop", "client", (
+        F("lesson", "str", "the lesson the page shows", True, max_len=100),
+        F("step", "int", "its step", True, min=1, max=10_000),
+        F("ahead", "bool", "the learner chose to stay ahead of the room"),
+    ), "where the learner's page is"),
+    M("workshop.state", "workshop", "server", (
+        F("code", "str"), F("title", "str"), WHERE, F("lessons", "list"),
+        F("spotlight", "dict", null=True), F("closed", "bool"),
+        F("you", "dict", "{name, ahead}"),
+    ), "the room, on connect"),
+    M("workshop.goto", "workshop", "server", (F("lesson", "str"), F("step", "int")),
+      "the instructor moved the room"),
+    M("workshop.spotlight", "workshop", "server", SPOT_FIELDS, "a run the instructor shows"),
+    M("workshop.closed", "workshop", "server", (), "the workshop is over"),
+    M("workshop.error", "workshop", "server", ERROR_FIELDS, "a refused message"),
+]
+
+BOARD = [
+    M("workshop.goto", "board", "client", (LESSON, STEP), "move the room (and prepare)"),
+    M("workshop.spotlight", "board", "client", (
+        F("run", "str", "a run id of this workshop", True, max_len=64),
+        F("show_name", "bool", "show the learner's name"),
+    ), "show a learner's run to the room"),
+    M("workshop.prepare", "board", "client", (
+        F("lesson", "str", "default: where the room is", max_len=100),
+    ), "hot start: ready sandboxes for the room"),
+    M("workshop.close", "board", "client", (), "end the workshop"),
+    M("board.refresh", "board", "client", (), "send board.state again"),
+    M("board.state", "board", "server", (
+        F("code", "str"), F("title", "str"), F("seats", "int"), F("closed", "bool"), WHERE,
+        F("spotlight", "dict", null=True), F("steps", "list"), F("rows", "list"),
+        F("room", "dict", "per hook: how many learners' packets died there"),
+    ), "everything the board shows"),
+    M("board.update", "board", "server", (F("row", "dict", "a learner's row"),),
+      "a learner moved or ran"),
+    M("board.where", "board", "server", (WHERE,), "the room moved"),
+    M("board.spotlight", "board", "server", (F("spotlight", "dict"),), "what the room is shown"),
+    M("board.closed", "board", "server", (), "the workshop is over"),
+    M("board.prepared", "board", "server", (
+        F("lesson", "str"), F("count", "int", "seats to prepare, bounded by the machine"),
+        F("ready", "int", "ready sandboxes in the board's own process"),
+        F("capacity", "int"), F("in_use", "int"),
+    ), "the answer to a prepare"),
+    M("board.lab", "board", "server", (
+        F("process", "str"), F("lesson", "str"), F("ready", "int"), F("target", "int"),
+        F("capacity", "int"), F("in_use", "int"), F("error", "str"),
+    ), "one web process's lab as it builds for the room"),
+    M("board.error", "board", "server", ERROR_FIELDS, "a refused message"),
+]
+
+GROUP = [
+    M("lab.message", "group", "server", (F("texts", "list"), F("final", "bool")),
+      "a run's messages to its consumer, when they go through the layer"),
+    M("board.rows", "group", "server", (F("rows", "list"),), "board rows that came together"),
+    M("workshop.prepare", "group", "server", (
+        F("lesson", "str"), F("count", "int"), F("board_group", "str")),
+      "hot start: every learner socket of the room counts itself"),
+]
+
+OWNER = F("owner", "str", "whose sandbox", True, max_len=200)
+LINE = [
+    M("run", "line", "client", (
+        OWNER, F("lesson", "str", "a lesson slug", True, max_len=200),
+        F("step", "int", "default: the last", min=1, max=10_000), RULES,
+        F("oracle", "bool", "also run nft monitor trace")), "run a step", key="op"),
+    M("release", "line", "client", (OWNER,), "drop the owner's sandbox", key="op"),
+    M("snapshot", "line", "client", (OWNER,), "conntrack and rules of it", key="op"),
+    M("warm", "line", "client", (
+        F("lesson", "str", "a lesson slug", True, max_len=200),
+        F("count", "int", "ready sandboxes wanted (hot start)", null=True, min=0, max=10_000),
+    ), "fill the lesson's ready pool", key="op"),
+    M("ping", "line", "client", (), "the lab's state", key="op"),
+    M("lab.reply", "line", "server", (F("ok", "bool"),), "the answer of a non-run op", open=True),
+]
+
+REGISTRY = Registry(LAB + WORKSHOP + BOARD + GROUP + LINE)
+ERROR_TYPES = {"lab": "lab.error", "workshop": "workshop.error", "board": "board.error"}
+
+
+def make(route: str, type_: str, **fields) -> dict:
+    """A declared message, ``{"type": type_, **fields}``."""
+    return build(REGISTRY, route, type_, fields)
+
+
+def error(kind: str, message: str, route: str = "lab") -> dict:
+    """``lab.error`` / ``workshop.error`` / ``board.error``: a kind and a message."""
+    return make(route, ERROR_TYPES[route], kind=kind, message=message)
+
+
+def error_of(exc: errors.Error, route: str = "lab") -> dict:
+    return error(exc.kind, exc.message, route)
+
+
+def status(status_: str, detail: str, **extra) -> dict:
+    return make("lab", "lab.status", status=status_, detail=detail, **extra)
+
+
+def event(ev: dict) -> dict:
+    return make("lab", "trace.event", event=ev)
+
+
+def output(line: str) -> dict:
+    return make("lab", "traffic.output", line=line)
+
+
+def result(fields: dict) -> dict:
+    return make("lab", "lab.result", **fields)
+
+
+def reply(**fields) -> dict:
+    return make("line", "lab.reply", **fields)
+
+
+def request(op: str, **fields) -> dict:
+    return make("line", op, **fields)

@@ -1,0 +1,184 @@
+"""How a message on the wire is declared and checked (the declarations are in
+``messages.py``).
+
+A :class:`Message` names its route (a websocket, the channel layer, the lab's
+line protocol), who sends it, and its fields: each with a type, whether it is
+required, and its limits, some of which come from the one ``LabConfig`` (the
+rule count and length).  One validator, :func:`check`, serves every receiver:
+the consumers, the lab client and the lab server.  :func:`build` is how a
+sender makes one: it refuses a field the declaration does not name, so what is
+sent is what ``docs/engine-api.md`` lists (a test compares the two).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import errors
+from .config import LabConfig
+
+TYPES: dict[str, tuple] = {"str": (str,), "int": (int,), "bool": (bool,), "float": (int, float),
+                           "list": (list,), "dict": (dict,), "any": (object,)}
+MAX_DEPTH = 32          # deeper JSON than this is refused before it is decoded
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field: ``type`` is a key of :data:`TYPES`; ``max_len`` bounds a string
+    (or ``max_items`` a list) and may be a ``LabConfig`` attribute's name;
+    ``check(value, cfg)`` returns the cleaned value or raises ``errors.Error``."""
+
+    name: str
+    type: str = "any"
+    doc: str = ""
+    required: bool = False
+    null: bool = False
+    min: int | None = None
+    max: int | None = None
+    max_len: int | str | None = None
+    max_items: int | str | None = None
+    choices: tuple = ()
+    check: Callable[[Any, LabConfig], Any] | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message type on one route.  ``key`` is the field that names it (``type``,
+    or ``op`` for a lab request); ``open`` lets it carry more fields than these
+    (a result carries the whole RESULT object, documented as such)."""
+
+    type: str
+    route: str
+    sender: str
+    fields: tuple[Field, ...] = ()
+    doc: str = ""
+    key: str = "type"
+    open: bool = False
+    names: frozenset = field(init=False, default=frozenset())
+
+    def __post_init__(self):
+        object.__setattr__(self, "names", frozenset(f.name for f in self.fields))
+
+
+class Registry:
+    """Every declared message, by (route, type)."""
+
+    def __init__(self, messages: list[Message]):
+        self.all = list(messages)
+        self.by_key = {(m.route, m.type): m for m in self.all}
+        if len(self.by_key) != len(self.all):
+            raise ValueError("a message type is declared twice on one route")
+
+    def get(self, route: str, type_: str) -> Message:
+        try:
+            return self.by_key[(route, type_)]
+        except KeyError:
+            raise KeyError(f"no message {type_!r} is declared on route {route!r}") from None
+
+    def accepted(self, route: str, sender: str) -> list[Message]:
+        return [m for m in self.all if m.route == route and m.sender == sender]
+
+
+def _limit(value, cfg: LabConfig):
+    return getattr(cfg, value) if isinstance(value, str) else value
+
+
+NAMES = {"str": "a string", "int": "an integer", "bool": "true or false", "float": "a number",
+         "list": "a list", "dict": "an object", "any": "a value"}
+
+
+def check_field(f: Field, value, cfg: LabConfig):
+    """One field's value, checked against its declaration; returns the clean value."""
+    if value is None:
+        if f.null or not f.required:
+            return None
+        raise errors.InputError(f"'{f.name}' must be {NAMES[f.type]}")
+    wrong_bool = isinstance(value, bool) != (f.type == "bool") and f.type != "any"
+    if wrong_bool or not isinstance(value, TYPES[f.type]):
+        raise errors.InputError(f"'{f.name}' must be {NAMES[f.type]}")
+    if f.type == "int" and ((f.min is not None and value < f.min)
+                            or (f.max is not None and value > f.max)):
+        raise errors.InputError(f"'{f.name}' must be an integer from {f.min} to {f.max}")
+    if f.type == "str" and f.max_len is not None and len(value) > _limit(f.max_len, cfg):
+        raise errors.InputError(f"'{f.name}' is at most {_limit(f.max_len, cfg)} characters")
+    if f.type == "list" and f.max_items is not None and len(value) > _limit(f.max_items, cfg):
+        raise errors.InputError(f"too many {f.name}: {len(value)}, at most "
+                                f"{_limit(f.max_items, cfg)}")
+    if f.choices and value not in f.choices:
+        raise errors.InputError(f"'{f.name}' is one of {', '.join(map(str, f.choices))}")
+    return f.check(value, cfg) if f.check else value
+
+
+def check(reg: Registry, route: str, data, cfg: LabConfig | None = None,
+          sender: str = "client") -> tuple[Message, dict]:
+    """A decoded message received on ``route`` -> (its declaration, its clean fields);
+    ``errors.InputError`` naming what is wrong otherwise."""
+    cfg = cfg or LabConfig()
+    accepted = reg.accepted(route, sender)
+    key = accepted[0].key if accepted else "type"
+    example = " or ".join(repr(m.type) for m in accepted)
+    if not isinstance(data, dict) or not isinstance(data.get(key), str):
+        raise errors.InputError(f"a message is a JSON object with a {key!r}: {example}")
+    msg = next((m for m in accepted if m.type == data[key]), None)
+    if msg is None:
+        raise errors.InputError(f"unknown message {key} {data[key][:40]!r}; this socket takes "
+                                f"{example}")
+    extra = sorted(set(data) - msg.names - {key, "id"})
+    if extra and not msg.open:
+        allowed = ", ".join(f.name for f in msg.fields) or "nothing else"
+        raise errors.InputError(f"unknown key(s) for {msg.type}: {', '.join(x[:40] for x in extra)}"
+                                f"; allowed: {allowed}")
+    clean = {f.name: check_field(f, data.get(f.name), cfg) for f in msg.fields}
+    return msg, clean
+
+
+def build(reg: Registry, route: str, type_: str, fields: dict) -> dict:
+    """A message to send: ``{"type": type_, **fields}``, refusing an undeclared field."""
+    msg = reg.get(route, type_)
+    if not msg.open:
+        extra = set(fields) - msg.names
+        if extra:
+            raise TypeError(f"{type_} on {route} declares no field {sorted(extra)}")
+    return {msg.key: type_, **fields}
+
+
+def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
+    """Nesting deeper than ``limit`` (counted outside strings): refused before
+    ``json.loads``, which would recurse into it."""
+    depth, in_str, esc = 0, False, False
+    for c in text:
+        if in_str:
+            if esc:
+                esc = False
+            elif c == "\\":
+                esc = True
+            elif c == '"':
+                in_str = False
+        elif c == '"':
+            in_str = True
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif c in "]}":
+            depth -= 1
+    return False
+
+
+def decode(text: str | bytes | None, max_bytes: int) -> Any:
+    """Websocket or line text -> JSON data; ``errors.InputError`` for a frame that is
+    binary, too large, too deep or not JSON."""
+    if text is None:
+        raise errors.InputError("binary frames are not accepted; send a JSON text message")
+    raw = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    if len(raw) > max_bytes:
+        raise errors.InputError(f"message too large: {len(raw)} bytes, the limit is {max_bytes}")
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    if too_deep(text):
+        raise errors.InputError(f"message nested deeper than {MAX_DEPTH} levels")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise errors.InputError(f"message is not valid JSON: {e}") from None

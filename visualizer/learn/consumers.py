@@ -1,0 +1,97 @@
+"""The lab socket's consumer: validate, hand off to the run service, forward."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from ..core import errors
+from . import runs
+from .consumer_base import Consumer
+from .validation import parse_request
+
+
+class LabConsumer(Consumer):
+    """``/ws/lab/``: one run at a time per connection; bad input never closes it."""
+
+    route = "lab"
+
+    async def connect(self):
+        self.owner = await self._session_key()
+        self.running = False
+        self.started: list[float] = []      # when this connection's recent runs began
+        self.run_task: asyncio.Task | None = None
+        self.idle_task: asyncio.Task | None = None
+        await self.accept()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            req = parse_request(text_data, bytes_data)
+            self._may_start()
+        except errors.Error as e:
+            await self.error(e)
+            return
+        self.running = True
+        self.started.append(time.monotonic())
+        self._cancel_idle()
+        self.run_task = asyncio.create_task(runs.run(self.channel_name, **req, owner=self.owner,
+                                                     deliver=self.deliver))
+
+    def _may_start(self):
+        if self.running:
+            raise errors.Busy("a run is already in progress on this connection; "
+                              "wait for its lab.result")
+        wait = self._rate_wait()
+        if wait:
+            raise errors.RateLimited(f"too many runs from this page: try again in {wait:.0f} s "
+                                     f"(at most {settings.WS_RUNS_PER_MINUTE} a minute)")
+
+    async def deliver(self, texts: list[str], final: bool):
+        """The run service's messages (its task runs in this process): a batch, in
+        order, one websocket message each."""
+        for text in texts:
+            await self.send(text_data=text)
+        if final:
+            self.running = False
+            self._cancel_idle()
+            self.idle_task = asyncio.create_task(runs.release_when_idle(self.channel_name))
+
+    async def lab_message(self, event):
+        """The same, through the channel layer (a run service given no ``deliver``)."""
+        await self.deliver(event["texts"], bool(event.get("final")))
+
+    async def disconnect(self, code):
+        self._cancel_idle()
+        if self.run_task and not self.run_task.done():
+            self.run_task.cancel()
+            try:
+                await self.run_task
+            except (asyncio.CancelledError, Exception):
+                pass
+        await runs.release(self.channel_name)
+
+    def _rate_wait(self) -> float:
+        """Seconds until this connection may start another run (0: now)."""
+        now = time.monotonic()
+        self.started = [t for t in self.started if now - t < 60]
+        if len(self.started) < settings.WS_RUNS_PER_MINUTE:
+            return 0.0
+        return max(1.0, 60 - (now - self.started[0]))
+
+    @database_sync_to_async
+    def _session_key(self) -> str:
+        """The browser's session (from its cookie), made if it has none: runs and
+        progress belong to it."""
+        session = self.scope.get("session")
+        if session is None:
+            return ""
+        if not session.session_key:
+            session.save()
+        return session.session_key
+
+    def _cancel_idle(self):
+        if self.idle_task and not self.idle_task.done():
+            self.idle_task.cancel()
+        self.idle_task = None

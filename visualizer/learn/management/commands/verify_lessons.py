@@ -1,0 +1,77 @@
+"""``manage.py verify_lessons [slug ...]``: run every step live and grade it.
+
+One line per step (what was expected, what the kernel showed), then
+``N passed, M failed``; the exit code is 1 if any step failed.  The grader
+is the product's own (``visualizer.core.grader``), the one in every run's
+result.
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from django.core.management.base import BaseCommand
+
+from visualizer.learn.config import lab_config
+from visualizer.core import lessons
+from visualizer.lab.client import LabClient, LabError, LabUnavailable
+
+
+class Command(BaseCommand):
+    help = "Run every step of the named lessons (default: all) live and grade each."
+
+    def add_arguments(self, parser):
+        parser.add_argument("lessons", nargs="*", metavar="slug")
+        parser.add_argument("--verbose-checks", action="store_true",
+                            help="print every check, not only the failed ones")
+
+    def handle(self, *args, **opts):
+        cfg = lab_config()
+        try:
+            todo = [lessons.get(s, cfg.lessons_path) for s in opts["lessons"]] or \
+                list(lessons.all_lessons(cfg.lessons_path).values())
+        except lessons.LessonError as e:
+            self.stderr.write(f"error: {e}")
+            sys.exit(2)
+        for slug, why in lessons.load_errors(cfg.lessons_path).items():
+            if not opts["lessons"] or slug in opts["lessons"]:
+                self.stderr.write(f"warning: lesson {slug} does not load: {why}")
+        try:
+            failed = asyncio.run(self._verify(cfg, todo, opts["verbose_checks"]))
+        except LabUnavailable as e:
+            self.stderr.write(f"error: the live lab cannot start: {e.message}")
+            sys.exit(3)
+        sys.exit(1 if failed else 0)
+
+    async def _verify(self, cfg, todo, verbose: bool) -> int:
+        client = LabClient(cfg.replace(warm_lessons=(), pool_size=1))
+        passed = failed = 0
+        try:
+            for lesson in todo:
+                for step in lesson.steps:
+                    name = f"{lesson.slug} step {step.number}"
+                    try:
+                        result = await client.run("verify", lesson.slug, step.number, [])
+                    except LabUnavailable:
+                        raise
+                    except LabError as e:
+                        failed += 1
+                        self.stdout.write(f"FAIL {name}: the run failed: {e.message}")
+                        continue
+                    g = result.get("grade") or {}
+                    if g.get("passed") is False:
+                        failed += 1
+                        self.stdout.write(f"FAIL {name}: {step.title}")
+                    else:
+                        passed += 1
+                        what = "ran (try-it: nothing expected)" if g.get("passed") is None else "ok"
+                        self.stdout.write(f"ok   {name}: {step.title}: {what}")
+                    for c in g.get("checks", []):
+                        if verbose or not c["ok"]:
+                            mark = "  ✓" if c["ok"] else "  ✗"
+                            self.stdout.write(f"{mark} {c['key']}: expected {c['expected']}; "
+                                              f"the kernel showed {c['observed']}")
+        finally:
+            await client.stop()
+        self.stdout.write(f"{passed} passed, {failed} failed")
+        return failed

@@ -1,0 +1,96 @@
+"""Recorded runs (replayable without the lab) and each browser's progress.
+
+A run belongs to whoever made it: ``owner`` is the browser's session key, and
+its permalink uses ``uid``, a random token, so one run's address says nothing
+about another's.  ``Progress`` is kept per browser session and lesson step.
+"""
+import secrets
+
+from django.db import models
+
+
+def new_uid() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Run(models.Model):
+    """One finished run of one lesson step, as the kernel reported it."""
+
+    uid = models.CharField(max_length=32, unique=True, default=new_uid, editable=False)
+    owner = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    learner = models.ForeignKey("workshops.Learner", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="runs")
+    lesson = models.CharField(max_length=100)
+    step = models.PositiveIntegerField()
+    rules = models.JSONField(default=list, blank=True)
+    events = models.JSONField(default=list, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"run {self.uid}: {self.lesson} step {self.step}"
+
+    def as_dict(self) -> dict:
+        """The JSON download: always marked as a recorded run."""
+        return {
+            "recorded": True,
+            "label": "recorded run",
+            "id": self.uid,
+            "lesson": self.lesson,
+            "step": self.step,
+            "rules": self.rules,
+            "created": self.created.isoformat() if self.created else None,
+            "events": self.events,
+            "result": self.result,
+        }
+
+    def as_text(self) -> str:
+        """Seed-style text: a header, each event's text line, the traffic output."""
+        res = self.result or {}
+        lines = [
+            f"# recorded run {self.uid}: lesson {self.lesson} step {self.step}",
+            f"# created {self.created.isoformat() if self.created else '?'}",
+        ]
+        if self.rules:
+            lines += [f"# rule: iptables {r}" for r in self.rules]
+        if res.get("command"):
+            lines.append(f"# command: {res['command']}")
+        lines.append(f"# transmitted {res.get('transmitted', 0)}, received {res.get('received', 0)}, "
+                     f"ok={bool(res.get('ok'))}")
+        lines.append("")
+        for ev in self.events:
+            text = ev.get("text") or _fallback_text(ev)
+            lines.append(text)
+        if res.get("output"):
+            lines += ["", "# traffic output", res["output"].rstrip("\n")]
+        return "\n".join(lines) + "\n"
+
+
+def _fallback_text(ev: dict) -> str:
+    parts = [ev.get("family"), ev.get("table"), ev.get("chain"), ev.get("type"),
+             ev.get("rule"), ev.get("verdict")]
+    return " ".join(str(p) for p in parts if p)
+
+
+class Progress(models.Model):
+    """What one browser did at one lesson step: runs, predictions, whether it passed."""
+
+    owner = models.CharField(max_length=64, db_index=True)
+    lesson = models.CharField(max_length=100)
+    step = models.PositiveIntegerField()
+    runs = models.PositiveIntegerField(default=0)
+    predicted = models.PositiveIntegerField(default=0)      # runs with a prediction
+    predicted_right = models.PositiveIntegerField(default=0)  # ... every part of it right
+    passed = models.BooleanField(default=False)     # a run showed what the step expects
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "lesson", "step"],
+                                               name="one_progress_per_step")]
+
+    def as_dict(self) -> dict:
+        return {"step": self.step, "runs": self.runs, "predicted": self.predicted,
+                "predicted_right": self.predicted_right, "passed": self.passed}

@@ -1,0 +1,87 @@
+"""A learner's run: hand a valid ``lab.run`` to the lab, stream it back, record it.
+
+The consumer hands each valid request to :func:`run`, which drives the process's
+lab client and gives every message to the consumer through an :class:`Outbox`.
+The process-wide state is the lab client (``config.lab_client``) alone.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from django.conf import settings
+
+from ..core import errors, messages, predict
+from . import config
+from .outbox import Outbox, decode_events
+from .recording import save_run
+
+log = logging.getLogger(__name__)
+
+
+async def run(channel_name: str, lesson: str, step: int, rules: list,
+              prediction: dict | None = None, owner: str = "", batch: bool = False,
+              deliver=None) -> None:
+    """Run one validated request in the sandbox of connection ``channel_name``, for
+    browser session ``owner`` (its runs and progress); always ends with a final message.
+    ``deliver``: the consumer's own ``await deliver(texts, final)`` (see :class:`Outbox`)."""
+    events: list = []           # trace event messages: texts from the lab (or dicts)
+    out = Outbox(channel_name, batch, deliver)
+
+    async def on_message(msg) -> None:
+        if isinstance(msg, str) or msg.get("type") == "trace.event":
+            events.append(msg)
+        out.put(msg)
+
+    timeout = settings.LAB_RUN_TIMEOUT + 90   # building a sandbox comes on top of the run
+    try:
+        result = await asyncio.wait_for(
+            config.lab_client().run(owner=channel_name, lesson=lesson, step=step, rules=rules,
+                             on_message=on_message, text_events=True), timeout)
+    except asyncio.CancelledError:
+        out.task.cancel()
+        raise
+    except Exception as e:   # whatever failed, the socket gets a lab.error and stays up
+        err = errors.from_exception(e, f"the run took longer than {timeout} s", errors.INTERNAL)
+        if err.kind == errors.INTERNAL:
+            log.exception("lab run failed")
+        await out.close(messages.error_of(err))
+        return
+    result = dict(result or {})
+    result.pop("type", None)
+    try:
+        await finish(result, lesson, step, rules, decode_events(events), prediction, owner, out)
+    except Exception as e:   # recording failed: the learner still gets the kernel's result
+        log.exception("recording the run failed")
+        await out.close(messages.result({
+            **result, "ok": bool(result.get("ok")), "lesson": lesson, "step": step,
+            "run": None, "recorded": False,
+            "warning": f"the run was not recorded: {type(e).__name__}"}))
+
+
+async def finish(result, lesson, step, rules, events, prediction, owner, out):
+    """Grade the prediction, record the run (its listeners follow up), reply."""
+    predict.attach(result, prediction, config.lessons()[lesson].step(step), events)
+    record, after = await save_run(lesson, step, rules, events, result, owner)
+    for follow_up in after:
+        await follow_up()
+    await out.close(messages.result({
+        **result, "ok": bool(result.get("ok")), "transmitted": result.get("transmitted", 0),
+        "received": result.get("received", 0), "lesson": lesson, "step": step,
+        "run": record.uid, "recorded": False}))
+
+
+async def release(owner: str) -> None:
+    """Drop the owner's sandbox; never raises (the connection is going away)."""
+    try:
+        await config.lab_client().release(owner)
+    except ImportError:
+        pass
+    except Exception:
+        log.exception("releasing %s failed", owner)
+
+
+async def release_when_idle(owner: str, delay: float | None = None) -> None:
+    """Sleep for the idle timeout, then release (cancel the task to keep the sandbox)."""
+    await asyncio.sleep(settings.LAB_IDLE_TIMEOUT if delay is None else delay)
+    await release(owner)

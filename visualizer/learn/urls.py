@@ -1,0 +1,12 @@
+"""The learner's pages: the lesson list, a lesson step, a recorded run."""
+from django.urls import path
+
+from . import views
+
+urlpatterns: list = [
+    path("", views.index, name="index"),
+    path("lessons/<slug:slug>/", views.lesson_page, name="lesson"),
+    path("runs/<str:uid>/", views.run_page, name="run"),
+    path("runs/<str:uid>.json", views.run_json, name="run-json"),
+    path("runs/<str:uid>.txt", views.run_text, name="run-text"),
+]

@@ -1,0 +1,184 @@
+"""Pages: the lesson list, a lesson step, and recorded runs (page, JSON, text)."""
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import markdown
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from ..core import lessons as registry
+from ..core import model, predict
+from .config import lab_config
+from .models import Progress, Run
+
+
+def _lessons() -> dict:
+    return registry.all_lessons(settings.LESSONS_DIR)
+
+
+def _md(text: str) -> str:
+    return markdown.markdown(text or "", extensions=["fenced_code", "tables"])
+
+
+def not_found(request, message: str, status: int = 404):
+    return render(request, "404.html", {"message": message, "lessons": _lessons().values()},
+                  status=status)
+
+
+def owner_of(request) -> str:
+    """This browser's session key (made on first visit): what its runs and progress belong to."""
+    if not request.session.session_key:
+        request.session["seen"] = True
+        request.session.save()
+    return request.session.session_key
+
+
+def progress_of(owner: str, lesson, rows: dict | None = None) -> dict:
+    """{"steps": {n: PROGRESS}, "run": n, "total": n, "predicted", "predicted_right", "finished"};
+    ``rows``: this lesson's progress rows by step, when already read."""
+    if rows is None:
+        rows = {p.step: p.as_dict() for p in Progress.objects.filter(owner=owner, lesson=lesson.slug)}
+    graded = [s.number for s in lesson.steps if s.expect]
+    return {"steps": rows, "run": len(rows), "total": len(lesson.steps),
+            "predicted": sum(r["predicted"] for r in rows.values()),
+            "predicted_right": sum(r["predicted_right"] for r in rows.values()),
+            "finished": len(rows) == len(lesson.steps)
+            and all(rows[n]["passed"] for n in graded if n in rows)}
+
+
+def index(request):
+    owner = owner_of(request)
+    runs = list(Run.objects.filter(owner=owner).only("uid", "lesson", "step", "created", "result")[:8])
+    lessons = _lessons()
+    for r in runs:
+        r.ok = bool((r.result or {}).get("ok"))
+        r.title = lessons[r.lesson].title if r.lesson in lessons else r.lesson
+    mine: dict[str, dict] = {}          # one query for every lesson's progress
+    for p in Progress.objects.filter(owner=owner):
+        mine.setdefault(p.lesson, {})[p.step] = p.as_dict()
+    cards = [(lesson, progress_of(owner, lesson, mine.get(lesson.slug, {})))
+             for lesson in lessons.values()]
+    return render(request, "learn/index.html", {"cards": cards, "runs": runs})
+
+
+def _steps(lesson) -> list[dict]:
+    return [{"number": s.number, "title": s.title, "try_it": s.try_it} for s in lesson.steps]
+
+
+def _page(request, lesson, step, run: Run | None = None):
+    ctx_step = {
+        "number": step.number, "title": step.title, "try_it": step.try_it,
+        "actions": [a.describe() for a in step.actions],
+        "traffic": step.traffic.describe(), "commands": list(step.commands),
+    }
+    cfg = lab_config()
+    number = step.number
+    data = {
+        "mode": "recorded" if run else "live",
+        "lesson": lesson.slug, "step": ctx_step, "steps": _steps(lesson),
+        "ws_path": "/ws/lab/", "model": model.as_dict(),
+        "max_rules": cfg.max_rules, "max_rule_len": cfg.max_rule_len,
+        "run": run.as_dict() if run else None,
+        "run_urls": _run_urls(run) if run else None,
+        # what the learner may predict before this step's run (core/predict.py)
+        "prediction": {"offered": predict.offered(step),
+                       "proto": step.traffic.proto},
+        "progress": progress_of(owner_of(request), lesson),
+        # the sandbox as it is once steps 1..N have run (draw only what exists)
+        "topology": lesson.topology.at_step(number).as_dict(),
+        "urls": {"lesson": reverse("lesson", args=[lesson.slug]), "home": reverse("index"),
+                 "step": reverse("lesson", args=[lesson.slug]) + "?step=",
+                 "next": (reverse("lesson", args=[lesson.slug]) + f"?step={number + 1}")
+                 if number < len(lesson.steps) else None,
+                 "run_page": "/runs/{id}/", "run_json": "/runs/{id}.json",
+                 "run_text": "/runs/{id}.txt"},
+    }
+    data["prefill_rules"] = prefill = _prefill(request, cfg) if step.try_it and not run else []
+    data["present"] = request.GET.get("present") == "1"
+    steps = list(lesson.steps)
+    k = steps.index(step)
+    return render(request, "learn/lesson.html", {
+        "lesson": lesson, "step": step, "steps": steps, "run": run,
+        "explain_html": _md(step.explain), "intro_html": _md(lesson.intro),
+        "page_data": data, "recorded": bool(run), "progress": data["progress"],
+        "prev_step": steps[k - 1] if k > 0 else None,
+        "next_step": steps[k + 1] if k + 1 < len(steps) else None,
+        "prefill": "\n".join(prefill), "present": data["present"],
+        "live_again": _live_url(lesson, step, run) if run else None,
+    })
+
+
+def _prefill(request, cfg) -> list[str]:
+    """Rules for the rule box from ``?rule=...`` (a recorded run's "run it live"), within the limits."""
+    rules = [r.strip() for r in request.GET.getlist("rule") if r.strip()]
+    return [r[:cfg.max_rule_len] for r in rules[:cfg.max_rules]]
+
+
+def _live_url(lesson, step, run: Run) -> str:
+    """The lesson step a recorded run came from, its rules in the rule box."""
+    query = {"step": run.step}
+    if step.try_it and run.rules:
+        query["rule"] = list(run.rules)
+    return reverse("lesson", args=[lesson.slug]) + "?" + urlencode(query, doseq=True)
+
+
+def _run_urls(run: Run) -> dict:
+    return {"id": run.uid, "page": reverse("run", args=[run.uid]),
+            "json": reverse("run-json", args=[run.uid]), "text": reverse("run-text", args=[run.uid])}
+
+
+def lesson_page(request, slug: str):
+    lessons = _lessons()
+    if slug not in lessons:
+        return not_found(request, f"There is no lesson called “{slug}”. Pick one from the list.")
+    lesson = lessons[slug]
+    raw = request.GET.get("step", "1")
+    try:
+        number = int(raw)
+        step = lesson.step(number)
+    except (ValueError, registry.LessonError):
+        return not_found(request, f"Lesson “{lesson.title}” has steps 1 to {len(lesson.steps)}; "
+                                  f"there is no step “{raw[:20]}”.")
+    return _page(request, lesson, step)
+
+
+def _get_run(uid: str) -> Run | None:
+    return Run.objects.filter(uid=uid).first()
+
+
+def run_page(request, uid: str):
+    run = _get_run(uid)
+    if run is None:
+        return not_found(request, f"There is no recorded run {uid}.")
+    lessons = _lessons()
+    if run.lesson not in lessons:
+        return not_found(request, f"Recorded run {uid} belongs to lesson “{run.lesson}”, "
+                                  "which no longer exists.")
+    lesson = lessons[run.lesson]
+    try:
+        step = lesson.step(run.step)
+    except registry.LessonError:
+        step = lesson.steps[-1]
+    return _page(request, lesson, step, run)
+
+
+def run_json(request, uid: str):
+    run = _get_run(uid)
+    if run is None:
+        return JsonResponse({"error": f"no recorded run {uid}"}, status=404)
+    resp = HttpResponse(json.dumps(run.as_dict(), indent=1, default=str),
+                        content_type="application/json")
+    resp["Content-Disposition"] = f'attachment; filename="recorded-run-{uid}.json"'
+    return resp
+
+
+def run_text(request, uid: str):
+    run = _get_run(uid)
+    if run is None:
+        return HttpResponse(f"no recorded run {uid}\n", status=404,
+                            content_type="text/plain; charset=utf-8")
+    return HttpResponse(run.as_text(), content_type="text/plain; charset=utf-8")

@@ -1,0 +1,101 @@
+"""Settings from the environment, with safe defaults for one machine."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def env(name, default=""):
+    return os.environ.get(name, default)
+
+
+def env_bool(name, default=False):
+    return env(name, str(default)).lower() in ("1", "true", "yes", "on")
+
+
+SECRET_KEY = env("SECRET_KEY", "dev-only-not-secret-netfilter-visualizer")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.staticfiles",
+    "channels",
+    "visualizer.learn",
+    "visualizer.workshops",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+ROOT_URLCONF = "visualizer.project.urls"
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [BASE_DIR / "templates"],
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": ["django.template.context_processors.request",
+                                       "django.contrib.auth.context_processors.auth",
+                                       "visualizer.workshops.views.seat"]},
+}]
+ASGI_APPLICATION = "visualizer.project.asgi.application"
+WSGI_APPLICATION = None
+
+# SQLite by default; DATABASE_URL (e.g. postgres://user:pass@host/db) selects another engine.
+DATABASE_URL = env("DATABASE_URL")
+if DATABASE_URL:
+    import dj_database_url
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env("DB_PATH", str(BASE_DIR / "db.sqlite3")),
+            "OPTIONS": {"timeout": 20},
+        }
+    }
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/workshops/"
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 365     # progress is kept for a year per browser
+SESSION_SAVE_EVERY_REQUEST = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("REDIS_URL")
+# Messages a consumer's channel holds before senders wait: one run streams ~150 events.
+CHANNEL_CAPACITY = int(env("CHANNEL_CAPACITY", "1000"))
+# redis-py 8 reads with a 5 s socket timeout by default, the same as channels_redis's
+# blocking pop: an idle consumer's receive then fails and daphne closes its socket
+# (django/channels_redis#422).  The read may wait longer than the pop.
+REDIS_SOCKET_TIMEOUT = float(env("REDIS_SOCKET_TIMEOUT", "30"))
+if REDIS_URL:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                  "CONFIG": {"hosts": [{"address": REDIS_URL,
+                                                        "socket_timeout": REDIS_SOCKET_TIMEOUT}],
+                                             "capacity": CHANNEL_CAPACITY}}}
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
+                                  "CONFIG": {"capacity": CHANNEL_CAPACITY}}}
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+# The live lab
+LESSONS_DIR = Path(env("LESSONS_DIR", str(BASE_DIR / "lessons")))
+LAB_POOL_SIZE = int(env("LAB_POOL_SIZE", "2"))          # ready sandboxes kept per lesson kind
+LAB_MAX_SANDBOXES = int(env("LAB_MAX_SANDBOXES", "64"))  # per lab process
+LAB_IDLE_TIMEOUT = int(env("LAB_IDLE_TIMEOUT", "600"))   # seconds before an idle sandbox is released
+LAB_RUN_TIMEOUT = int(env("LAB_RUN_TIMEOUT", "20"))      # seconds a run may take
+LAB_MAX_RULES = int(env("LAB_MAX_RULES", "8"))            # learner rules per run
+LAB_MAX_RULE_LEN = int(env("LAB_MAX_RULE_LEN", "300"))    # characters per rule
+LAB_WARM_LESSONS = tuple(s for s in env("LAB_WARM_LESSONS", "container-to-container").split(",") if s)
+LAB_USER = env("LAB_USER", "nfvis-lab")                   # started as root, the lab drops to this user
+WS_RUNS_PER_MINUTE = int(env("WS_RUNS_PER_MINUTE", "20"))  # runs one connection may start
+WS_MAX_MESSAGE = int(env("WS_MAX_MESSAGE", "8192"))      # bytes per websocket message

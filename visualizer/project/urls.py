@@ -1,0 +1,20 @@
+"""HTTP routes: each app's own, the sign-in pages and the static files."""
+from django.contrib.auth import views as auth_views
+from django.contrib.staticfiles.views import serve
+from django.urls import include, path, re_path
+
+from ..learn import views as learn_views
+
+urlpatterns: list = [
+    path("", include("visualizer.learn.urls")),
+    path("", include("visualizer.workshops.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # daphne serves no static files: the app serves its own few (no build step),
+    # from the project's static/ and each app's static/ folder.
+    re_path(r"^static/(?P<path>.*)$", serve, {"insecure": True}),
+]
+
+
+def handler404(request, exception=None):   # noqa: D401  (Django's hook name)
+    return learn_views.not_found(request, "This page does not exist.")

@@ -1,0 +1,224 @@
+"""Workshop websockets: one consumer per route.
+
+``/ws/workshop/``: a learner's page.  It hears ``workshop.goto``,
+``workshop.spotlight``, ``workshop.prepare`` and ``workshop.closed`` through
+the workshop's channel-layer group and reports where the learner is
+(``workshop.where``).  ``/ws/board/<code>/``: an instructor's board.  It
+hears ``board.update`` rows as learners run and sends the instructor's
+controls.  Every message is checked by its declaration in ``core/messages.py``;
+a refused one gets a ``workshop.error`` / ``board.error`` with a kind from
+``core/errors.py``, and the connection stays up.
+"""
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+
+from ..core import errors, messages, wire
+from ..learn import config
+from ..learn.config import lab_config
+from ..learn.consumer_base import Consumer
+from . import hotstart, room
+from .models import Learner, Workshop
+
+MAX_MESSAGE = 4096
+INSTRUCTOR_TYPES = {m.type for m in messages.REGISTRY.accepted("board", "client")}
+
+
+class _Room(Consumer):
+    """What both workshop sockets share: messages checked by their declarations."""
+
+    async def forward(self, event):
+        """A group message (its ``type`` is already the wire's) to this socket."""
+        await self.send_json(event)
+
+    def parse(self, text_data) -> tuple[str, dict]:
+        """(type, clean fields) of a message this socket takes; errors.Error otherwise."""
+        data = wire.decode(text_data, MAX_MESSAGE)
+        msg, clean = wire.check(messages.REGISTRY, self.route, data, lab_config())
+        return msg.type, clean
+
+    def send_msg(self, type_: str, **fields):
+        return self.send_json(messages.make(self.route, type_, **fields))
+
+
+class LearnerConsumer(_Room):
+    """A learner's page in a workshop: follows the room, reports where it is."""
+
+    route = "workshop"
+
+    async def connect(self):
+        self.learner = None
+        await self.accept()
+        self.learner = await self._learner()
+        if self.learner is None:
+            await self.error(errors.InputError("this browser has not joined a workshop: "
+                                               "join with the code at /join/"))
+            return
+        self.group = self.learner.workshop.group
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.send_msg("workshop.state", **await self._state())
+
+    async def disconnect(self, code):
+        if self.learner is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            type_, msg = self._refuse_instructor(text_data) or self.parse(text_data)
+            if self.learner is None:
+                raise errors.InputError("join a workshop first (/join/)")
+            row = await self._where(msg)
+        except errors.Error as e:
+            await self.error(e)
+            return
+        await self.channel_layer.group_send(self.learner.workshop.board_group,
+                                            messages.make("board", "board.update", row=row))
+
+    def _refuse_instructor(self, text_data):
+        """An instructor's message from a learner's page is forbidden, not unknown."""
+        try:
+            t = wire.decode(text_data, MAX_MESSAGE).get("type")
+        except (errors.Error, AttributeError):
+            return None
+        if isinstance(t, str) and (t in INSTRUCTOR_TYPES or t.startswith("board.")):
+            raise errors.Forbidden("only the workshop's instructors can do that")
+        return None
+
+    # the room's messages, from the group, go to the page as they are
+    workshop_goto = workshop_spotlight = workshop_closed = _Room.forward
+
+    async def workshop_prepare(self, event):
+        """Hot start: this learner needs a sandbox ready in this process's lab."""
+        hotstart.seat(self.learner.workshop_id, event["board_group"], event["lesson"],
+                      self.learner.pk, event["count"])
+
+    @database_sync_to_async
+    def _learner(self):
+        session = self.scope.get("session")
+        return room.learner_of(session.session_key if session else "")
+
+    @database_sync_to_async
+    def _state(self) -> dict:
+        w = Workshop.objects.get(pk=self.learner.workshop_id)
+        return {"code": w.code, "title": w.title, "where": w.where(), "lessons": w.lessons,
+                "spotlight": w.spotlight or None, "closed": w.closed,
+                "you": {"name": self.learner.name, "ahead": self.learner.ahead}}
+
+    @database_sync_to_async
+    def _where(self, msg) -> dict:
+        lrn = Learner.objects.select_related("workshop").get(pk=self.learner.pk)
+        lrn.lesson, lrn.step, lrn.ahead = msg["lesson"][:100], msg["step"], bool(msg["ahead"])
+        lrn.save(update_fields=["lesson", "step", "ahead"])
+        return room.row(lrn)
+
+
+class BoardConsumer(_Room):
+    """An instructor's board of one workshop: rows as learners run, and the controls."""
+
+    route = "board"
+
+    async def connect(self):
+        self.workshop = None
+        await self.accept()
+        code = self.scope["url_route"]["kwargs"]["code"]
+        found, allowed = await self._open(code)
+        if found is None:
+            await self.error(errors.InputError("no workshop has that code"))
+            return
+        if not allowed:
+            await self.error(errors.Forbidden("the board is for this workshop's instructors: "
+                                              "sign in as one"))
+            return
+        self.workshop = found
+        await self.channel_layer.group_add(found.board_group, self.channel_name)
+        await self.send_msg("board.state", **await self._board())
+
+    async def disconnect(self, code):
+        if self.workshop is not None:
+            await self.channel_layer.group_discard(self.workshop.board_group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            type_, msg = self.parse(text_data)
+            if self.workshop is None:
+                raise errors.Forbidden("the board is for this workshop's instructors")
+            await getattr(self, "do_" + type_.replace(".", "_"))(msg)
+        except errors.Error as e:
+            await self.error(e)
+
+    async def do_workshop_goto(self, msg):
+        where = await self._call(room.goto, msg["lesson"], msg["step"], lab_config().lessons_path)
+        await self.room(messages.make("workshop", "workshop.goto", **where))
+        await self.boards(messages.make("board", "board.where", where=where))
+        # the room is about to run that step: have its sandboxes ready
+        await self.send_msg("board.prepared", **await self._prepare(where["lesson"]))
+
+    async def do_workshop_spotlight(self, msg):
+        shown = await self._call(room.spotlight, msg["run"], bool(msg["show_name"]))
+        await self.room(messages.make("workshop", "workshop.spotlight", **shown))
+        await self.boards(messages.make("board", "board.spotlight", spotlight=shown))
+
+    async def do_workshop_close(self, msg):
+        await self._call(room.close)
+        await self.room(messages.make("workshop", "workshop.closed"))
+        await self.boards(messages.make("board", "board.closed"))
+
+    async def do_workshop_prepare(self, msg):
+        await self.send_msg("board.prepared", **await self._prepare(msg["lesson"]))
+
+    async def do_board_refresh(self, msg):
+        await self.send_msg("board.state", **await self._board())
+
+    async def room(self, event):
+        await self.channel_layer.group_send(self.workshop.group, event)
+
+    async def boards(self, event):
+        await self.channel_layer.group_send(self.workshop.board_group, event)
+
+    async def _prepare(self, lesson: str | None) -> dict:
+        """Hot start: every process with learners of the room connected builds ready
+        sandboxes for them (``hotstart``), up to the seats and what its machine holds,
+        and reports to the board (``board.lab``).  The reply says what was asked, and
+        this process's lab as it is now."""
+        w = await self._fresh()
+        lesson = lesson or w.where()["lesson"]
+        cap = room.capacity(lab_config().max_sandboxes)
+        count = min(w.seats, cap)
+        await self.room(messages.make("group", "workshop.prepare", lesson=lesson, count=count,
+                                      board_group=w.board_group))
+        try:
+            reply = await config.lab_client().warm(lesson)
+        except Exception as e:      # the lab refused or is not there: say so, keep the board
+            raise room.WorkshopError(f"the lab could not prepare: {e}", errors.LAB) from e
+        return {"lesson": lesson, "count": count, "ready": reply.get("ready", 0),
+                "capacity": cap, "in_use": reply.get("in_use", 0)}
+
+    # the boards' group messages go to the page as they are
+    board_update = board_where = board_spotlight = board_closed = board_lab = _Room.forward
+
+    async def board_rows(self, event):
+        """Rows sent together (see ``board.update``): a board.update each."""
+        for row in event["rows"]:
+            await self.send_msg("board.update", row=row)
+
+    @database_sync_to_async
+    def _open(self, code):
+        try:
+            w = Workshop.objects.filter(code=room.normalise_code(code)).first()
+        except room.WorkshopError:
+            return None, False
+        if w is None:
+            return None, False
+        return w, room.may_run(self.scope.get("user"), w)
+
+    @database_sync_to_async
+    def _fresh(self) -> Workshop:
+        return Workshop.objects.get(pk=self.workshop.pk)
+
+    @database_sync_to_async
+    def _board(self) -> dict:
+        return room.board(Workshop.objects.get(pk=self.workshop.pk), lab_config().lessons_path)
+
+    @database_sync_to_async
+    def _call(self, fn, *args):
+        return fn(Workshop.objects.get(pk=self.workshop.pk), *args)

@@ -1,0 +1,202 @@
+"""Workshops: an instructor leads a room of learners through live lessons.
+
+State lives in the database (``Workshop``, ``Learner``, ``Run``) and travels
+through channel-layer groups (``workshop.group`` for the learners' pages,
+``workshop.board_group`` for the instructors' boards), so a learner on one
+daphne process and the instructor on another see each other's messages.
+Everything here is synchronous ORM work; consumers call it through
+``database_sync_to_async``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from ..core import errors
+from ..core import lessons as registry
+from ..learn.models import Run
+from .models import CODE_ALPHABET, Learner, Workshop
+
+SANDBOX_MIB = 2.0        # what a held sandbox takes (bench/capacity.py: ~1.8 MiB)
+MAX_NAME = 40
+
+
+class WorkshopError(errors.Error):
+    """Refused: a wrong or closed code, a bad name, a step that does not exist...
+    (kind input, unless the lab failed)."""
+
+    kind = errors.INPUT
+
+
+def normalise_code(code) -> str:
+    code = str(code or "").strip().upper().replace("-", "").replace(" ", "")
+    if not code or any(c not in CODE_ALPHABET for c in code):
+        raise WorkshopError("that is not a join code: it has letters and digits like K7QM2X")
+    return code
+
+
+def create(title: str, lessons: list[str], seats: int = 30, instructor=None,
+           lessons_dir=None) -> Workshop:
+    known = registry.all_lessons(lessons_dir)
+    bad = [s for s in lessons if s not in known]
+    if not title.strip():
+        raise WorkshopError("a workshop needs a title")
+    if not lessons or bad:
+        raise WorkshopError(f"unknown lesson(s): {', '.join(bad) or '(none given)'}; "
+                            f"lessons: {', '.join(known)}")
+    if not 1 <= seats <= 1000:
+        raise WorkshopError("seats must be between 1 and 1000")
+    while True:
+        w = Workshop(title=title.strip()[:200], lessons=list(lessons), seats=seats,
+                     lesson=lessons[0], step=1)
+        if not Workshop.objects.filter(code=w.code).exists():
+            w.save()
+            break
+    if instructor is not None:
+        w.instructors.add(instructor)
+    return w
+
+
+def open_workshop(code) -> Workshop:
+    w = Workshop.objects.filter(code=normalise_code(code)).first()
+    if w is None:
+        raise WorkshopError("no workshop has that code: check it on the projector")
+    if w.closed:
+        raise WorkshopError("this workshop is closed")
+    return w
+
+
+def join(code, name: str, owner: str) -> Learner:
+    w = open_workshop(code)
+    name = " ".join(str(name or "").split())[:MAX_NAME]
+    if not name:
+        raise WorkshopError("type the name the instructor will see")
+    learner, made = Learner.objects.get_or_create(workshop=w, owner=owner,
+                                                  defaults={"name": name, **w.where()})
+    if not made and learner.name != name:
+        learner.name = name
+        learner.save(update_fields=["name"])
+    if made and w.learners.count() > w.seats:
+        learner.delete()
+        raise WorkshopError(f"this workshop is full ({w.seats} seats)")
+    return learner
+
+
+def learner_of(owner: str) -> Learner | None:
+    """The browser's seat in an open workshop (its latest), if it has one."""
+    if not owner:
+        return None
+    return (Learner.objects.select_related("workshop").filter(owner=owner, workshop__closed=False)
+            .order_by("-joined").first())
+
+
+def may_run(user, workshop: Workshop) -> bool:
+    """An instructor of this workshop (or a superuser)."""
+    return bool(user and user.is_authenticated and (
+        user.is_superuser or workshop.instructors.filter(pk=user.pk).exists()))
+
+
+def goto(workshop: Workshop, lesson: str, step: int, lessons_dir=None) -> dict:
+    known = registry.all_lessons(lessons_dir)
+    if lesson not in known or lesson not in workshop.lessons:
+        raise WorkshopError(f"this workshop's lessons are {', '.join(workshop.lessons)}")
+    if not 1 <= step <= len(known[lesson].steps):
+        raise WorkshopError(f"lesson {lesson} has steps 1..{len(known[lesson].steps)}")
+    workshop.lesson, workshop.step = lesson, step
+    workshop.save(update_fields=["lesson", "step"])
+    return workshop.where()
+
+
+def spotlight(workshop: Workshop, run_uid: str, show_name: bool) -> dict:
+    run = Run.objects.select_related("learner").filter(
+        uid=str(run_uid), learner__workshop=workshop).first()
+    if run is None:
+        raise WorkshopError("no run of this workshop has that id")
+    shown = {"run": run.uid, "lesson": run.lesson, "step": run.step,
+             "name": run.learner.name if show_name and run.learner else None}
+    workshop.spotlight = shown
+    workshop.save(update_fields=["spotlight"])
+    return shown
+
+
+def close(workshop: Workshop):
+    workshop.closed = True
+    workshop.save(update_fields=["closed"])
+
+
+def cell(run: Run) -> dict:
+    """One learner's latest run of one step, as a board cell."""
+    res = run.result or {}
+    passed = (res.get("grade") or {}).get("passed")
+    pg = res.get("prediction_grade")
+    return {"lesson": run.lesson, "step": run.step, "run": run.uid,
+            "status": "passed" if passed else "failed" if passed is False else "ran",
+            "ok": bool(res.get("ok")), "rules": run.rules,
+            "prediction": res.get("prediction"),
+            "prediction_right": (pg["right"] == pg["total"]) if pg else None,
+            "died_at": _died_at(res)}
+
+
+def _died_at(res: dict) -> str | None:
+    for j in res.get("journeys", []):
+        if j.get("direction") == "request" and j.get("outcome") == "dropped":
+            return j.get("drop_at")
+    return None
+
+
+def row(learner: Learner) -> dict:
+    """A learner's board row: where they are and their latest run of every step."""
+    cells = {}
+    for run in learner.runs.order_by("created"):
+        cells[f"{run.lesson}:{run.step}"] = cell(run)
+    w = learner.workshop
+    return {"learner": learner.pk, "name": learner.name, "lesson": learner.lesson,
+            "step": learner.step, "ahead": learner.ahead, "cells": cells,
+            "with_room": (learner.lesson, learner.step) == (w.lesson, w.step)}
+
+
+def board(workshop: Workshop, lessons_dir=None) -> dict:
+    """Everything the board shows: the steps, one row per learner, the room view."""
+    known = registry.all_lessons(lessons_dir)
+    steps = [{"lesson": s, "step": st.number, "title": st.title, "try_it": st.try_it}
+             for s in workshop.lessons if s in known for st in known[s].steps]
+    rows = [row(lrn) for lrn in workshop.learners.all()]
+    return {"code": workshop.code, "title": workshop.title, "seats": workshop.seats,
+            "closed": workshop.closed, "where": workshop.where(),
+            "spotlight": workshop.spotlight or None, "steps": steps, "rows": rows,
+            "room": room(rows)}
+
+
+def room(rows: list[dict]) -> dict:
+    """Per hook (table), how many learners' packets died there, at their latest runs."""
+    out: dict[str, int] = {}
+    for r in rows:
+        for c in r["cells"].values():
+            if c["died_at"]:
+                out[c["died_at"]] = out.get(c["died_at"], 0) + 1
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+def export_csv(workshop: Workshop) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["learner", "lesson", "step", "status", "traffic_ok", "prediction",
+                "prediction_right", "died_at", "rules", "run"])
+    for lrn in workshop.learners.all():
+        for c in row(lrn)["cells"].values():
+            w.writerow([lrn.name, c["lesson"], c["step"], c["status"], c["ok"],
+                        c["prediction"] or "", "" if c["prediction_right"] is None
+                        else c["prediction_right"], c["died_at"] or "", " | ".join(c["rules"]),
+                        c["run"]])
+    return buf.getvalue()
+
+
+def capacity(max_sandboxes: int, meminfo: str = "/proc/meminfo") -> int:
+    """How many sandboxes this machine can hold now: its available memory, at
+    SANDBOX_MIB each with half kept free, bounded by the lab's cap."""
+    try:
+        with open(meminfo) as f:
+            kib = next(int(ln.split()[1]) for ln in f if ln.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError):
+        return max_sandboxes
+    return max(0, min(max_sandboxes, int(kib / 1024 / 2 / SANDBOX_MIB)))

@@ -1,0 +1,23 @@
+"""A recorded run of a workshop's learner goes on its room's board."""
+from __future__ import annotations
+
+from django.dispatch import receiver
+
+from ..learn.recording import run_recorded
+from . import board, room
+
+
+@receiver(run_recorded)
+def on_run_recorded(sender, run, **kwargs):
+    """Attribute the run to the learner of its browser session, and return the board
+    update to send once it is saved (None when the browser is in no workshop)."""
+    learner = room.learner_of(run.owner)
+    if learner is None:
+        return None
+    run.learner = learner
+    run.save(update_fields=["learner"])
+    group, row = learner.workshop.board_group, room.row(learner)
+
+    async def follow_up():
+        board.update(group, row)
+    return follow_up

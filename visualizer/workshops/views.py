@@ -1,0 +1,106 @@
+"""Workshop pages: join by code, the instructors' list and board, CSV export.
+
+The board's live rows come over ``/ws/board/<code>/``; these views render
+the page around it.  Learners need no account; instructors are Django users
+with the ``workshops.run_workshop`` permission (superusers have it).
+"""
+from __future__ import annotations
+
+import segno
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from ..learn.config import lab_config, lessons
+from . import room
+from .models import Workshop
+from ..learn.views import not_found, owner_of
+
+PERM = "workshops.run_workshop"
+
+
+def _lesson_url(w: Workshop) -> str:
+    where = w.where()
+    return reverse("lesson", args=[where["lesson"]]) + f"?step={where['step']}"
+
+
+def join(request):
+    """``/join/``: the code and a display name; no account."""
+    code = request.POST.get("code", request.GET.get("code", ""))
+    error = None
+    if request.method == "POST":
+        try:
+            learner = room.join(code, request.POST.get("name", ""), owner_of(request))
+            return redirect(_lesson_url(learner.workshop))
+        except room.WorkshopError as e:
+            error = str(e)
+    return render(request, "workshops/join.html", {"code": code, "error": error,
+                                                    "name": request.POST.get("name", "")},
+                  status=400 if error else 200)
+
+
+@login_required
+@permission_required(PERM, raise_exception=True)
+def workshop_list(request):
+    """``/workshops/``: the instructor's workshops, and a form to create one."""
+    known = lessons()
+    error = None
+    if request.method == "POST":
+        try:
+            seats = int(request.POST.get("seats") or 30)
+            w = room.create(request.POST.get("title", ""), request.POST.getlist("lessons"),
+                            seats, request.user, lab_config().lessons_path)
+            return redirect("board", code=w.code)
+        except (ValueError, room.WorkshopError) as e:
+            error = str(e)
+    mine = Workshop.objects.all() if request.user.is_superuser else request.user.workshops.all()
+    return render(request, "workshops/workshops.html", {
+        "workshops": mine, "lessons": known.values(), "error": error})
+
+
+def _instructed(request, code: str):
+    try:
+        w = Workshop.objects.filter(code=room.normalise_code(code)).first()
+    except room.WorkshopError:
+        w = None
+    if w is None:
+        return None, not_found(request, "No workshop has that code.")
+    if not room.may_run(request.user, w):
+        return None, not_found(request, "The board is for this workshop's instructors.", 403)
+    return w, None
+
+
+@login_required
+def board(request, code: str):
+    """``/workshops/<code>/board/``: the join code large, a QR code, the live board."""
+    w, refused = _instructed(request, code)
+    if refused:
+        return refused
+    join_url = request.build_absolute_uri(reverse("join") + f"?code={w.code}")
+    qr = segno.make(join_url, error="m").svg_inline(omitsize=True, dark="#10201c", light="#ffffff",
+                                                    title=f"join code {w.code}")
+    return render(request, "workshops/board.html", {
+        "workshop": w, "join_url": join_url, "qr": qr,
+        "page_data": {"code": w.code, "ws_path": f"/ws/board/{w.code}/",
+                      "export": reverse("workshop-export", args=[w.code])}})
+
+
+@login_required
+def export(request, code: str):
+    w, refused = _instructed(request, code)
+    if refused:
+        return refused
+    resp = HttpResponse(room.export_csv(w), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="workshop-{w.code}.csv"'
+    return resp
+
+
+def seat(request) -> dict:
+    """Template context: the browser's workshop seat, for the banner on every page."""
+    key = request.session.session_key if hasattr(request, "session") else None
+    learner = room.learner_of(key) if key else None
+    if learner is None:
+        return {}
+    return {"seat": {"name": learner.name, "code": learner.workshop.code,
+                     "title": learner.workshop.title, "ws_path": "/ws/workshop/"}}
