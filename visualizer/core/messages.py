@@ -144,7 +144,15 @@ LINE = [
     M("lab.reply", "line", "server", (F("ok", "bool"),), "the answer of a non-run op", open=True),
 ]
 
-REGISTRY = Registry(LAB + WORKSHOP + BOARD + GROUP + LINE)
+CLI = [
+    M("event line", "cli", "server", (),
+      "a line per trace event, as it arrives: the EVENT object itself, flat", key="", open=True),
+    M("result line", "cli", "server", (
+        F("result", "dict", "RESULT (with prediction_grade under --predict)", True),),
+      "the last line", key=""),
+]
+
+REGISTRY = Registry(LAB + WORKSHOP + BOARD + GROUP + LINE + CLI)
 ERROR_TYPES = {"lab": "lab.error", "workshop": "workshop.error", "board": "board.error"}
 
 
@@ -184,3 +192,7 @@ def reply(**fields) -> dict:
 
 def request(op: str, **fields) -> dict:
     return make("line", op, **fields)
+
+
+def cli_result(result_: dict) -> dict:
+    return make("cli", "result line", result=result_)

@@ -114,66 +114,79 @@ def grade(prediction: dict | None, step, events: list[dict], result: dict) -> di
     if not prediction:
         return None
     first = grader.first_journey(result, step.traffic.proto, "request")
-    drop = _drop(events, first)
-    parts = []
-    if "through" in prediction:
-        said, got = prediction["through"], bool(result.get("ok"))
-        hint = ""
-        if said != got:
-            if got:
-                hint = "it got through: every request was answered"
-            elif drop:
-                hint = f"it died in {_where(drop)}{_how_reached(events, drop)}"
-            else:
-                hint = (f"it did not get through: {first['outcome_detail']}" if first
-                        else "it did not get through: no request was traced")
-        parts.append({"part": "through", "said": said, "kernel": got, "right": said == got,
-                      "hint": hint})
-    if "dies_at" in prediction:
-        said = prediction["dies_at"]
-        got = f"{drop['family']}:{drop['table']}:{drop['hook']}" if drop else None
-        right = said == got
-        if right:
-            inner = drop["chain"] != drop["base_chain"] and drop["base_chain"]
-            hint = (f"right: in its {drop['chain']} chain{_how_reached(events, drop)}"
-                    if inner else "")
-        elif drop is None:
-            hint = (f"you said {_label(said)}; nothing dropped it"
-                    + (f": {first['outcome_detail']}" if first else ""))
-        else:
-            passed = said.split(":")
-            visited = [f"{f}:{h}" for f, h in first["path"]] if first else []
-            through = (f"it got through {_label(said).split(' ', 1)[1]} and " if
-                       f"{passed[0]}:{passed[2]}" in visited and said != got else "it ")
-            hint = f"you said {_label(said)}; {through}died in {_where(drop)}{_how_reached(events, drop)}"
-        parts.append({"part": "dies_at", "said": said, "kernel": got, "right": right, "hint": hint})
-    if "hooks" in prediction:
-        said = prediction["hooks"]
-        got = [f"{f}:{h}" for f, h in first["path"]] if first else []
-        right = said == got
-        hint = ""
-        if not right:
-            n = next((i for i, (a, b) in enumerate(zip(said, got)) if a != b), min(len(said), len(got)))
-            before = f"after {_hook_label(got[n - 1])}" if n else "first"
-            if n < len(got) and n < len(said):
-                hint = f"{before}, you said {_hook_label(said[n])}; the packet went to {_hook_label(got[n])}"
-            elif n < len(got):
-                hint = f"{before}, the packet went on to {_hook_label(got[n])}"
-            elif n < len(said):
-                hint = f"the packet's last hook was {_hook_label(got[-1]) if got else 'none'}; " \
-                       f"it never reached {_hook_label(said[n])}"
-        parts.append({"part": "hooks", "said": said, "kernel": got, "right": right, "hint": hint})
-    if "nat_addr" in prediction:
-        said = prediction["nat_addr"]
-        rewrites = [n for n in (first or {}).get("nat", []) if n["field"] in ("src", "dst")]
-        got = [n["new"] for n in rewrites]
-        right = said in got
-        hint = "" if right else ("; ".join(f"the kernel rewrote {n['field']} {n['old']} → {n['new']} "
-                                           f"at {n['at']}" for n in rewrites)
-                                 or "the kernel rewrote no address of the first request")
-        parts.append({"part": "nat_addr", "said": said, "kernel": got[0] if got else None,
-                      "right": right, "hint": hint})
+    ctx = {"events": events, "result": result, "first": first, "drop": _drop(events, first)}
+    parts = [_PARTS[name](prediction[name], ctx) for name in PARTS if name in prediction]
     return {"parts": parts, "right": sum(p["right"] for p in parts), "total": len(parts)}
+
+
+def _part(name, said, got, right, hint) -> dict:
+    return {"part": name, "said": said, "kernel": got, "right": right, "hint": hint}
+
+
+def _grade_through(said, ctx) -> dict:
+    got, drop, first = bool(ctx["result"].get("ok")), ctx["drop"], ctx["first"]
+    hint = ""
+    if said != got:
+        if got:
+            hint = "it got through: every request was answered"
+        elif drop:
+            hint = f"it died in {_where(drop)}{_how_reached(ctx['events'], drop)}"
+        else:
+            hint = (f"it did not get through: {first['outcome_detail']}" if first
+                    else "it did not get through: no request was traced")
+    return _part("through", said, got, said == got, hint)
+
+
+def _grade_dies_at(said, ctx) -> dict:
+    drop, first, events = ctx["drop"], ctx["first"], ctx["events"]
+    got = f"{drop['family']}:{drop['table']}:{drop['hook']}" if drop else None
+    right = said == got
+    if right:
+        inner = drop["chain"] != drop["base_chain"] and drop["base_chain"]
+        hint = (f"right: in its {drop['chain']} chain{_how_reached(events, drop)}"
+                if inner else "")
+    elif drop is None:
+        hint = (f"you said {_label(said)}; nothing dropped it"
+                + (f": {first['outcome_detail']}" if first else ""))
+    else:
+        passed = said.split(":")
+        visited = [f"{f}:{h}" for f, h in first["path"]] if first else []
+        through = (f"it got through {_label(said).split(' ', 1)[1]} and " if
+                   f"{passed[0]}:{passed[2]}" in visited and said != got else "it ")
+        hint = f"you said {_label(said)}; {through}died in {_where(drop)}{_how_reached(events, drop)}"
+    return _part("dies_at", said, got, right, hint)
+
+
+def _grade_hooks(said, ctx) -> dict:
+    first = ctx["first"]
+    got = [f"{f}:{h}" for f, h in first["path"]] if first else []
+    right = said == got
+    hint = ""
+    if not right:
+        n = next((i for i, (a, b) in enumerate(zip(said, got)) if a != b), min(len(said), len(got)))
+        before = f"after {_hook_label(got[n - 1])}" if n else "first"
+        if n < len(got) and n < len(said):
+            hint = f"{before}, you said {_hook_label(said[n])}; the packet went to {_hook_label(got[n])}"
+        elif n < len(got):
+            hint = f"{before}, the packet went on to {_hook_label(got[n])}"
+        elif n < len(said):
+            hint = f"the packet's last hook was {_hook_label(got[-1]) if got else 'none'}; " \
+                   f"it never reached {_hook_label(said[n])}"
+    return _part("hooks", said, got, right, hint)
+
+
+def _grade_nat_addr(said, ctx) -> dict:
+    rewrites = [n for n in (ctx["first"] or {}).get("nat", []) if n["field"] in ("src", "dst")]
+    got = [n["new"] for n in rewrites]
+    right = said in got
+    hint = "" if right else ("; ".join(f"the kernel rewrote {n['field']} {n['old']} → {n['new']} "
+                                       f"at {n['at']}" for n in rewrites)
+                             or "the kernel rewrote no address of the first request")
+    return _part("nat_addr", said, got[0] if got else None, right, hint)
+
+
+_PARTS = {"through": _grade_through, "dies_at": _grade_dies_at, "hooks": _grade_hooks,
+          "nat_addr": _grade_nat_addr}
 
 
 def attach(result: dict, prediction: dict | None, step, events: list[dict]) -> dict:

@@ -140,7 +140,7 @@ def build(reg: Registry, route: str, type_: str, fields: dict) -> dict:
         extra = set(fields) - msg.names
         if extra:
             raise TypeError(f"{type_} on {route} declares no field {sorted(extra)}")
-    return {msg.key: type_, **fields}
+    return {msg.key: type_, **fields} if msg.key else dict(fields)
 
 
 def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
@@ -182,3 +182,53 @@ def decode(text: str | bytes | None, max_bytes: int) -> Any:
         return json.loads(text)
     except (ValueError, RecursionError) as e:
         raise errors.InputError(f"message is not valid JSON: {e}") from None
+
+
+ROUTE_TITLES = {
+    "lab": "`/ws/lab/`: the browser's lab socket",
+    "workshop": "`/ws/workshop/`: a learner's page in a workshop",
+    "board": "`/ws/board/<code>/`: an instructor's board",
+    "group": "channel-layer messages between the web processes",
+    "line": "the lab's line protocol (client ↔ lab process); requests are keyed by `op`, "
+            "replies are the `lab` route's server messages plus `lab.reply`, each with the "
+            "request's `id` first",
+    "cli": "`manage.py trace --json`: JSON lines on stdout",
+}
+
+
+WORDS = {"str": "string", "int": "integer", "bool": "boolean", "float": "number",
+         "list": "list", "dict": "object", "any": "any JSON"}
+
+
+def _describe_field(f: Field) -> str:
+    bits = [WORDS[f.type]]
+    if f.required:
+        bits.append("required")
+    if f.null:
+        bits.append("or null")
+    if f.min is not None or f.max is not None:
+        bits.append(f"{f.min}..{f.max}")
+    for what, limit in (("characters", f.max_len), ("items", f.max_items)):
+        if limit is not None:
+            bits.append(f"at most {limit if isinstance(limit, int) else 'LabConfig.' + limit} "
+                        f"{what}")
+    if f.choices:
+        bits.append("one of " + ", ".join(f"`{c}`" for c in f.choices))
+    return f"  - `{f.name}` ({', '.join(bits)})" + (f": {f.doc}" if f.doc else "")
+
+
+def describe(reg: Registry) -> str:
+    """The messages as Markdown, route by route (``docs/engine-api.md`` holds this text)."""
+    out: list[str] = []
+    for route, title in ROUTE_TITLES.items():
+        msgs = [m for m in reg.all if m.route == route]
+        if not msgs:
+            continue
+        out.append(f"#### {title}")
+        for m in msgs:
+            who = "client → server" if m.sender == "client" else "server → client"
+            more = "; and more fields, as described" if m.open else ""
+            out.append(f"- `{m.type}` ({who}{more}): {m.doc}")
+            out += [_describe_field(f) for f in m.fields]
+        out.append("")
+    return "\n".join(out)

@@ -222,7 +222,8 @@ class LabClient:
                   **extra}
         # the one validator, with this client's limits: what the lab would refuse
         # is refused here, before a sandbox is taken
-        _, clean = wire.check(messages.REGISTRY, "line", {"op": "run", **fields}, self.config)
+        _, clean = wire.check(messages.REGISTRY, "line", messages.request("run", **fields),
+                               self.config)
         fields["rules"] = clean["rules"]
         msg = await self._request("run", on_message, text_events, **fields)
         msg.pop("type", None)

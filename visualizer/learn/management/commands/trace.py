@@ -8,7 +8,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from visualizer.learn.config import lab_config
-from visualizer.core import errors, lessons, predict
+from visualizer.core import errors, lessons, messages, predict
 from visualizer.lab.client import LabClient, LabError, LabUnavailable
 
 JSON_KEYS = ("journey", "seq", "family", "table", "chain", "hook", "type", "verdict", "rule",
@@ -84,7 +84,7 @@ class Command(BaseCommand):
             await client.stop()
         predict.attach(result, opts["prediction"], lesson.step(opts["step"]), events)
         if as_json:
-            self.stdout.write(json.dumps({"result": result}, default=str))
+            self.stdout.write(json.dumps(messages.cli_result(result), default=str))
         else:
             self.stdout.write("")
             if result.get("command"):
