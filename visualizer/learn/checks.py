@@ -10,6 +10,23 @@ from ..core.config import LabConfig
 from ..lab.client import preflight_problems
 
 
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1", "testserver"}   # testserver: Django's tests
+
+
+@checks.register("security")
+def secret_key_is_set(app_configs, **kwargs):
+    """The built-in key is for one machine only: served beyond loopback without
+    DEBUG, the app refuses to start until SECRET_KEY is set."""
+    public = [h for h in settings.ALLOWED_HOSTS if h not in LOOPBACK]
+    if settings.DEBUG or not public or settings.SECRET_KEY != settings.DEV_SECRET_KEY:
+        return []
+    return [checks.Error(
+        f"SECRET_KEY is the built-in development key, and ALLOWED_HOSTS serves {public[0]}",
+        hint="set a secret of your own in the environment, e.g. SECRET_KEY=$(python3 -c "
+             "'import secrets; print(secrets.token_urlsafe(50))')",
+        id="nfvis.E001")]
+
+
 @checks.register("lab", deploy=False)
 def lab_can_start(app_configs, **kwargs):
     problems, notices = preflight_problems(LabConfig.from_settings(settings))

@@ -13,7 +13,7 @@ def env_bool(name, default=False):
     return env(name, str(default)).lower() in ("1", "true", "yes", "on")
 
 
-SECRET_KEY = env("SECRET_KEY", "dev-only-not-secret-netfilter-visualizer")
+SECRET_KEY = env("SECRET_KEY", "dev-only-not-secret-netfilter-visualizer")   # see checks.py
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
 
@@ -99,3 +99,17 @@ LAB_WARM_LESSONS = tuple(s for s in env("LAB_WARM_LESSONS", "container-to-contai
 LAB_USER = env("LAB_USER", "nfvis-lab")                   # started as root, the lab drops to this user
 WS_RUNS_PER_MINUTE = int(env("WS_RUNS_PER_MINUTE", "20"))  # runs one connection may start
 WS_MAX_MESSAGE = int(env("WS_MAX_MESSAGE", "8192"))      # bytes per websocket message
+
+# Behind a TLS-terminating proxy (README, "Deployment"): which header says the request
+# came over HTTPS, which origins may POST, and cookies and HSTS for HTTPS only.
+DEV_SECRET_KEY = "dev-only-not-secret-netfilter-visualizer"
+if env("SECURE_PROXY_SSL_HEADER"):
+    _name, _, _value = env("SECURE_PROXY_SSL_HEADER").partition(",")
+    SECURE_PROXY_SSL_HEADER = (_name.strip(), _value.strip() or "https")
+CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o]
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)

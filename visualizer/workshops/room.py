@@ -177,9 +177,19 @@ def room(rows: list[dict]) -> dict:
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_text(value) -> str:
+    """A CSV cell a spreadsheet will not run: text that begins like a formula gets a
+    leading apostrophe (OWASP's advice for CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def export_csv(workshop: Workshop) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = _SafeWriter(csv.writer(buf))
     w.writerow(["learner", "lesson", "step", "status", "traffic_ok", "prediction",
                 "prediction_right", "died_at", "rules", "run"])
     for lrn in workshop.learners.all():
@@ -189,6 +199,16 @@ def export_csv(workshop: Workshop) -> str:
                         else c["prediction_right"], c["died_at"] or "", " | ".join(c["rules"]),
                         c["run"]])
     return buf.getvalue()
+
+
+class _SafeWriter:
+    """csv.writer whose every cell goes through :func:`cell_text`."""
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    def writerow(self, row):
+        self.writer.writerow([cell_text(v) for v in row])
 
 
 def capacity(max_sandboxes: int, meminfo: str = "/proc/meminfo") -> int:
