@@ -170,7 +170,7 @@ class Lab:
                 raise session.StepError("no sandbox for this owner: run a step first")
             self.send(rid, messages.reply(**await session.snapshot(held[0])))
         elif op == "run":
-            await asyncio.wait_for(self.run(rid, req), self.cfg.run_timeout)
+            await self.run(rid, req)
 
     def warm(self, slug: str, count: int | None) -> dict:
         """Fill a lesson's ready pool (to ``count``: a room's hot start is about to run)."""
@@ -187,18 +187,22 @@ class Lab:
         step = lesson.step(req.get("step"))
         # The owner's previous sandbox goes once this run is over: tearing
         # namespaces down keeps the kernel busy, and this run comes first.
+        # At the cap with no ready sandbox, though, the old one's place is what the
+        # new one needs: a re-run never needs a second place.
         old = self.owned.pop(req["owner"], None)
         self.running += 1
         try:
-            sb = await self.take(lesson, rid)
+            if old and not self.pool.get(lesson.slug) and self.capacity.used >= self.capacity.limit:
+                await self.discard(old[0])
+                old = None
+            sb = await self.take(lesson, rid)       # time in line is not the run's time
             self.owned[req["owner"]] = (sb, time.monotonic())
             self.starting.add(rid)
             try:
-                result = await session.run_step(sb, lesson, step, req["rules"],
-                                                lambda msg: self.send(rid, msg),
-                                                oracle=bool(req.get("oracle")),
-                                                on_first=lambda: self.starting.discard(rid),
-                                                finish_turn=self.finish_turn)
+                result = await asyncio.wait_for(session.run_step(
+                    sb, lesson, step, req["rules"], lambda msg: self.send(rid, msg),
+                    oracle=bool(req.get("oracle")), on_first=lambda: self.starting.discard(rid),
+                    finish_turn=self.finish_turn), self.cfg.run_timeout)
             except BaseException:
                 await self.release(req["owner"])
                 raise
@@ -229,6 +233,12 @@ class Lab:
                     await self.release(owner)
 
     async def close(self):
+        """Stop the pool builds first (a build cut off by the lab's exit used to log
+        EBADF), then close every sandbox."""
+        builds = [t for t in self.filling.values() if not t.done()]
+        for t in builds:
+            t.cancel()
+        await asyncio.gather(*builds, return_exceptions=True)
         for owner in list(self.owned):
             await self.release(owner)
         for boxes in self.pool.values():

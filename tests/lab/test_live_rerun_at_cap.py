@@ -1,0 +1,34 @@
+"""A learner who holds a sandbox re-runs at the cap: the re-run replaces it in place.
+
+Before, the old sandbox went only after the new run ended, so at the cap a
+re-run waited in line for a place its own sandbox held, then failed at 20 s."""
+import asyncio
+
+import pytest
+
+from visualizer.core.config import LabConfig
+from visualizer.lab.client import LabClient
+
+from .test_live_lifecycle import on_own_loop
+
+pytestmark = pytest.mark.live
+
+
+@on_own_loop
+async def rerun_three_times_with_a_cap_of_one():
+    client = LabClient(LabConfig(warm_lessons=(), pool_size=0, max_sandboxes=1))
+    try:
+        results = []
+        for _ in range(3):
+            results.append(await asyncio.wait_for(
+                client.run("holder", "container-to-container", 1, []), 60))
+        ping = await client.ping()
+        return results, ping
+    finally:
+        await client.stop()
+
+
+def test_a_holder_reruns_at_the_cap(live_lab):
+    results, ping = rerun_three_times_with_a_cap_of_one()
+    assert [r["ok"] for r in results] == [True, True, True]
+    assert ping["sandboxes"] == 1 and ping["queued"] == 0, ping
