@@ -45,10 +45,20 @@ async def test_a_cancelled_waiter_handed_a_place_passes_it_on():
 
 @pytest.mark.live
 async def test_past_the_cap_a_run_waits_and_hears_its_place(live_lab):
+    """The one place is busy running (an idle one would be reclaimed at once, see
+    test_live_rerun_at_cap): the second run waits, hears it is next, and goes when
+    the first run's sandbox falls idle."""
     from visualizer.lab.client import LabClient
     client = LabClient(LabConfig(warm_lessons=(), pool_size=0, max_sandboxes=1))
     try:
-        await client.run("first", "container-to-container", 1, [])   # holds the one place
+        running = asyncio.Event()
+
+        async def on_first(msg):
+            if msg.get("status") == "running":
+                running.set()
+        first = asyncio.ensure_future(client.run("first", "container-to-container", 2, [],
+                                                 on_first))
+        await asyncio.wait_for(running.wait(), 30)
         seen = []
 
         async def on_message(msg):
@@ -62,7 +72,7 @@ async def test_past_the_cap_a_run_waits_and_hears_its_place(live_lab):
         queued = [m for m in seen if m.get("status") == "queued"]
         assert queued and queued[0]["ahead"] == 0 and "you are next" in queued[0]["detail"]
         assert not second.done()
-        await client.release("first")
+        assert (await asyncio.wait_for(first, 60))["lesson"] == "container-to-container"
         result = await asyncio.wait_for(second, 60)
         assert result["ok"] and (await client.ping())["sandboxes"] == 1
     finally:

@@ -32,3 +32,36 @@ def test_a_holder_reruns_at_the_cap(live_lab):
     results, ping = rerun_three_times_with_a_cap_of_one()
     assert [r["ok"] for r in results] == [True, True, True]
     assert ping["sandboxes"] == 1 and ping["queued"] == 0, ping
+
+
+@on_own_loop
+async def three_learners_with_a_cap_of_two():
+    client = LabClient(LabConfig(warm_lessons=(), pool_size=0, max_sandboxes=2))
+    try:
+        statuses = []
+
+        async def on_message(msg):
+            if msg["type"] == "lab.status":
+                statuses.append(msg["status"])
+        for owner in ("a", "b", "c"):
+            r = await asyncio.wait_for(client.run(owner, "container-to-container", 1, [],
+                                                  on_message), 60)
+            assert r["ok"], r
+        ping = await client.ping()
+        kept = {}
+        for owner in ("a", "b", "c"):
+            try:
+                await client.snapshot(owner)
+                kept[owner] = True
+            except Exception as e:  # noqa: BLE001
+                kept[owner] = e.kind
+        return ping, kept, statuses
+    finally:
+        await client.stop()
+
+
+def test_at_the_cap_the_least_recently_used_idle_sandbox_is_reclaimed(live_lab):
+    ping, kept, statuses = three_learners_with_a_cap_of_two()
+    assert kept == {"a": "input", "b": True, "c": True}, kept
+    assert ping["sandboxes"] == 2 and ping["reclaimed"] == 1 and ping["queued"] == 0, ping
+    assert "queued" not in statuses          # nobody waited: an idle sandbox made room

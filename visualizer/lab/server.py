@@ -47,9 +47,11 @@ class Lab:
         self.pool: dict[str, list] = {}
         self.filling: dict[str, asyncio.Task] = {}
         self.owned: dict[str, tuple] = {}          # owner -> (sandbox, last use)
+        self.busy: set[str] = set()                # owners whose run is going on
         self.build_slots = asyncio.Semaphore(2)
         self.capacity = Capacity(self.cfg.max_sandboxes)
         self.build_errors = 0
+        self.reclaimed = 0                      # idle sandboxes released at the cap
         self.running = 0                        # runs going on now
         self.starting: set[int] = set()         # runs not at their first event yet
         self.targets: dict[str, int] = {}      # ready sandboxes wanted per lesson (hot start)
@@ -122,12 +124,38 @@ class Lab:
             self.send(rid, messages.status("queued", f"the lab is full: {ahead} ahead of you"
                                            if ahead else "the lab is full: you are next",
                                            ahead=ahead))
+        await self.make_room()
         await self.capacity.acquire(on_position)
         self.send(rid, messages.status(
             "building", f"building the {lesson.topology.get('name', 'lesson')} sandbox"))
         sb = await self.build(lesson)
         self.refill(lesson.slug)
         return sb
+
+    async def make_room(self):
+        """At the cap, an idle sandbox goes before anyone waits: a ready one of another
+        lesson's pool, else the least recently used that a learner keeps after their
+        run (they lose only its snapshot; their next run builds afresh).  A learner
+        waits in line only when every sandbox is building or running."""
+        if self.capacity.used >= self.capacity.limit and not self.capacity.queued:
+            await self.reclaim_one()
+
+    async def relieve(self):
+        """A run ended: while learners wait in line, idle sandboxes make room for them."""
+        while self.capacity.queued and await self.reclaim_one():
+            pass
+
+    async def reclaim_one(self) -> bool:
+        for boxes in sorted(self.pool.values(), key=len, reverse=True):
+            if boxes:
+                await self.discard(boxes.pop())
+                return True
+        idle = [(used, owner) for owner, (_, used) in self.owned.items() if owner not in self.busy]
+        if not idle:
+            return False
+        self.reclaimed += 1
+        await self.release(min(idle)[1])
+        return True
 
     async def release(self, owner: str):
         held = self.owned.pop(owner, None)
@@ -158,7 +186,8 @@ class Lab:
                                           pool={k: len(v) for k, v in self.pool.items()},
                                           capacity=self.capacity.limit,
                                           queued=self.capacity.queued,
-                                          build_errors=self.build_errors))
+                                          build_errors=self.build_errors,
+                                          reclaimed=self.reclaimed))
         elif op == "warm":
             self.send(rid, messages.reply(ok=True, **self.warm(req["lesson"], req.get("count"))))
         elif op == "release":
@@ -191,6 +220,7 @@ class Lab:
         # new one needs: a re-run never needs a second place.
         old = self.owned.pop(req["owner"], None)
         self.running += 1
+        self.busy.add(req["owner"])
         try:
             if old and not self.pool.get(lesson.slug) and self.capacity.used >= self.capacity.limit:
                 await self.discard(old[0])
@@ -211,9 +241,12 @@ class Lab:
             self.send(rid, messages.result(result))
         finally:
             self.starting.discard(rid)
+            self.busy.discard(req["owner"])
             self.running -= 1
             if old:
                 self.spawn(self.discard(old[0]))
+            if self.capacity.queued:
+                self.spawn(self.relieve())
 
     async def finish_turn(self):
         """Wait (at most ``FINISH_WAIT_S``) while other runs have not had their first
