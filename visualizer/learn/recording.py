@@ -12,6 +12,7 @@ from django.db.models import F
 from django.dispatch import Signal
 
 from .models import Progress, Run
+from .pruning import maybe_prune
 
 run_recorded = Signal()      # sender=Run, run=Run; in the database thread, in the transaction
 
@@ -36,4 +37,5 @@ def save_run(lesson: str, step: int, rules: list, events: list, result: dict, ow
         if owner:
             _count(owner, lesson, step, result)
         after = [r for _, r in run_recorded.send(sender=Run, run=run) if callable(r)]
+    maybe_prune()
     return run, after

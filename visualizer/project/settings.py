@@ -99,6 +99,8 @@ LAB_WARM_LESSONS = tuple(s for s in env("LAB_WARM_LESSONS", "container-to-contai
 LAB_USER = env("LAB_USER", "nfvis-lab")                   # started as root, the lab drops to this user
 WS_RUNS_PER_MINUTE = int(env("WS_RUNS_PER_MINUTE", "20"))  # runs one connection may start
 WS_MAX_MESSAGE = int(env("WS_MAX_MESSAGE", "8192"))      # bytes per websocket message
+RUNS_KEEP_DAYS = int(env("RUNS_KEEP_DAYS", "30"))          # recorded runs older than this go (0: keep)
+RUNS_PRUNE_AUTO = env_bool("RUNS_PRUNE_AUTO", True)        # ... as runs are recorded (else manage.py prune)
 
 # Behind a TLS-terminating proxy (README, "Deployment"): which header says the request
 # came over HTTPS, which origins may POST, and cookies and HSTS for HTTPS only.
