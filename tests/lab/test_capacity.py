@@ -123,7 +123,7 @@ async def test_a_run_ends_after_the_others_have_their_first_event():
 
 
 async def test_lines_written_together_go_out_in_one_write():
-    from visualizer.lab.server import _Out
+    from visualizer.lab.output import LineWriter as _Out
 
     class Transport:
         writes: list = []
