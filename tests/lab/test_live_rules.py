@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 SCRIPT = r"""
 import asyncio, json, sys
 sys.path.insert(0, sys.argv[1])
-from visualizer.core import lessons
+from visualizer.core import lessons, ruleset
 from visualizer.lab import commands, commits, rules, server, session
 from visualizer.lab.commits import CommitWatch
 from visualizer.lab.sandbox import Sandbox
@@ -39,8 +39,8 @@ async def main():
         chain = (lambda ln: ln.rsplit(" [", 1)[0])      # without the counters
         saved = {chain(ln) for ln in
                  (await commands.run(["iptables-save"], ns=sb.ns("host"))).out.splitlines()}
-        declared = [chain(ln) for r in rules.lesson_rules(lesson)
-                    for ln in r.get("iptables", "").splitlines() if ln.startswith(":")]
+        declared = [chain(c.line) for r in rules.lesson_rules(lesson)
+                    for t in ruleset.parse(r.get("iptables", "")).tables for c in t.chains]
         listing = await commands.run(["nft", "-y", "list", "ruleset"], ns=sb.ns("host"))
         out.setdefault("priorities", {}).update(base_chain_priorities(listing.out))
         out["lessons"][slug] = {"fast_equals_tools": sb.rule_index.map == tools.map,

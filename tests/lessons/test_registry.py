@@ -87,7 +87,7 @@ def test_lesson_metadata(slug):
     assert lesson.seeds, "name the seed posts the lesson draws on"
     for seed in lesson.seeds:
         assert re.fullmatch(r"\d{3}", seed), seed
-    assert "host" in {n["name"] for n in lesson.topology["ns"]}
+    assert "host" in lesson.topology.namespace_names()
 
 
 @pytest.mark.parametrize("slug", LESSONS)
@@ -108,7 +108,7 @@ def test_step_has_explanation(slug, number):
 @pytest.mark.parametrize("slug,number", STEPS)
 def test_step_traffic_and_actions(slug, number):
     lesson, step = LESSONS[slug], _step(slug, number)
-    names = {n["name"] for n in lesson.topology["ns"]}
+    names = set(lesson.topology.namespace_names())
     t = step.traffic
     assert t.kind in lessons.TRAFFIC_KINDS
     if t.kind != "none":
@@ -207,29 +207,23 @@ def test_topology_steps(slug):
     """``step = N`` elements exist for a step of the lesson, after what they need."""
     lesson = LESSONS[slug]
     topo = lesson.topology
-    built = {}
-    for kind in ("ns", "bridge", "veth", "route"):
-        for item in topo[kind]:
-            n = int(item.get("step", 0))
-            assert 0 <= n <= len(lesson.steps), f"{kind} {item} has step {n}"
-            if kind in ("ns", "bridge"):
-                built[item["name"]] = n
-    for item in topo["ns"]:
-        assert int(item.get("step", 0)) == 0 or item["name"] != "host"
-    for v in topo["veth"]:
-        n = int(v.get("step", 0))
-        for k in ("ns", "peer_ns", "master"):
-            if k in v:
-                assert built[v[k]] <= n, f"veth {v['name']} is built before its {k} {v[k]}"
-    for item in topo["bridge"] + topo["route"]:
-        assert built[item["ns"]] <= int(item.get("step", 0))
+    for item in topo.elements():
+        assert 0 <= item.step <= len(lesson.steps), f"{item} has step {item.step}"
+    built = {x.name: x.step for x in (*topo.namespaces, *topo.bridges)}
+    assert topo.namespace("host").step == 0
+    for v in topo.veths:
+        for what, name in (("ns", v.end.ns), ("peer_ns", v.peer.ns), ("master", v.end.master)):
+            if name:
+                assert built[name] <= v.step, f"veth {v.end.name} is built before its {what} {name}"
+    for item in topo.bridges + topo.routes:
+        assert built[item.ns] <= item.step
 
 
 def test_build_a_bridge_builds_in_steps():
     topo = LESSONS["build-a-bridge"].topology
-    steps = sorted({int(i.get("step", 0)) for k in ("bridge", "veth", "route") for i in topo[k]})
+    steps = sorted({i.step for i in (*topo.bridges, *topo.veths, *topo.routes)})
     assert len(steps) >= 3, "the bridge, the cables and the routes arrive in separate steps"
-    assert "extends" not in topo
+    assert "extends" not in topo.extra
     for s in LESSONS["build-a-bridge"].steps[:3]:
         assert s.commands, "each building step lists the equivalent ip commands"
 

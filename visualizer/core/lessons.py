@@ -127,12 +127,25 @@ def _read(path: Path) -> dict:
 
 
 def load_topology(root: Path, spec) -> Topology:
-    """The lesson's ``Topology``: a named shared file or the lesson's own, with extends."""
-    return Topology.from_dict(_topology_data(root, spec))
+    """The lesson's ``Topology``: a named shared file or the lesson's own, with extends;
+    every namespace an element names must be one of its own, ``host`` among them."""
+    data = _topology_data(root, spec)
+    try:
+        topology = Topology.from_dict(data)
+    except KeyError as e:
+        raise LessonError(f"topology {data.get('name', '')!r}: an element lacks {e}") from e
+    names = set(topology.namespace_names())
+    if "host" not in names:
+        raise LessonError("a topology needs a 'host' namespace")
+    for ns in topology.namespaces_named():
+        if ns not in names:
+            raise LessonError(f"topology names unknown namespace {ns!r}")
+    return topology
 
 
 def _topology_data(root: Path, spec) -> dict:
-    """A topology dict: from a named shared file, or the lesson's own, with extends."""
+    """The topology's TOML data: a named shared file or the lesson's own, ``extends``
+    merged (the base's elements first)."""
     if isinstance(spec, str):
         path = root / "_topologies" / f"{spec}.toml"
         if not path.exists():
@@ -149,13 +162,6 @@ def _topology_data(root: Path, spec) -> dict:
         data.setdefault("name", parent.get("name", base))
     for key in ("ns", "bridge", "veth", "route"):
         data.setdefault(key, [])
-    names = {n["name"] for n in data["ns"]}
-    if "host" not in names:
-        raise LessonError("a topology needs a 'host' namespace")
-    for item in data["bridge"] + data["veth"] + data["route"]:
-        for k in ("ns", "peer_ns"):
-            if k in item and item[k] not in names:
-                raise LessonError(f"topology names unknown namespace {item[k]!r}")
     return data
 
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 import asyncio
 import re
 
-from ..core import lessons, rulecheck
+from ..core import lessons, rulecheck, ruleset
 from . import commands
 from .commits import CommitWatch
 
 _TABLE = re.compile(r"^table (\w+) (\S+) \{")
 _CHAIN = re.compile(r"^\s*chain (\S+) \{")
 _HANDLE = re.compile(r"# handle (\d+)\s*$")
-_SECTION = re.compile(r"^\*.*?^COMMIT[ \t]*$", re.M | re.S)
 IPTABLES_TABLES = ("raw", "mangle", "nat", "filter")
 EBTABLES_TABLES = ("filter", "nat")
 HOLD_S = 2.0
@@ -51,15 +50,8 @@ async def apply_rulesets(ns: str, rulesets: list[dict], watch: CommitWatch | Non
     watch = watch or CommitWatch(None)
     nft = "\n".join(r["nft"] for r in rulesets if r.get("nft", "").strip())
     nft_job = commands.start(["nft", "-f", "-"], ns=ns, input=nft) if nft else None
-    texts = list(iptables_by_table(r.get("iptables", "") for r in rulesets).values())
-    tools = ["iptables-restore"] * len(texts)
-    ebt = [line for r in rulesets for line in r.get("ebtables", [])]
-    if ebt:
-        texts.append(ebtables_restore_text(ebt))
-        tools.append("ebtables-restore")
     feeds, jobs, rules_in, policies_in = [], [], 0, 0
-    for tool, text in zip(tools, texts):
-        body, policies = split_policies(text)
+    for tool, body, policies in restore_inputs(rulesets):
         feeds.append((commands.Feed(body), policies))
         jobs.append(_checked([tool, "--noflush"], ns, feeds[-1][0]))
         rules_in += _sections(body)
@@ -75,20 +67,13 @@ async def apply_rulesets(ns: str, rulesets: list[dict], watch: CommitWatch | Non
                 feed.close()
             await asyncio.gather(*jobs)
         if nft_job is not None:
-            res = await nft_job
-            if res.code != 0:           # again, now that the other tables exist
-                res = await commands.start(["nft", "-f", "-"], ns=ns, input=nft)
-            commands.checked(res)
+            await _nft_done(nft_job, ns, nft)
         if counted:
             for feed, policies in feeds:
                 feed.send(policies)
             await _bounded(watch.until(lambda w: w.seen >= expected, jobs))
     except BaseException:
-        for feed, _ in feeds:
-            feed.close()
-        for j in jobs + ([nft_job] if nft_job else []):
-            j.cancel()
-        await asyncio.gather(*jobs, return_exceptions=True)
+        await _abort(feeds, jobs, nft_job)
         raise
     if counted and not watch.lost and watch.seen >= expected and hold is not None:
         hold.add_done_callback(lambda _: [feed.close() for feed, _ in feeds])
@@ -98,6 +83,34 @@ async def apply_rulesets(ns: str, rulesets: list[dict], watch: CommitWatch | Non
     if not counted or watch.lost or watch.seen < expected:
         await asyncio.gather(*jobs)         # no count to go by: wait for the tools
     return jobs
+
+
+def restore_inputs(rulesets: list[dict]) -> list[tuple[str, str, str]]:
+    """(tool, restore text without policies, the policies) per iptables table, then
+    one for every ebtables line: each table loads on its own, in parallel."""
+    texts = [("iptables-restore", text) for text in
+             iptables_by_table(r.get("iptables", "") for r in rulesets).values()]
+    ebt = [line for r in rulesets for line in r.get("ebtables", [])]
+    if ebt:
+        texts.append(("ebtables-restore", ebtables_restore_text(ebt)))
+    return [(tool, *split_policies(text)) for tool, text in texts]
+
+
+async def _nft_done(job: asyncio.Future, ns: str, nft: str):
+    """The ``nft -f`` ran well, or does when run again now that the other tables exist."""
+    res = await job
+    if res.code != 0:
+        res = await commands.start(["nft", "-f", "-"], ns=ns, input=nft)
+    commands.checked(res)
+
+
+async def _abort(feeds: list, jobs: list[asyncio.Future], nft_job: asyncio.Future | None):
+    """A load that failed: no more input, every tool stopped, the restores ended."""
+    for feed, _ in feeds:
+        feed.close()
+    for j in jobs + ([nft_job] if nft_job else []):
+        j.cancel()
+    await asyncio.gather(*jobs, return_exceptions=True)
 
 
 async def _bounded(wait):
@@ -111,24 +124,20 @@ async def _bounded(wait):
 def split_policies(restore_text: str) -> tuple[str, str]:
     """Restore text -> (the same without built-in chain policies, the policies as
     sections of their own); a section left empty is dropped."""
-    body, policies = [], []
-    outside = _SECTION.sub("", restore_text)
-    if any(ln.strip() and not ln.startswith("#") for ln in outside.splitlines()):
+    parsed = ruleset.parse(restore_text)
+    if not parsed.plain:
         return restore_text, ""     # not plain sections: the tool will say what is wrong
-    for section in _SECTION.findall(restore_text):
-        lines = section.splitlines()
-        pol = [ln for ln in lines[1:-1] if _is_policy(ln)]
-        rest = [ln for ln in lines[1:-1] if not _is_policy(ln)]
-        if any(ln.strip() and not ln.startswith("#") for ln in rest):
-            body.append("\n".join([lines[0], *rest, "COMMIT"]) + "\n")
-        if pol:
-            policies.append("\n".join([lines[0], *pol, "COMMIT"]) + "\n")
+    body, policies = [], []
+    for t in parsed.tables:
+        if any(ruleset.is_content(e) and not _is_policy(e) for e in t.entries):
+            body.append(t.restore_text(lambda e: not _is_policy(e)))
+        if any(_is_policy(e) for e in t.entries):
+            policies.append(t.restore_text(_is_policy))
     return "".join(body), "".join(policies)
 
 
-def _is_policy(line: str) -> bool:
-    parts = line.split()
-    return line.startswith(":") and len(parts) > 1 and parts[1] != "-"
+def _is_policy(entry: ruleset.Entry) -> bool:
+    return isinstance(entry, ruleset.Chain) and entry.sets_policy
 
 
 def _checked(argv: list[str], ns: str, text) -> asyncio.Future:
@@ -138,40 +147,21 @@ def _checked(argv: list[str], ns: str, text) -> asyncio.Future:
 
 
 def _sections(restore_text: str) -> int:
-    return sum(1 for line in restore_text.splitlines() if line.startswith("*"))
+    return len(ruleset.parse(restore_text).tables)
 
 
 def iptables_by_table(texts) -> dict[str, str]:
     """iptables-restore texts -> {table: its sections, in order}; tables load independently."""
     out: dict[str, list[str]] = {}
-    table = None
     for text in texts:
-        for line in text.splitlines():
-            if line.startswith("*"):
-                table = line[1:].strip()
-            if table is not None:
-                out.setdefault(table, []).append(line)
-            if line.strip() == "COMMIT":
-                table = None
+        for t in ruleset.parse(text).tables:
+            out.setdefault(t.name, []).extend(t.lines())
     return {t: "\n".join(lines) + "\n" for t, lines in out.items()}
-
-
-_T_OPT = re.compile(r"(^|\s)-t\s+(\S+)")
-
-
-def ebtables_table(line: str) -> tuple[str, str]:
-    """An ebtables command line -> (its table, the line without ``-t TABLE``)."""
-    m = _T_OPT.search(line)
-    return (m.group(2), _T_OPT.sub("", line, count=1).strip()) if m else ("filter", line.strip())
 
 
 def ebtables_restore_text(lines: list[str]) -> str:
     """ebtables command lines (``-t nat -A CHAIN ...``) as ebtables-restore input."""
-    by_table: dict[str, list[str]] = {}
-    for line in lines:
-        table, rest = ebtables_table(line)
-        by_table.setdefault(table, []).append(rest)
-    return "".join(f"*{t}\n" + "\n".join(rs) + "\nCOMMIT\n" for t, rs in by_table.items())
+    return "".join(t.restore_text() for t in ruleset.parse_commands(lines).tables)
 
 
 async def apply_rule(ns: str, text: str, tool: str = "iptables"):
@@ -184,13 +174,11 @@ async def apply_rule(ns: str, text: str, tool: str = "iptables"):
 
 def _parse_save(text: str) -> dict:
     """iptables-save / ebtables-save text -> {(table, chain): [rule text, ...]}."""
-    out, table = {}, None
-    for line in text.splitlines():
-        if line.startswith("*"):
-            table = line[1:].strip()
-        elif line.startswith("-A ") and table:
-            chain = line.split()[1]
-            out.setdefault((table, chain), []).append(line.strip())
+    out: dict[tuple, list[str]] = {}
+    for t in ruleset.parse(text).tables:
+        for r in t.rules:
+            if r.verb == "-A" and r.chain:
+                out.setdefault((t.name, r.chain), []).append(r.text)
     return out
 
 
@@ -261,46 +249,34 @@ def source_texts(rulesets: list[dict]) -> dict[tuple, list[str]]:
     """(family, table, chain) -> rule texts in chain order, as loading them leaves the
     chains: ``-A`` appends, ``-I CHAIN [N]`` inserts; texts in -save form (``-A CHAIN ...``)."""
     out: dict[tuple, list[str]] = {}
-
-    def place(family, table, line):
-        parts = line.split(None, 2)
-        if len(parts) < 2 or parts[0] not in ("-A", "-I"):
-            return
-        verb, chain, rest = parts[0], parts[1], parts[2] if len(parts) > 2 else ""
-        rules = out.setdefault((family, table, chain), [])
-        pos = len(rules)
-        if verb == "-I":
-            pos = 0
-            head, _, tail = rest.partition(" ")
-            if head.isdigit():
-                pos, rest = int(head) - 1, tail
-        rules.insert(pos, f"-A {chain} {rest}".rstrip())
-
     for r in rulesets:
-        table = None
-        for line in r.get("iptables", "").splitlines():
-            if line.startswith("*"):
-                table = line[1:].strip()
-            elif table:
-                place("ip", table, line.strip())
-        for line in r.get("ebtables", []):
-            place("bridge", *ebtables_table(line))
-        fam = table = chain = None
-        for line in r.get("nft", "").splitlines():
-            text = line.split("#", 1)[0].strip()
-            m, c = _TABLE.match(text), _CHAIN.match(text)
-            if m:
-                fam, table, chain = m.group(1), m.group(2), None
-            elif c:
-                chain = c.group(1)
-            elif text == "}":
-                if chain:
-                    chain = None
-                else:
-                    fam = table = None
-            elif chain and text and not text.startswith(("type ", "policy ")):
-                out.setdefault((fam, table, chain), []).append(text.rstrip(";").strip())
+        for family, parsed in (("ip", ruleset.parse(r.get("iptables", ""))),
+                               ("bridge", ruleset.parse_commands(r.get("ebtables", [])))):
+            for t in parsed.tables:
+                for rule in t.rules:
+                    if rule.adds and t.name:
+                        rule.place(out.setdefault((family, t.name, rule.chain), []))
+        _nft_texts(r.get("nft", ""), out)
     return out
+
+
+def _nft_texts(text: str, out: dict[tuple, list[str]]):
+    """Add an nft script's rules to ``out``: (family, table, chain) -> [rule text]."""
+    fam = table = chain = None
+    for line in text.splitlines():
+        body = line.split("#", 1)[0].strip()
+        m, c = _TABLE.match(body), _CHAIN.match(body)
+        if m:
+            fam, table, chain = m.group(1), m.group(2), None
+        elif c:
+            chain = c.group(1)
+        elif body == "}":
+            if chain:
+                chain = None
+            else:
+                fam = table = None
+        elif chain and body and not body.startswith(("type ", "policy ")):
+            out.setdefault((fam, table, chain), []).append(body.rstrip(";").strip())
 
 
 def is_probe(table: str, text: str) -> bool:

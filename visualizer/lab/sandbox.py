@@ -14,6 +14,7 @@ import os
 import socket
 from concurrent.futures import ThreadPoolExecutor
 
+from ..core.topology import Namespace, Topology
 from . import commits, netlink, rtnl
 from .netns import CLONE_NEWNET, NETNS_DIR, libc, in_netns, in_new_thread
 
@@ -52,9 +53,9 @@ def write_sysctls(values: dict):
 class Sandbox:
     """One lesson's namespaces, their links, and the host's capture sockets."""
 
-    def __init__(self, sid: str, topology):
+    def __init__(self, sid: str, topology: Topology):
         self.sid = sid
-        self.topology = topology
+        self.topology = Topology.from_dict(topology)
         self.built_step = -1
         self.namespaces: dict[str, str] = {}
         self.events_sock: socket.socket | None = None    # trace and NFLOG messages
@@ -75,11 +76,11 @@ class Sandbox:
         return self.namespaces.get(name) or f"{self.sid}-{name}"
 
     # -- building ---------------------------------------------------------
-    def _create_ns(self, n: dict) -> dict:
+    def _create_ns(self, n: Namespace) -> dict:
         """In a fresh thread: a new netns, pinned at /run/netns/<name>, its sysctls,
         and the sockets that must be born inside it (rtnetlink for pyroute2,
         and on ``host``/``wan`` the capture sockets)."""
-        full = f"{self.sid}-{n['name']}"
+        full = f"{self.sid}-{n.name}"
         path = f"{NETNS_DIR}/{full}"
         if libc.unshare(CLONE_NEWNET) != 0:
             raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
@@ -88,15 +89,15 @@ class Sandbox:
             if libc.mount(b"/proc/thread-self/ns/net", path.encode(), None, MS_BIND, None) != 0:
                 err = ctypes.get_errno()
                 raise OSError(err, f"bind mount {path}: {os.strerror(err)}")
-            write_sysctls({**NOISE_SYSCTLS, **n.get("sysctls", {})})
+            write_sysctls({**NOISE_SYSCTLS, **dict(n.sysctls)})
         except BaseException:
             _unpin(path)
             raise
         made = {"full": full, "fd": os.open("/proc/thread-self/ns/net", os.O_RDONLY),
                 "rt": socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 0).detach()}
-        if n["name"] == "host":
+        if n.name == "host":
             made.update(self._capture_sockets())
-        if n["name"] == "wan":
+        if n.name == "wan":
             made["packet"] = {"wan:eth0": _packet_socket()}
         return made
 
@@ -108,9 +109,8 @@ class Sandbox:
     def create_namespaces(self, upto_step: int = 0, only: tuple[str, ...] | None = None):
         """The new namespaces (or those of them named in ``only``), each made in a
         thread of its own, all at once."""
-        lo = self.built_step
-        new_ns = [n for n in self.topology["ns"] if lo < int(n.get("step", 0)) <= upto_step
-                  and n["name"] not in self.namespaces and (only is None or n["name"] in only)]
+        new_ns = [n for n in self.topology.added(self.built_step, upto_step).namespaces
+                  if n.name not in self.namespaces and (only is None or n.name in only)]
         os.makedirs(NETNS_DIR, exist_ok=True)
         with ThreadPoolExecutor(max_workers=max(1, len(new_ns))) as pool:
             futures = [pool.submit(in_new_thread, self._create_ns, n) for n in new_ns]
@@ -119,15 +119,15 @@ class Sandbox:
             if f.exception():
                 continue
             m = f.result()
-            self.namespaces[n["name"]] = m["full"]
-            self._rt[n["name"]] = socket.socket(fileno=m["rt"])
-            self._fd[n["name"]] = m["fd"]
+            self.namespaces[n.name] = m["full"]
+            self._rt[n.name] = socket.socket(fileno=m["rt"])
+            self._fd[n.name] = m["fd"]
             if "events" in m:
                 self.events_sock = m["events"]
                 self.commit_sock = m["commits"]
                 self.ct_sock = m["conntrack"]
             self.packet_socks.update(m.get("packet", {}))
-        self._new_ns += [n["name"] for n in new_ns if n["name"] in self.namespaces]
+        self._new_ns += [n.name for n in new_ns if n.name in self.namespaces]
         if errors:
             raise errors[0]
 
@@ -153,8 +153,7 @@ class Sandbox:
     def wire(self, upto_step: int = 0):
         """Links, addresses and routes of steps built_step+1..upto_step: per namespace,
         one rtnetlink batch creates the links, then one adds addresses and routes."""
-        lo = self.built_step
-        pick = (lambda items: [i for i in items if lo < int(i.get("step", 0)) <= upto_step])
+        new = self.topology.added(self.built_step, upto_step)
         links: dict[str, rtnl.Batch] = {}
         rest: dict[str, rtnl.Batch] = {}
 
@@ -167,24 +166,25 @@ class Sandbox:
         try:
             for name in self._new_ns:
                 first(name).up(1)
-            for b in pick(self.topology["bridge"]):
-                i = self._index(b["ns"], b["name"])
-                first(b["ns"]).bridge(i, b["name"], b.get("mac"))
-                for a in b.get("addresses", []):
-                    first(b["ns"]).addr(i, a, f"on {b['name']}")
-            for v in pick(self.topology["veth"]):
-                i, p = self._index(v["ns"], v["name"]), self._index(v["peer_ns"], v["peer_name"])
-                master = self.ifindex[(v["ns"], v["master"])] if v.get("master") else None
-                first(v["ns"]).veth(i, v["name"], p, v["peer_name"], self._ns_fd(v["peer_ns"]),
-                                    v.get("mac"), v.get("peer_mac"), master)
-                for a in v.get("addresses", []):
-                    first(v["ns"]).addr(i, a, f"on {v['name']}")
-                then(v["peer_ns"]).up(p, v["peer_name"])
-                for a in v.get("peer_addresses", []):
-                    then(v["peer_ns"]).addr(p, a, f"on {v['peer_ns']}:{v['peer_name']}")
-            for rt in pick(self.topology["route"]):
-                oif = self.ifindex[(rt["ns"], rt["dev"])] if rt.get("dev") else None
-                then(rt["ns"]).route(rt.get("dst", "default"), rt.get("gateway"), oif)
+            for b in new.bridges:
+                i = self._index(b.ns, b.name)
+                first(b.ns).bridge(i, b.name, b.mac)
+                for a in b.addresses:
+                    first(b.ns).addr(i, a, f"on {b.name}")
+            for v in new.veths:
+                end, peer = v.end, v.peer
+                i, p = self._index(end.ns, end.name), self._index(peer.ns, peer.name)
+                master = self.ifindex[(end.ns, end.master)] if end.master else None
+                first(end.ns).veth(i, end.name, p, peer.name, self._ns_fd(peer.ns),
+                                   end.mac, peer.mac, master)
+                for a in end.addresses:
+                    first(end.ns).addr(i, a, f"on {end.name}")
+                then(peer.ns).up(p, peer.name)
+                for a in peer.addresses:
+                    then(peer.ns).addr(p, a, f"on {peer.ns}:{peer.name}")
+            for rt in new.routes:
+                oif = self.ifindex[(rt.ns, rt.dev)] if rt.dev else None
+                then(rt.ns).route(rt.dst, rt.gateway, oif)
             for stage in (links, rest):
                 for ns, batch in stage.items():
                     batch.send(self._rt_sock(ns))
@@ -218,8 +218,7 @@ class Sandbox:
         ev.send(netlink.nflog_bind(nflog_group))
         ev.recv(4096)  # the ack
         ev.setblocking(False)
-        names = sorted({v["name"] for v in self.topology["veth"] if v["ns"] == "host"}
-                       | {b["name"] for b in self.topology["bridge"] if b["ns"] == "host"})
+        names = sorted(set(self.topology.interfaces("host")))
         return {"events": ev, "commits": commits.open_socket(),
                 "conntrack": netlink.conntrack_socket(1 << 20),
                 "packet": {n: _packet_socket() for n in names}}

@@ -78,9 +78,7 @@ async def apply_action(sb: Sandbox, a: lessons.Action):
 async def configure(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
                     user_rules: list[str]):
     """Everything steps 1..N change, then the learner's own rules."""
-    if any(int(x.get("step", 0)) > sb.built_step
-           for k in ("ns", "bridge", "veth", "route") for x in lesson.topology[k]
-           if int(x.get("step", 0)) <= step.number):
+    if lesson.topology.added(sb.built_step, step.number).elements():
         await asyncio.to_thread(sb.build, step.number)
     for s in lesson.steps[:step.number]:
         for a in s.actions:

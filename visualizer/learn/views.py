@@ -89,7 +89,7 @@ def _page(request, lesson, step, run: Run | None = None):
                        "proto": step.traffic.proto},
         "progress": progress_of(owner_of(request), lesson),
         # the sandbox as it is once steps 1..N have run (draw only what exists)
-        "topology": lesson.topology.at_step(number).as_dict(),
+        "topology": lesson.topology.at(number).as_dict(),
         "urls": {"lesson": reverse("lesson", args=[lesson.slug]), "home": reverse("index"),
                  "step": reverse("lesson", args=[lesson.slug]) + "?step=",
                  "next": (reverse("lesson", args=[lesson.slug]) + f"?step={number + 1}")

@@ -12,7 +12,8 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from ...core import lessons as registry
-from ...core import model
+from ...core import model, ruleset
+from ...core.topology import Topology
 
 register = template.Library()
 
@@ -121,24 +122,25 @@ def _pill(x, y, w, label, iface, side, title="", stage="") -> str:
             f'<text {_attrs(x=x + w / 2, y=y + 15)} text-anchor="middle">{escape(label)}</text></g>')
 
 
-def _interfaces(topology: dict | None, stages) -> list[str]:
-    topology = topology or {}
-    ports = [v for v in topology.get("veth", []) if v.get("ns") == "host" and v.get("master")]
-    routed = [v for v in topology.get("veth", []) if v.get("ns") == "host" and not v.get("master")]
-    bridges = [b["name"] for b in topology.get("bridge", []) if b.get("ns") == "host"]
+def _interfaces(topology: Topology | None, stages) -> list[str]:
+    """The host's interfaces, drawn by their ``Topology.role``: bridge ports at the
+    link layer's edges, routed uplinks at the network layer's, bridges between them."""
+    topology = Topology.from_dict(topology or {})
+    ports, routed = topology.ports(), topology.uplinks()
+    bridges = [b.name for b in topology.bridges_in("host")]
     out = []
     for side, (x, w) in (("in", IF_IN), ("out", IF_OUT)):
         gap = min(26, (LINK[1] - LINK[0] - 60) // max(1, len(ports)))
         ports_y = LINK[1] - 10 - gap * len(ports)
-        for i, v in enumerate(ports):
-            out.append(_pill(x, ports_y + gap * i, w, v["name"], v["name"], side,
-                             f"{v['name']}: port of {v['master']}, peer {v.get('peer_ns')}",
+        for i, ln in enumerate(ports):
+            name = ln.end.name
+            out.append(_pill(x, ports_y + gap * i, w, name, name, side,
+                             f"{name}: port of {ln.end.master}, peer {ln.peer.ns}",
                              stage="bridge:" + ("prerouting" if side == "in" else "postrouting")))
-        for i, v in enumerate(routed):
-            y = 196 + 30 * i
-            peer = f"{v.get('peer_ns', '')} ⇄" if side == "in" else f"⇄ {v.get('peer_ns', '')}"
-            out.append(_pill(x, y, w, v["name"], v["name"], side,
-                             f"{v['name']}: routed uplink to {v.get('peer_ns')}",
+        for i, ln in enumerate(routed):
+            y, name = 196 + 30 * i, ln.end.name
+            peer = f"{ln.peer.ns} ⇄" if side == "in" else f"⇄ {ln.peer.ns}"
+            out.append(_pill(x, y, w, name, name, side, f"{name}: routed uplink to {ln.peer.ns}",
                              stage="ip:" + ("prerouting" if side == "in" else "postrouting")))
             out.append(f'<text class="peer" {_attrs(x=x + w / 2, y=y - 8)} '
                        f'text-anchor="middle">{escape(peer)}</text>')
@@ -159,13 +161,10 @@ def _interfaces(topology: dict | None, stages) -> list[str]:
     return out
 
 
-def _iface_edges(topology: dict | None, stages) -> list[str]:
+def _iface_edges(topology: Topology | None, stages) -> list[str]:
     """Short arrows from the edge interfaces into the first hook and out of the last."""
-    topology = topology or {}
-    has_ports = any(v.get("master") for v in topology.get("veth", []) if v.get("ns") == "host")
-    has_routed = any(not v.get("master") for v in topology.get("veth", []) if v.get("ns") == "host")
-    out = []
-    for fam, ok, y in (("bridge", has_ports, None), ("ip", has_routed, 207)):
+    topology, out = Topology.from_dict(topology or {}), []
+    for fam, ok, y in (("bridge", topology.ports(), None), ("ip", topology.uplinks(), 207)):
         if not ok:
             continue
         px, py, pw, ph = stages[f"{fam}:prerouting"]
@@ -179,7 +178,7 @@ def _iface_edges(topology: dict | None, stages) -> list[str]:
     return out
 
 
-def render(topology: dict | None = None, present: set[str] | None = None) -> str:
+def render(topology: Topology | dict | None = None, present: set[str] | None = None) -> str:
     lay = layout()
     stages, boxes = lay["stages"], lay["boxes"]
     parts = [
@@ -279,17 +278,12 @@ def present_tables(lesson) -> set[str] | None:
             for name in (*lesson.rulesets, "trace")] + [lesson.rules]
     out = set()
     for rules in sets:
-        for line in (rules.get("iptables") or "").splitlines():
-            if line.startswith("*"):
-                out.add("ip:" + line[1:].strip())
-        for line in rules.get("ebtables") or []:
-            words = line.split()
-            out.add("bridge:" + (words[words.index("-t") + 1] if "-t" in words[:-1] else "filter"))
+        out |= {"ip:" + t for t in ruleset.parse(rules.get("iptables") or "").names()}
+        out |= {"bridge:" + t for t in ruleset.parse_commands(rules.get("ebtables") or []).names()}
     for step in lesson.steps:    # tables a step's own iptables/ebtables commands create
         for a in step.actions:
             if a.kind in ("iptables", "ebtables"):
-                words = a.args.split()
-                table = words[words.index("-t") + 1] if "-t" in words[:-1] else "filter"
+                table, _ = ruleset.command_table(a.args)
                 out.add(("ip:" if a.kind == "iptables" else "bridge:") + table)
     return out
 
@@ -302,8 +296,8 @@ def netfilter_diagram(lesson=None, step: int | None = None):
     except (OSError, registry.LessonError):
         present = None
     topology = getattr(lesson, "topology", None)
-    if topology is not None and step is not None and hasattr(topology, "at_step"):
-        topology = topology.at_step(int(step))
+    if topology is not None and step is not None:
+        topology = Topology.from_dict(topology).at(int(step))
     return mark_safe(render(topology, present))
 
 
