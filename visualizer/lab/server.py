@@ -127,7 +127,7 @@ class Lab:
         await self.make_room()
         await self.capacity.acquire(on_position)
         self.send(rid, messages.status(
-            "building", f"building the {lesson.topology.get('name', 'lesson')} sandbox"))
+            "building", f"building the {lesson.topology.name or 'lesson'} sandbox"))
         sb = await self.build(lesson)
         self.refill(lesson.slug)
         return sb
