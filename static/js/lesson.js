@@ -5,7 +5,7 @@ import { Store } from "./store.js";
 import { makeModel } from "./model.js";
 import { Diagram } from "./diagram.js";
 import { Player } from "./player.js";
-import { LabSocket } from "./ws.js";
+import { JsonSocket } from "./ws.js";
 import { boxDetail, eventText, isLog, natDiff } from "./fmt.js";
 import { buildTimeline, hiddenCounts, natMarks, packetSoFar, reachedIfaces, startIndex, firstRequest } from "./focus.js";
 import { EventLog, journeysFromEvents, renderJourneys } from "./journeys.js";
@@ -190,7 +190,7 @@ function finishRun(result) {
   player.play("auto");
 }
 
-const socket = recorded ? null : new LabSocket(data.ws_path, onMessage, () => {
+const socket = recorded ? null : new JsonSocket(data.ws_path, onMessage, () => {
   if (get().running) { showError(S.run.closed, "lab"); endRun(); }
 });
 

@@ -1,13 +1,18 @@
-// Reading page_data (pure): the run's permalinks from the URL templates, the progress line.
+// Reading page_data (pure): URLs from its templates, the run's permalinks, the progress line.
 import { S, t } from "./strings.js";
 
 const PROGRESS = S.progress;
+
+// A URL from a page_data template: "/lessons/{lesson}/?step={step}", each value encoded
+export function fillUrl(template, vars) {
+  return String(template).replace(/\{(\w+)\}/g, (m, k) => (k in vars ? encodeURIComponent(vars[k]) : m));
+}
 
 // {id, page, json, text} of a recorded run, from page_data.urls' "{id}" templates
 export function runUrls(urls, id, given = null) {
   if (given) return { id, ...given };
   if (!id || !urls) return null;
-  const fill = (tpl) => String(tpl).replace("{id}", encodeURIComponent(id));
+  const fill = (tpl) => fillUrl(tpl, { id });
   return { id, page: fill(urls.run_page), json: fill(urls.run_json), text: fill(urls.run_text) };
 }
 

@@ -128,6 +128,29 @@ export const S = {
     run: "{run} of {total} steps run", predicted: " · {right} of {n} predictions right", finished: " · ✓ finished",
   },
   copy: { copy: "copy", copied: "copied" },
+  // the instructor's board (visualizer/workshops/static/workshops/board.js)
+  board: {
+    learner: "Learner", step: "{lesson} {step}", stepTryIt: "{lesson} {step} (try it)",
+    option: "{lesson} · step {step}: {title}", here: "here", spotTitle: "spotlight this run",
+    status: { passed: "passed", failed: "failed", ran: "ran", running: "running" },
+    statusIcon: { passed: "✓", failed: "✕", ran: "•", running: "…", other: "?" },
+    cell: "{icon} {status}", cellRight: "{icon} {status} · predicted ✓", cellWrong: "{icon} {status} · predicted ✕",
+    died: " died in {where}", ahead: " (ahead)", away: " (elsewhere)",
+    roomOne: "{where}: {n} learner", roomMany: "{where}: {n} learners", roomNone: "no packet has died yet",
+    where: "The room is on {lesson}, step {step}.",
+    whereClosed: "The room is on {lesson}, step {step}. This workshop is closed.",
+    preparing: "Preparing {lesson} for the room ({count} seats)",
+    noLearners: "No learner of the room is connected: press Prepare once they have joined (capacity {capacity})",
+    readyOne: "{ready} of {target} sandboxes ready for {lesson} on 1 server (capacity {capacity})",
+    readyMany: "{ready} of {target} sandboxes ready for {lesson} on {servers} servers (capacity {capacity})",
+    labErrors: "{text} · {errors}",
+    confirmClose: "Close this workshop? Learners can no longer join.",
+  },
+  // a learner's page in a workshop (visualizer/workshops/static/workshops/workshop.js)
+  seat: {
+    stayAhead: "The room moved to {lesson} step {step}; you stay ahead.",
+    closed: "The instructor closed this workshop.",
+  },
 };
 
 // "{n} events" with {n} from vars; unknown names stay as they are

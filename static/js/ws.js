@@ -1,17 +1,27 @@
-// The lab websocket: one connection, reopened when needed; JSON in, JSON out.
+// A websocket route of the app (the lab, a workshop seat, the board): one connection,
+// reopened when needed; JSON in, JSON out. The path comes from page_data.
 import { S } from "./strings.js";
 
-export class LabSocket {
+export class JsonSocket {
   constructor(path, onMessage, onClose) {
     this.path = path;
     this.onMessage = onMessage;
     this.onClose = onClose || (() => {});
     this.ws = null;
+    this.retryMs = 0;
   }
 
   url() {
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
     return `${proto}//${location.host}${this.path}`;
+  }
+
+  // Pages the server pushes to (a workshop seat, the board) stay connected: open now and a
+  // moment after every close; on connect the server sends its state again.
+  keepOpen(retryMs = 1000) {
+    this.retryMs = retryMs;
+    this.open().catch(() => {});
+    return this;
   }
 
   open() {
@@ -32,7 +42,12 @@ export class LabSocket {
         try { msg = JSON.parse(e.data); } catch { return; }
         this.onMessage(msg);
       });
-      ws.addEventListener("close", () => { if (this.ws === ws) { this.ws = null; this.onClose(); } });
+      ws.addEventListener("close", () => {
+        if (this.ws !== ws) return;
+        this.ws = null;
+        this.onClose();
+        if (this.retryMs) setTimeout(() => this.open().catch(() => {}), this.retryMs);
+      });
     });
   }
 

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { boxDetail, chainLabel, diff, hopText, natDiff, packetSummary, ruleLabel, verdictInfo } from "../../static/js/fmt.js";
 import { makeModel } from "../../static/js/model.js";
-import { runUrls, progressText } from "../../static/js/pagedata.js";
+import { fillUrl, runUrls, progressText } from "../../static/js/pagedata.js";
 import { t } from "../../static/js/strings.js";
 import { MODEL } from "./fixtures.mjs";
 
@@ -50,6 +50,9 @@ test("URLs come from page_data's templates; the progress line", () => {
   const urls = { run_page: "/runs/{id}/", run_json: "/runs/{id}.json", run_text: "/runs/{id}.txt" };
   assert.deepEqual(runUrls(urls, "Ab3"), { id: "Ab3", page: "/runs/Ab3/", json: "/runs/Ab3.json", text: "/runs/Ab3.txt" });
   assert.equal(runUrls(urls, null), null);
+  // the workshop seat's templates (workshops/views.py seat()): values encoded, unknown names kept
+  assert.equal(fillUrl("/lessons/{lesson}/?step={step}", { lesson: "a-b", step: 2 }), "/lessons/a-b/?step=2");
+  assert.equal(fillUrl("/runs/{id}/?x={y}", { id: "a/b c" }), "/runs/a%2Fb%20c/?x={y}");
   assert.equal(progressText({ run: 2, total: 4, predicted: 2, predicted_right: 1, finished: false }),
     "2 of 4 steps run · 1 of 2 predictions right");
   assert.match(progressText({ run: 0 }), /Not started/);

@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from ..learn.config import lab_config, lessons
+from ..learn.views import not_found, owner_of
 from . import room
 from .models import Workshop
-from ..learn.views import not_found, owner_of
 
 PERM = "workshops.run_workshop"
 
@@ -82,8 +82,9 @@ def board(request, code: str):
                                                     title=f"join code {w.code}")
     return render(request, "workshops/board.html", {
         "workshop": w, "join_url": join_url, "qr": qr,
+        # what board.js knows of the server (see learn/views.py's page_data)
         "page_data": {"code": w.code, "ws_path": f"/ws/board/{w.code}/",
-                      "export": reverse("workshop-export", args=[w.code])}})
+                      "urls": {"export": reverse("workshop-export", args=[w.code])}}})
 
 
 @login_required
@@ -96,11 +97,35 @@ def export(request, code: str):
     return resp
 
 
+def _url_template(name: str, *fields: str) -> str:
+    """A URL with ``{field}`` placeholders, for a script to fill (pagedata.js fillUrl)."""
+    url = reverse(name, args=[f"__{f}__" for f in fields])   # a marker every converter takes
+    for f in fields:
+        url = url.replace(f"__{f}__", "{" + f + "}")
+    return url
+
+
+def _here(request) -> dict | None:
+    """The lesson step this page shows, which a learner's page reports to the board."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name != "lesson":
+        return None
+    try:
+        step = int(request.GET.get("step") or 1)
+    except ValueError:
+        return None
+    return {"lesson": match.kwargs["slug"], "step": step}
+
+
 def seat(request) -> dict:
-    """Template context: the browser's workshop seat, for the banner on every page."""
+    """Template context: the browser's workshop seat, for the banner on every page, and
+    what workshop.js needs to follow the room (base.html renders it as JSON)."""
     key = request.session.session_key if hasattr(request, "session") else None
     learner = room.learner_of(key) if key else None
     if learner is None:
         return {}
     return {"seat": {"name": learner.name, "code": learner.workshop.code,
-                     "title": learner.workshop.title, "ws_path": "/ws/workshop/"}}
+                     "title": learner.workshop.title, "ws_path": "/ws/workshop/",
+                     "here": _here(request),
+                     "urls": {"lesson": _url_template("lesson", "lesson") + "?step={step}",
+                              "spotlight": _url_template("run", "id") + "?present=1&spotlight=1"}}}

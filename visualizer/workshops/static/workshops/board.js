@@ -1,85 +1,94 @@
-// The instructor's board: one row per learner, one column per step, live over /ws/board/<code>/.
-const data = JSON.parse(document.getElementById("page-data").textContent);
-const $ = (id) => document.getElementById(id);
-const state = { board: null, rows: new Map(), socket: null, labs: new Map(), preparing: null };
-window.nfvBoard = state;
+// The instructor's board: one row per learner, one column per step, live over the board's
+// websocket (page_data.ws_path). The server computes rows and the room view; see room.js.
+import { $, el } from "../js/dom.js";
+import { JsonSocket } from "../js/ws.js";
+import { S, t } from "../js/strings.js";
+import { preparedLine, roomOf } from "./room.js";
 
-const STATUS = { passed: ["✓", "passed"], failed: ["✕", "failed"], ran: ["•", "ran"],
-  running: ["…", "running"] };
+const B = S.board;
+const data = JSON.parse($("page-data").textContent);
+const state = { board: null, rows: new Map(), room: {}, socket: null, labs: new Map(), preparing: null };
+window.nfvBoard = state;     // for tests and the curious
 
-function el(tag, attrs = {}, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") e.textContent = v;
-    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else if (v != null) e.setAttribute(k, v);
-  }
-  e.append(...kids.filter((k) => k != null));
-  return e;
-}
+const stepKey = (s) => `${s.lesson}:${s.step}`;
+const tbody = () => $("board-table").querySelector("tbody");
 
-function stepKey(s) { return `${s.lesson}:${s.step}`; }
+// the socket reopens by itself and board.state then redraws: a message lost meanwhile is dropped
+function send(msg) { state.socket.send(msg).catch(() => {}); }
 
 function renderHead() {
   const tr = $("board-table").querySelector("thead tr");
-  tr.replaceChildren(el("th", { scope: "col", text: "Learner" }),
+  tr.replaceChildren(el("th", { scope: "col", text: B.learner }),
     ...state.board.steps.map((s) => el("th", { scope: "col", title: s.title,
-      text: `${s.lesson} ${s.step}${s.try_it ? " (try it)" : ""}` })));
+      text: t(s.try_it ? B.stepTryIt : B.step, { lesson: s.lesson, step: s.step }) })));
   const sel = $("goto-step");
   sel.replaceChildren(...state.board.steps.map((s) => el("option", { value: stepKey(s),
-    text: `${s.lesson} · step ${s.step}: ${s.title}` })));
+    text: t(B.option, { lesson: s.lesson, step: s.step, title: s.title }) })));
   sel.value = stepKey(state.board.where);
+}
+
+function cellText(c) {
+  const known = c.status in B.status;
+  const vars = { icon: known ? B.statusIcon[c.status] : B.statusIcon.other,
+    status: known ? B.status[c.status] : c.status };
+  const id = c.prediction_right == null ? "cell" : c.prediction_right ? "cellRight" : "cellWrong";
+  return t(B[id], vars);
 }
 
 function cellFor(row, s) {
   const c = row.cells[stepKey(s)];
   const here = row.lesson === s.lesson && row.step === s.step;
-  if (!c) return el("td", { class: "cell none" + (here ? " here" : ""), text: here ? "here" : "" });
-  const [icon, label] = STATUS[c.status] || ["?", c.status];
-  const pred = c.prediction_right == null ? "" : c.prediction_right ? " · predicted ✓" : " · predicted ✕";
+  if (!c) return el("td", { class: "cell none" + (here ? " here" : ""), text: here ? B.here : "" });
   const rule = c.rules && c.rules.length ? el("code", { class: "rule", text: c.rules.join(" ; ") }) : null;
   return el("td", { class: `cell ${c.status}` + (here ? " here" : "") },
-    el("button", { type: "button", class: "spot", title: "spotlight this run",
-      "data-run": c.run, onclick: () => send({ type: "workshop.spotlight", run: c.run,
-        show_name: $("show-names").checked }) }, `${icon} ${label}${pred}`),
-    c.died_at ? el("span", { class: "died", text: ` died in ${c.died_at}` }) : null, rule);
+    el("button", { type: "button", class: "spot", title: B.spotTitle, "data-run": c.run,
+      onclick: () => send({ type: "workshop.spotlight", run: c.run, show_name: $("show-names").checked }) },
+    cellText(c)),
+    c.died_at ? el("span", { class: "died", text: t(B.died, { where: c.died_at }) }) : null, rule);
 }
 
 function renderRow(row) {
   const tr = el("tr", { "data-learner": row.learner },
-    el("th", { scope: "row" }, row.name, row.ahead ? el("span", { class: "ahead", text: " (ahead)" }) : null,
-      !row.with_room && !row.ahead ? el("span", { class: "away", text: " (elsewhere)" }) : null),
+    el("th", { scope: "row" }, row.name, row.ahead ? el("span", { class: "ahead", text: B.ahead }) : null,
+      !row.with_room && !row.ahead ? el("span", { class: "away", text: B.away }) : null),
     ...state.board.steps.map((s) => cellFor(row, s)));
   const old = $("board-table").querySelector(`tr[data-learner="${row.learner}"]`);
-  if (old) old.replaceWith(tr); else $("board-table").querySelector("tbody").append(tr);
+  if (old) old.replaceWith(tr); else tbody().append(tr);
 }
 
 function renderRoom() {
-  const counts = {};
-  for (const row of state.rows.values()) {
-    for (const c of Object.values(row.cells)) if (c.died_at) counts[c.died_at] = (counts[c.died_at] || 0) + 1;
-  }
-  const items = Object.entries(counts).sort((a, b) => b[1] - a[1]);
-  $("room").replaceChildren(...(items.length ? items.map(([where, n]) =>
-    el("li", { text: `${where}: ${n} learner${n === 1 ? "" : "s"}` }))
-    : [el("li", { text: "no packet has died yet" })]));
+  const items = Object.entries(state.room);
+  $("room").replaceChildren(...(items.length
+    ? items.map(([where, n]) => el("li", { text: t(n === 1 ? B.roomOne : B.roomMany, { where, n }) }))
+    : [el("li", { text: B.roomNone })]));
 }
 
 function renderWhere() {
   const w = state.board.where;
-  $("board-where").textContent = `The room is on ${w.lesson}, step ${w.step}.` +
-    (state.board.closed ? " This workshop is closed." : "");
+  $("board-where").textContent = t(state.board.closed ? B.whereClosed : B.where, w);
+}
+
+function renderPrepared() {
+  const line = preparedLine(state.preparing, [...state.labs.values()]);
+  const text = line ? t(B[line.id], line.vars) : "";
+  $("prepare-status").textContent = line && line.errors ? t(B.labErrors, { text, errors: line.errors }) : text;
+}
+
+function onState(msg) {
+  state.board = msg;
+  state.rows = new Map(msg.rows.map((r) => [r.learner, r]));
+  state.room = msg.room;           // as the server computed it
+  renderHead(); tbody().replaceChildren();
+  for (const r of msg.rows) renderRow(r);
+  renderRoom(); renderWhere();
 }
 
 function onMessage(msg) {
   if (msg.type === "board.state") {
-    state.board = msg;
-    state.rows = new Map(msg.rows.map((r) => [r.learner, r]));
-    renderHead(); $("board-table").querySelector("tbody").replaceChildren();
-    for (const r of msg.rows) renderRow(r);
-    renderRoom(); renderWhere();
+    onState(msg);
   } else if (msg.type === "board.update") {
-    state.rows.set(msg.row.learner, msg.row); renderRow(msg.row); renderRoom();
+    state.rows.set(msg.row.learner, msg.row); renderRow(msg.row);
+    state.room = roomOf(state.rows.values()); renderRoom();
   } else if (msg.type === "board.where") {
     state.board.where = msg.where; renderWhere();
     for (const r of state.rows.values()) { r.with_room = r.lesson === msg.where.lesson && r.step === msg.where.step; }
@@ -97,38 +106,12 @@ function onMessage(msg) {
   }
 }
 
-function renderPrepared() {
-  const labs = [...state.labs.values()];
-  const sum = (k) => labs.reduce((n, l) => n + (l[k] || 0), 0);
-  const p = state.preparing;
-  let text = p ? `Preparing ${p.lesson} for the room (${p.count} seats)` : "";
-  if (labs.length && sum("target") === 0) {
-    text = `No learner of the room is connected: press Prepare once they have joined (capacity ${sum("capacity")})`;
-  } else if (labs.length) {
-    text = `${sum("ready")} of ${sum("target")} sandboxes ready for ${labs[0].lesson}` +
-      ` on ${labs.length} server${labs.length > 1 ? "s" : ""} (capacity ${sum("capacity")})`;
-  }
-  const failed = labs.filter((l) => l.error);
-  if (failed.length) text += ` · ${failed.map((l) => l.error).join("; ")}`;
-  $("prepare-status").textContent = text;
-}
-
-function send(msg) { if (state.socket && state.socket.readyState === 1) state.socket.send(JSON.stringify(msg)); }
-
-function connect() {
-  const proto = location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${proto}://${location.host}${data.ws_path}`);
-  state.socket = ws;
-  ws.onmessage = (e) => onMessage(JSON.parse(e.data));
-  ws.onclose = () => setTimeout(connect, 1000);
-}
-
 $("goto-btn").addEventListener("click", () => {
   const [lesson, step] = $("goto-step").value.split(":");
   send({ type: "workshop.goto", lesson, step: Number(step) });
 });
 $("prepare-btn").addEventListener("click", () => send({ type: "workshop.prepare" }));
 $("close-btn").addEventListener("click", () => {
-  if (confirm("Close this workshop? Learners can no longer join.")) send({ type: "workshop.close" });
+  if (confirm(B.confirmClose)) send({ type: "workshop.close" });
 });
-connect();
+state.socket = new JsonSocket(data.ws_path, onMessage).keepOpen();

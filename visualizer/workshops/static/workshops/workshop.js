@@ -1,40 +1,45 @@
-// A learner's page in a workshop: follow the instructor (goto, spotlight), report where we are.
-const seat = JSON.parse(document.getElementById("seat-data").textContent);
-const here = { lesson: null, step: null };
-const m = location.pathname.match(/^\/lessons\/([^/]+)\//);
-if (m) { here.lesson = m[1]; here.step = Number(new URLSearchParams(location.search).get("step") || 1); }
-const ahead = document.getElementById("stay-ahead");
-const note = document.getElementById("seat-note");
+// A learner's page in a workshop: follow the instructor (goto, spotlight), report where we
+// are. base.html loads it on every page of a seated browser; what it knows of the server
+// (the socket, URL templates, the lesson step this page shows) is the seat's JSON.
+import { $ } from "../js/dom.js";
+import { JsonSocket } from "../js/ws.js";
+import { fillUrl } from "../js/pagedata.js";
+import { S, t } from "../js/strings.js";
+
+const seat = JSON.parse($("seat-data").textContent);
+const here = seat.here;          // {lesson, step} on a lesson page, else null
+const ahead = $("stay-ahead");
+const note = $("seat-note");
 window.nfvSeat = { messages: [] };
 
 function go(url) { if (location.pathname + location.search !== url) location.assign(url); }
 
+function spotlightUrl(msg) {
+  const url = fillUrl(seat.urls.spotlight, { id: msg.run });
+  return msg.name ? `${url}&by=${encodeURIComponent(msg.name)}` : url;
+}
+
 function onMessage(msg) {
   window.nfvSeat.messages.push(msg);
   if (msg.type === "workshop.goto") {
-    if (ahead && ahead.checked) { note.textContent = `The room moved to ${msg.lesson} step ${msg.step}; you stay ahead.`; return; }
-    go(`/lessons/${msg.lesson}/?step=${msg.step}`);
+    if (ahead && ahead.checked) { note.textContent = t(S.seat.stayAhead, msg); return; }
+    go(fillUrl(seat.urls.lesson, { lesson: msg.lesson, step: msg.step }));
   } else if (msg.type === "workshop.spotlight") {
-    go(`/runs/${msg.run}/?present=1&spotlight=1${msg.name ? "&by=" + encodeURIComponent(msg.name) : ""}`);
+    go(spotlightUrl(msg));
   } else if (msg.type === "workshop.closed") {
-    note.textContent = "The instructor closed this workshop.";
-  } else if (msg.type === "workshop.state" && here.lesson) {
+    note.textContent = S.seat.closed;
+  } else if (msg.type === "workshop.state" && here) {
     report();
   }
 }
 
-let socket = null;
+const socket = new JsonSocket(seat.ws_path, onMessage);
+
+// the server answers every (re)connect with workshop.state, which reports again
 function report() {
-  if (socket && socket.readyState === 1 && here.lesson) {
-    socket.send(JSON.stringify({ type: "workshop.where", lesson: here.lesson, step: here.step,
-      ahead: !!(ahead && ahead.checked) }));
-  }
-}
-function connect() {
-  const proto = location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${proto}://${location.host}${seat.ws_path}`);
-  socket.onmessage = (e) => onMessage(JSON.parse(e.data));
-  socket.onclose = () => setTimeout(connect, 1000);
+  if (!here) return;
+  socket.send({ type: "workshop.where", lesson: here.lesson, step: here.step,
+    ahead: !!(ahead && ahead.checked) }).catch(() => {});
 }
 if (ahead) ahead.addEventListener("change", report);
-connect();
+socket.keepOpen();
