@@ -13,6 +13,15 @@ def fresh_channel_layer():
     channel_layers.backends.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The throttle counts attempts per address in the cache: each test starts at 0."""
+    from django.core.cache import cache
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 async def lab_client():
     """The real lab; its process is stopped at the end of the test's event loop."""

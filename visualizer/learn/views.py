@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import markdown
 from django.conf import settings
+from django.contrib.auth.views import LoginView
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from ..core import lessons as registry
 from ..core import model, predict
 from .config import lab_config
 from .models import Progress, Run
+from . import throttle
 
 
 def _lessons() -> dict:
@@ -182,3 +184,20 @@ def run_text(request, uid: str):
         return HttpResponse(f"no recorded run {uid}\n", status=404,
                             content_type="text/plain; charset=utf-8")
     return HttpResponse(run.as_text(), content_type="text/plain; charset=utf-8")
+
+
+class ThrottledLogin(LoginView):
+    """Django's sign-in, with attempts per client address limited (``LOGIN_PER_MINUTE``)."""
+
+    def post(self, request, *args, **kwargs):
+        wait = throttle.login_wait(request)
+        if wait:
+            form = self.get_form_class()(request)      # unbound: the password is not checked
+            return self.render_to_response(self.get_context_data(
+                form=form, throttled=f"too many tries from this address: wait {wait} s, "
+                                     "then try again"), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        throttle.failed("login", self.request)
+        return super().form_invalid(form)

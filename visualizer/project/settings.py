@@ -81,6 +81,11 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
                                   "CONFIG": {"capacity": CHANNEL_CAPACITY}}}
+# What every web process must count alike (join and sign-in attempts) is in redis when
+# there is one; one process alone keeps it in memory.
+CACHES = {"default": ({"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                       "LOCATION": REDIS_URL} if REDIS_URL else
+                      {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -99,6 +104,8 @@ LAB_WARM_LESSONS = tuple(s for s in env("LAB_WARM_LESSONS", "container-to-contai
 LAB_USER = env("LAB_USER", "nfvis-lab")                   # started as root, the lab drops to this user
 WS_RUNS_PER_MINUTE = int(env("WS_RUNS_PER_MINUTE", "20"))  # runs one connection may start
 WS_MAX_MESSAGE = int(env("WS_MAX_MESSAGE", "8192"))      # bytes per websocket message
+JOIN_PER_MINUTE = int(env("JOIN_PER_MINUTE", "10"))       # join attempts per client address
+LOGIN_PER_MINUTE = int(env("LOGIN_PER_MINUTE", "10"))     # sign-in attempts per client address
 RUNS_KEEP_DAYS = int(env("RUNS_KEEP_DAYS", "30"))          # recorded runs older than this go (0: keep)
 RUNS_PRUNE_AUTO = env_bool("RUNS_PRUNE_AUTO", True)        # ... as runs are recorded (else manage.py prune)
 

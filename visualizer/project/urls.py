@@ -8,7 +8,7 @@ from ..learn import views as learn_views
 urlpatterns: list = [
     path("", include("visualizer.learn.urls")),
     path("", include("visualizer.workshops.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", learn_views.ThrottledLogin.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # daphne serves no static files: the app serves its own few (no build step),
     # from the project's static/ and each app's static/ folder.

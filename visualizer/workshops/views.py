@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from ..learn import throttle
 from ..learn.config import lab_config, lessons
 from ..learn.views import not_found, owner_of
 from . import room
@@ -29,11 +30,17 @@ def join(request):
     """``/join/``: the code and a display name; no account."""
     code = request.POST.get("code", request.GET.get("code", ""))
     error = None
+    if request.method == "POST" and (wait := throttle.join_wait(request)):
+        error = f"too many tries from this address: wait {wait} s, then try again"
+        return render(request, "workshops/join.html", {"code": code, "error": error,
+                                                        "name": request.POST.get("name", "")},
+                      status=429)
     if request.method == "POST":
         try:
             learner = room.join(code, request.POST.get("name", ""), owner_of(request))
             return redirect(_lesson_url(learner.workshop))
         except room.WorkshopError as e:
+            throttle.failed("join", request)
             error = str(e)
     return render(request, "workshops/join.html", {"code": code, "error": error,
                                                     "name": request.POST.get("name", "")},
