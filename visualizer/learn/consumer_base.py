@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from ..core import errors, messages
+
+log = logging.getLogger(__name__)
 
 
 class Consumer(AsyncWebsocketConsumer):
@@ -30,6 +34,17 @@ class Consumer(AsyncWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def websocket_receive(self, message):
+        """Whatever a frame's handler raises becomes this socket's ``*.error``: a bug
+        is logged, and the connection (and the learner's sandbox) stays up."""
+        try:
+            await super().websocket_receive(message)
+        except StopConsumer:
+            raise
+        except Exception as e:
+            log.exception("a %s message failed", self.route)
+            await self.error(errors.from_exception(e, other=errors.INTERNAL))
 
     async def send_json(self, content: dict):
         await self.send(text_data=json.dumps(content, default=str))
