@@ -112,3 +112,15 @@ def test_an_event_reply_line_is_the_websocket_text_behind_its_id():
     assert protocol.decode_reply(status) == {"id": 41, "type": "lab.status", "status": "running"}
     for junk in (b"", b"{}", b'{"id":x,"type":"trace.event",', b'{"id":1}'):
         assert protocol.split_event(junk) is None
+
+
+def test_the_sandbox_cap_comes_from_the_machine_unless_set():
+    from visualizer.core.config import LabConfig
+    from visualizer.lab.capacity import available_kib, explain_cap
+    assert LabConfig().cap_for(4 * 1024 * 1024) == 1024         # 4 GiB: half, at 2 MiB each
+    assert LabConfig(max_sandboxes=9).cap_for(4 * 1024 * 1024) == 9
+    assert LabConfig().cap_for(None) == 64 and LabConfig().cap_for(1024) == 1
+    assert available_kib() and available_kib("/nonexistent") is None
+    cap, why = explain_cap(LabConfig())
+    assert cap >= 1 and "MiB available now" in why
+    assert explain_cap(LabConfig(max_sandboxes=5)) == (5, "set by LAB_MAX_SANDBOXES=5")

@@ -35,7 +35,10 @@ def test_the_built_in_secret_key_in_public_is_an_error():
     served = manage(env={"ALLOWED_HOSTS": "lab.example.org"},
                     code="import visualizer.project.asgi")
     assert served.returncode != 0 and "built-in development key" in served.stderr
-    assert manage("check").returncode == 0                  # loopback: the key is fine
+    ok = manage("check")
+    assert ok.returncode == 0                               # loopback: the key is fine
+    assert "the lab holds at most" in ok.stdout + ok.stderr   # and check says the cap, and why
+    assert "half kept free" in ok.stdout + ok.stderr
 
 
 def test_the_readmes_production_environment_passes_check_deploy():

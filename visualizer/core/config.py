@@ -13,13 +13,16 @@ from pathlib import Path
 
 DEFAULT_LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
 ENV_KEY = "LAB_CONFIG"
+SANDBOX_MIB = 2.0        # what a held sandbox takes, with room to spare
+FALLBACK_CAP = 64        # when the machine does not say how much memory it has
 
 
 @dataclass(frozen=True)
 class LabConfig:
+    SANDBOX_MIB = SANDBOX_MIB
     lessons_dir: str = str(DEFAULT_LESSONS_DIR)
     pool_size: int = 2             # ready sandboxes kept per lesson in use
-    max_sandboxes: int = 64        # per lab process
+    max_sandboxes: int = 0         # per lab process; 0: what the machine holds (cap_for)
     idle_timeout: float = 600.0    # seconds before an idle learner's sandbox goes
     run_timeout: float = 20.0      # seconds a run may take
     warm_lessons: tuple[str, ...] = ("container-to-container",)
@@ -43,6 +46,16 @@ class LabConfig:
 
     def replace(self, **kw) -> "LabConfig":
         return LabConfig(**{**asdict(self), **kw})
+
+    def cap_for(self, available_kib: int | None) -> int:
+        """The sandbox cap: ``max_sandboxes`` when set, else what the machine holds,
+        its available memory at ``SANDBOX_MIB`` a sandbox with half kept free
+        (``bench/capacity.py`` measures ~1.8 MiB)."""
+        if self.max_sandboxes > 0:
+            return self.max_sandboxes
+        if not available_kib:
+            return FALLBACK_CAP
+        return max(1, int(available_kib / 1024 / 2 / SANDBOX_MIB))
 
     @property
     def lessons_path(self) -> Path:

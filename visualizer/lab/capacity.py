@@ -10,6 +10,29 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 
+MEMINFO = "/proc/meminfo"
+
+
+def available_kib(meminfo: str = MEMINFO) -> int | None:
+    """The kernel's estimate of memory available for new work (MemAvailable)."""
+    try:
+        with open(meminfo) as f:
+            return next(int(ln.split()[1]) for ln in f if ln.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return None
+
+
+def explain_cap(config) -> tuple[int, str]:
+    """(the cap, why): for ``manage.py check`` and the board."""
+    kib = available_kib()
+    cap = config.cap_for(kib)
+    if config.max_sandboxes > 0:
+        return cap, f"set by LAB_MAX_SANDBOXES={config.max_sandboxes}"
+    if kib is None:
+        return cap, "the machine does not say how much memory is available: a fixed default"
+    return cap, (f"{kib // 1024} MiB available now, {config.SANDBOX_MIB:g} MiB a sandbox, "
+                 "half kept free (LAB_MAX_SANDBOXES overrides it)")
+
 
 class Capacity:
     def __init__(self, limit: int):

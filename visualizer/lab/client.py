@@ -252,6 +252,14 @@ class LabClient:
         return await self._request("ping")
 
 
+def sandbox_cap(config: LabConfig | None = None) -> tuple[int, int | None, str]:
+    """(the lab's sandbox cap, the memory available now in KiB, why that cap): for the
+    web side, which may not read the kernel side itself."""
+    from .capacity import available_kib, explain_cap
+    cap, why = explain_cap(config or LabConfig())
+    return cap, available_kib(), why
+
+
 def preflight_problems(config: LabConfig | None = None) -> tuple[list, list]:
     """(problems, notices) for ``manage.py check``: why the lab cannot start here,
     and what it will do instead (e.g. run as the fallback uid), each with a hint."""

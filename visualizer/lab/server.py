@@ -22,7 +22,7 @@ import time
 from ..core import errors, lessons, messages, protocol
 from ..core.config import LabConfig
 from . import session
-from .capacity import Capacity
+from .capacity import Capacity, available_kib
 from .output import LineWriter, widen_pipe
 
 MS_PRIVATE, MS_REC = 1 << 18, 1 << 14
@@ -49,7 +49,7 @@ class Lab:
         self.owned: dict[str, tuple] = {}          # owner -> (sandbox, last use)
         self.busy: set[str] = set()                # owners whose run is going on
         self.build_slots = asyncio.Semaphore(2)
-        self.capacity = Capacity(self.cfg.max_sandboxes)
+        self.capacity = Capacity(self.cfg.cap_for(available_kib()))
         self.build_errors = 0
         self.reclaimed = 0                      # idle sandboxes released at the cap
         self.running = 0                        # runs going on now

@@ -3,11 +3,13 @@
 Started as root, the lab drops to the lab user (``LAB_USER``) first: the
 checks also name each folder that user cannot read, and what to change.
 """
+import sys
+
 from django.conf import settings
 from django.core import checks
 
 from ..core.config import LabConfig
-from ..lab.client import preflight_problems
+from ..lab.client import preflight_problems, sandbox_cap
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1", "testserver"}   # testserver: Django's tests
@@ -29,6 +31,12 @@ def secret_key_is_set(app_configs, **kwargs):
 
 @checks.register("lab", deploy=False)
 def lab_can_start(app_configs, **kwargs):
-    problems, notices = preflight_problems(LabConfig.from_settings(settings))
-    return ([checks.Warning(p.message, hint=p.hint, id=p.id) for p in problems]
+    cfg = LabConfig.from_settings(settings)
+    problems, notices = preflight_problems(cfg)
+    cap, _, why = sandbox_cap(cfg)
+    # What the cap is, and why, for whoever sets a machine up; a deployment's own
+    # check (--deploy) lists what must change, and the cap is not that.
+    told = [] if "--deploy" in sys.argv else [
+        checks.Info(f"the lab holds at most {cap} sandboxes: {why}", id="nfvis.I002")]
+    return (told + [checks.Warning(p.message, hint=p.hint, id=p.id) for p in problems]
             + [checks.Info(p.message, hint=p.hint, id=p.id) for p in notices])

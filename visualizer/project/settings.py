@@ -95,7 +95,7 @@ TIME_ZONE = "UTC"
 # The live lab
 LESSONS_DIR = Path(env("LESSONS_DIR", str(BASE_DIR / "lessons")))
 LAB_POOL_SIZE = int(env("LAB_POOL_SIZE", "2"))          # ready sandboxes kept per lesson kind
-LAB_MAX_SANDBOXES = int(env("LAB_MAX_SANDBOXES", "64"))  # per lab process
+LAB_MAX_SANDBOXES = int(env("LAB_MAX_SANDBOXES", "0"))   # per lab process; 0: what the machine holds
 LAB_IDLE_TIMEOUT = int(env("LAB_IDLE_TIMEOUT", "600"))   # seconds before an idle sandbox is released
 LAB_RUN_TIMEOUT = int(env("LAB_RUN_TIMEOUT", "20"))      # seconds a run may take
 LAB_MAX_RULES = int(env("LAB_MAX_RULES", "8"))            # learner rules per run

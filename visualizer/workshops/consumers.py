@@ -182,7 +182,7 @@ class BoardConsumer(_Room):
         this process's lab as it is now."""
         w = await self._fresh()
         lesson = lesson or w.where()["lesson"]
-        cap = room.capacity(lab_config().max_sandboxes)
+        cap = room.capacity(lab_config())
         count = min(w.seats, cap)
         await self.room(messages.make("group", "workshop.prepare", lesson=lesson, count=count,
                                       board_group=w.board_group))

@@ -14,10 +14,10 @@ import io
 
 from ..core import errors
 from ..core import lessons as registry
+from ..core.config import SANDBOX_MIB
 from ..learn.models import Run
 from .models import CODE_ALPHABET, Learner, Workshop
 
-SANDBOX_MIB = 2.0        # what a held sandbox takes (bench/capacity.py: ~1.8 MiB)
 MAX_NAME = 40
 
 
@@ -211,12 +211,11 @@ class _SafeWriter:
         self.writer.writerow([cell_text(v) for v in row])
 
 
-def capacity(max_sandboxes: int, meminfo: str = "/proc/meminfo") -> int:
-    """How many sandboxes this machine can hold now: its available memory, at
-    SANDBOX_MIB each with half kept free, bounded by the lab's cap."""
-    try:
-        with open(meminfo) as f:
-            kib = next(int(ln.split()[1]) for ln in f if ln.startswith("MemAvailable:"))
-    except (OSError, StopIteration, ValueError):
-        return max_sandboxes
-    return max(0, min(max_sandboxes, int(kib / 1024 / 2 / SANDBOX_MIB)))
+def capacity(config) -> int:
+    """How many sandboxes this machine can hold now: the lab's cap, bounded by the
+    memory available now (SANDBOX_MIB each, half kept free)."""
+    from ..lab.client import sandbox_cap
+    cap, kib, _ = sandbox_cap(config)
+    if kib is None:
+        return cap
+    return max(0, min(cap, int(kib / 1024 / 2 / SANDBOX_MIB)))
