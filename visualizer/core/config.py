@@ -17,9 +17,14 @@ SANDBOX_MIB = 2.0        # what a held sandbox takes, with room to spare
 FALLBACK_CAP = 64        # when the machine does not say how much memory it has
 
 
+def sandboxes_held(available_kib: int) -> int:
+    """What that much available memory holds, at ``SANDBOX_MIB`` a sandbox with half
+    kept free (``bench/capacity.py`` measures ~1.8 MiB)."""
+    return max(0, int(available_kib / 1024 / 2 / SANDBOX_MIB))
+
+
 @dataclass(frozen=True)
 class LabConfig:
-    SANDBOX_MIB = SANDBOX_MIB
     lessons_dir: str = str(DEFAULT_LESSONS_DIR)
     pool_size: int = 2             # ready sandboxes kept per lesson in use
     max_sandboxes: int = 0         # per lab process; 0: what the machine holds (cap_for)
@@ -48,14 +53,12 @@ class LabConfig:
         return LabConfig(**{**asdict(self), **kw})
 
     def cap_for(self, available_kib: int | None) -> int:
-        """The sandbox cap: ``max_sandboxes`` when set, else what the machine holds,
-        its available memory at ``SANDBOX_MIB`` a sandbox with half kept free
-        (``bench/capacity.py`` measures ~1.8 MiB)."""
+        """The sandbox cap: ``max_sandboxes`` when set, else what the machine holds."""
         if self.max_sandboxes > 0:
             return self.max_sandboxes
         if not available_kib:
             return FALLBACK_CAP
-        return max(1, int(available_kib / 1024 / 2 / SANDBOX_MIB))
+        return max(1, sandboxes_held(available_kib))
 
     @property
     def lessons_path(self) -> Path:

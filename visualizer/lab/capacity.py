@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 
+from ..core.config import SANDBOX_MIB
+
 MEMINFO = "/proc/meminfo"
 
 
@@ -22,15 +24,16 @@ def available_kib(meminfo: str = MEMINFO) -> int | None:
         return None
 
 
-def explain_cap(config) -> tuple[int, str]:
-    """(the cap, why): for ``manage.py check`` and the board."""
-    kib = available_kib()
+def explain_cap(config, kib=...) -> tuple[int, str]:
+    """(the cap, why): for ``manage.py check`` and the board.  ``kib``: the memory
+    available, if the caller has read it already."""
+    kib = available_kib() if kib is ... else kib
     cap = config.cap_for(kib)
     if config.max_sandboxes > 0:
         return cap, f"set by LAB_MAX_SANDBOXES={config.max_sandboxes}"
     if kib is None:
         return cap, "the machine does not say how much memory is available: a fixed default"
-    return cap, (f"{kib // 1024} MiB available now, {config.SANDBOX_MIB:g} MiB a sandbox, "
+    return cap, (f"{kib // 1024} MiB available now, {SANDBOX_MIB:g} MiB a sandbox, "
                  "half kept free (LAB_MAX_SANDBOXES overrides it)")
 
 

@@ -256,8 +256,9 @@ def sandbox_cap(config: LabConfig | None = None) -> tuple[int, int | None, str]:
     """(the lab's sandbox cap, the memory available now in KiB, why that cap): for the
     web side, which may not read the kernel side itself."""
     from .capacity import available_kib, explain_cap
-    cap, why = explain_cap(config or LabConfig())
-    return cap, available_kib(), why
+    kib = available_kib()
+    cap, why = explain_cap(config or LabConfig(), kib)
+    return cap, kib, why
 
 
 def preflight_problems(config: LabConfig | None = None) -> tuple[list, list]:

@@ -132,13 +132,21 @@ class Lab:
         self.refill(lesson.slug)
         return sb
 
-    async def make_room(self):
-        """At the cap, an idle sandbox goes before anyone waits: a ready one of another
-        lesson's pool, else the least recently used that a learner keeps after their
-        run (they lose only its snapshot; their next run builds afresh).  A learner
-        waits in line only when every sandbox is building or running."""
-        if self.capacity.used >= self.capacity.limit and not self.capacity.queued:
+    async def make_room(self, spare=None) -> bool:
+        """At the cap, an idle sandbox goes before anyone waits: the re-running
+        learner's own (``spare``: a re-run never needs a second place), else a ready
+        one of another lesson's pool, else the least recently used that a learner
+        keeps after their run (they lose only its snapshot; their next run builds
+        afresh).  A learner waits in line only when every sandbox is building or
+        running.  Returns whether ``spare`` was closed."""
+        if self.capacity.used < self.capacity.limit:
+            return False
+        if spare is not None:
+            await self.discard(spare)
+            return True
+        if not self.capacity.queued:
             await self.reclaim_one()
+        return False
 
     async def relieve(self):
         """A run ended: while learners wait in line, idle sandboxes make room for them."""
@@ -216,14 +224,12 @@ class Lab:
         step = lesson.step(req.get("step"))
         # The owner's previous sandbox goes once this run is over: tearing
         # namespaces down keeps the kernel busy, and this run comes first.
-        # At the cap with no ready sandbox, though, the old one's place is what the
-        # new one needs: a re-run never needs a second place.
+        # At the cap, though, it makes room for the new one (``make_room``).
         old = self.owned.pop(req["owner"], None)
         self.running += 1
         self.busy.add(req["owner"])
         try:
-            if old and not self.pool.get(lesson.slug) and self.capacity.used >= self.capacity.limit:
-                await self.discard(old[0])
+            if old and not self.pool.get(lesson.slug) and await self.make_room(old[0]):
                 old = None
             sb = await self.take(lesson, rid)       # time in line is not the run's time
             self.owned[req["owner"]] = (sb, time.monotonic())

@@ -15,7 +15,6 @@ from channels.db import database_sync_to_async
 
 from ..core import errors, messages, wire
 from ..learn import config
-from ..learn.config import lab_config
 from ..learn.consumer_base import Consumer
 from . import hotstart, room
 from .models import Learner, Workshop
@@ -34,8 +33,12 @@ class _Room(Consumer):
     def parse(self, text_data) -> tuple[str, dict]:
         """(type, clean fields) of a message this socket takes; errors.Error otherwise."""
         data = wire.decode(text_data, MAX_MESSAGE)
-        msg, clean = wire.check(messages.REGISTRY, self.route, data, lab_config())
+        self.refuse(data)
+        msg, clean = wire.check(messages.REGISTRY, self.route, data, config.lab_config())
         return msg.type, clean
+
+    def refuse(self, data) -> None:
+        """What this socket refuses on principle, before the declarations are read."""
 
     def send_msg(self, type_: str, **fields):
         return self.send_json(messages.make(self.route, type_, **fields))
@@ -64,7 +67,7 @@ class LearnerConsumer(_Room):
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
-            type_, msg = self._refuse_instructor(text_data) or self.parse(text_data)
+            type_, msg = self.parse(text_data)
             if self.learner is None:
                 raise errors.InputError("join a workshop first (/join/)")
             row = await self._where(msg)
@@ -74,15 +77,11 @@ class LearnerConsumer(_Room):
         await self.channel_layer.group_send(self.learner.workshop.board_group,
                                             messages.make("board", "board.update", row=row))
 
-    def _refuse_instructor(self, text_data):
+    def refuse(self, data) -> None:
         """An instructor's message from a learner's page is forbidden, not unknown."""
-        try:
-            t = wire.decode(text_data, MAX_MESSAGE).get("type")
-        except (errors.Error, AttributeError):
-            return None
+        t = data.get("type") if isinstance(data, dict) else None
         if isinstance(t, str) and (t in INSTRUCTOR_TYPES or t.startswith("board.")):
             raise errors.Forbidden("only the workshop's instructors can do that")
-        return None
 
     # the room's messages, from the group, go to the page as they are
     workshop_goto = workshop_spotlight = workshop_closed = _Room.forward
@@ -147,7 +146,8 @@ class BoardConsumer(_Room):
             await self.error(e)
 
     async def do_workshop_goto(self, msg):
-        where = await self._call(room.goto, msg["lesson"], msg["step"], lab_config().lessons_path)
+        where = await self._call(room.goto, msg["lesson"], msg["step"],
+                                 config.lab_config().lessons_path)
         await self.room(messages.make("workshop", "workshop.goto", **where))
         await self.boards(messages.make("board", "board.where", where=where))
         # the room is about to run that step: have its sandboxes ready
@@ -182,7 +182,7 @@ class BoardConsumer(_Room):
         this process's lab as it is now."""
         w = await self._fresh()
         lesson = lesson or w.where()["lesson"]
-        cap = room.capacity(lab_config())
+        cap = room.capacity(config.lab_config())
         count = min(w.seats, cap)
         await self.room(messages.make("group", "workshop.prepare", lesson=lesson, count=count,
                                       board_group=w.board_group))
@@ -217,7 +217,8 @@ class BoardConsumer(_Room):
 
     @database_sync_to_async
     def _board(self) -> dict:
-        return room.board(Workshop.objects.get(pk=self.workshop.pk), lab_config().lessons_path)
+        return room.board(Workshop.objects.get(pk=self.workshop.pk),
+                          config.lab_config().lessons_path)
 
     @database_sync_to_async
     def _call(self, fn, *args):

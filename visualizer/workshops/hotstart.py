@@ -21,7 +21,6 @@ import socket
 from channels.layers import get_channel_layer
 
 from ..learn import config
-from ..learn.config import lab_config
 from ..core import messages
 from . import room
 
@@ -53,7 +52,7 @@ async def _prepare(key: tuple, board_group: str, room_count: int) -> None:
     Sockets seated meanwhile (a second prepare, a late joiner) raise the target."""
     await asyncio.sleep(GATHER_S)
     lesson = key[1]
-    cap = room.capacity(lab_config())
+    cap = room.capacity(config.lab_config())
     layer = get_channel_layer()
     loop = asyncio.get_running_loop()
     end, asked = loop.time() + REPORT_FOR_S, -1

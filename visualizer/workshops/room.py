@@ -14,7 +14,8 @@ import io
 
 from ..core import errors
 from ..core import lessons as registry
-from ..core.config import SANDBOX_MIB
+from ..core.config import sandboxes_held
+from ..lab.client import sandbox_cap
 from ..learn.models import Run
 from .models import CODE_ALPHABET, Learner, Workshop
 
@@ -212,10 +213,7 @@ class _SafeWriter:
 
 
 def capacity(config) -> int:
-    """How many sandboxes this machine can hold now: the lab's cap, bounded by the
-    memory available now (SANDBOX_MIB each, half kept free)."""
-    from ..lab.client import sandbox_cap
+    """How many sandboxes this machine can hold now: the lab's cap, bounded by what
+    the memory available now holds."""
     cap, kib, _ = sandbox_cap(config)
-    if kib is None:
-        return cap
-    return max(0, min(cap, int(kib / 1024 / 2 / SANDBOX_MIB)))
+    return cap if kib is None else min(cap, sandboxes_held(kib))
