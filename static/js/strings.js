@@ -108,7 +108,7 @@ export const S = {
   },
   errorKind: {
     input: "Check your input", forbidden: "Not allowed in the lab", busy: "A run is already going",
-    rate_limited: "Too many runs: wait a moment",
+    rate_limited: "Too many runs: wait a moment", lab_full: "The lab is busy: try again soon",
     unavailable: "The lab cannot start here", timeout: "The run took too long", lab: "The lab failed this run",
     internal: "Something broke on the server",
   },

@@ -141,3 +141,25 @@ async def test_lines_written_together_go_out_in_one_write():
     assert t.writes == [b"a\n"]
     await asyncio.sleep(0)
     assert t.writes == [b"a\n", b"b\nc\n"]
+
+
+async def test_past_the_time_in_line_a_run_gets_lab_full_not_a_timeout():
+    """Every place busy (nothing idle to reclaim) for longer than ``queue_timeout``:
+    the run never started, so its error is ``lab_full`` and says to try again."""
+    from visualizer.core import errors
+    from visualizer.lab.server import Lab
+
+    sent = []
+
+    class Out:
+        def write(self, line):
+            sent.append(line)
+    lab = Lab(Out(), LabConfig(max_sandboxes=1, pool_size=0, queue_timeout=0.2))
+    assert lab.capacity.try_acquire()            # the one place: a run going on
+    lesson = lab.lesson("container-to-container")
+    with pytest.raises(errors.LabFull) as e:
+        await lab.take(lesson, 7)
+    assert e.value.kind == errors.FULL and "try again" in e.value.message
+    assert "did not finish" not in e.value.message
+    assert lab.capacity.queued == 0 and lab.capacity.used == 1   # it left the line
+    assert any(b'"queued"' in line for line in sent)

@@ -29,7 +29,9 @@ class LabConfig:
     pool_size: int = 2             # ready sandboxes kept per lesson in use
     max_sandboxes: int = 0         # per lab process; 0: what the machine holds (cap_for)
     idle_timeout: float = 600.0    # seconds before an idle learner's sandbox goes
-    run_timeout: float = 20.0      # seconds a run may take
+    run_timeout: float = 20.0      # seconds a run may take, from its sandbox in hand
+    queue_timeout: float = 120.0   # seconds a run may wait in line at the cap (then lab_full)
+    build_concurrency: int = 0     # sandboxes built at once; 0: one per core, at least 2
     warm_lessons: tuple[str, ...] = ("container-to-container",)
     max_rules: int = 8             # learner rules per run
     max_rule_len: int = 300        # characters per rule
@@ -59,6 +61,13 @@ class LabConfig:
         if not available_kib:
             return FALLBACK_CAP
         return max(1, sandboxes_held(available_kib))
+
+    def builds_at_once(self, cores: int | None) -> int:
+        """Sandboxes built at once: ``build_concurrency`` when set, else one per core
+        (at least 2: a build waits on the kernel as much as it computes)."""
+        if self.build_concurrency > 0:
+            return self.build_concurrency
+        return max(2, cores or 1)
 
     @property
     def lessons_path(self) -> Path:

@@ -13,13 +13,14 @@ from __future__ import annotations
 INPUT = "input"              # the request is wrong: fix it and retry (unknown lesson, bad rule)
 FORBIDDEN = "forbidden"      # a rule option or action the lab refuses on principle
 BUSY = "busy"                # a run is already going on this connection
-RATE = "rate_limited"        # too many runs from this connection: wait a little
+RATE = "rate_limited"        # too many runs from this browser or address: wait a little
+FULL = "lab_full"            # every sandbox stayed busy past the time in line: try again later
 UNAVAILABLE = "unavailable"  # the lab cannot start on this machine (the message says why)
 TIMEOUT = "timeout"          # the run took too long
 LAB = "lab"                  # the lab failed this run; other learners are unaffected
 INTERNAL = "internal"        # a bug: logged on the server
 
-KINDS = (INPUT, FORBIDDEN, BUSY, RATE, UNAVAILABLE, TIMEOUT, LAB, INTERNAL)
+KINDS = (INPUT, FORBIDDEN, BUSY, RATE, FULL, UNAVAILABLE, TIMEOUT, LAB, INTERNAL)
 
 
 class Error(Exception):
@@ -54,6 +55,13 @@ class RateLimited(Error):
     kind = RATE
 
 
+class LabFull(Error):
+    """Waited in line past ``LabConfig.queue_timeout``: never "did not finish", because
+    the run never started."""
+
+    kind = FULL
+
+
 class Unavailable(Error):
     kind = UNAVAILABLE
 
@@ -66,7 +74,7 @@ class LabFailed(Error):
     kind = LAB
 
 
-_BY_KIND = {cls.kind: cls for cls in (InputError, Forbidden, Busy, RateLimited, Unavailable,
+_BY_KIND = {cls.kind: cls for cls in (InputError, Forbidden, Busy, RateLimited, LabFull, Unavailable,
                                       Timeout, LabFailed, Error)}
 
 

@@ -48,7 +48,7 @@ class Lab:
         self.filling: dict[str, asyncio.Task] = {}
         self.owned: dict[str, tuple] = {}          # owner -> (sandbox, last use)
         self.busy: set[str] = set()                # owners whose run is going on
-        self.build_slots = asyncio.Semaphore(2)
+        self.build_slots = asyncio.Semaphore(self.cfg.builds_at_once(os.cpu_count()))
         self.capacity = Capacity(self.cfg.cap_for(available_kib()))
         self.build_errors = 0
         self.reclaimed = 0                      # idle sandboxes released at the cap
@@ -125,7 +125,13 @@ class Lab:
                                            if ahead else "the lab is full: you are next",
                                            ahead=ahead))
         await self.make_room()
-        await self.capacity.acquire(on_position)
+        try:
+            await asyncio.wait_for(self.capacity.acquire(on_position), self.cfg.queue_timeout)
+        except TimeoutError:
+            raise errors.LabFull(
+                f"the lab is busy: every sandbox stayed in use while you waited "
+                f"{self.cfg.queue_timeout:g} s in line. Your run did not start; "
+                "try again in a minute") from None
         self.send(rid, messages.status(
             "building", f"building the {lesson.topology.name or 'lesson'} sandbox"))
         sb = await self.build(lesson)

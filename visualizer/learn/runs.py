@@ -33,7 +33,9 @@ async def run(channel_name: str, lesson: str, step: int, rules: list,
             events.append(msg)
         out.put(msg)
 
-    timeout = settings.LAB_RUN_TIMEOUT + 90   # building a sandbox comes on top of the run
+    # The lab bounds the time in line (LAB_QUEUE_TIMEOUT, then lab_full) and the run;
+    # this bounds the whole, building a sandbox included, should the lab stop answering.
+    timeout = settings.LAB_QUEUE_TIMEOUT + settings.LAB_RUN_TIMEOUT + 90
     try:
         result = await asyncio.wait_for(
             config.lab_client().run(owner=channel_name, lesson=lesson, step=step, rules=rules,
