@@ -10,6 +10,7 @@ from django.conf import settings
 from ..core import errors
 from . import runs
 from .consumer_base import Consumer
+from .shares import Share
 from .validation import parse_request
 
 
@@ -30,6 +31,7 @@ class LabConsumer(Consumer):
         try:
             req = parse_request(text_data, bytes_data)
             self._may_start()
+            self._share().check()
         except errors.Error as e:
             await self.error(e)
             return
@@ -56,7 +58,21 @@ class LabConsumer(Consumer):
         if final:
             self.running = False
             self._cancel_idle()
-            self.idle_task = asyncio.create_task(runs.release_when_idle(self.channel_name))
+            self.idle_task = asyncio.create_task(self._release_when_idle())
+
+    def _share(self) -> Share:
+        """This socket's part of its session's and address's share (``shares.py``)."""
+        share = getattr(self, "share", None)
+        if share is None:
+            client = self.scope.get("client") or ("unknown", 0)
+            share = self.share = Share("", str(client[0]))
+        if not share.holding:
+            share.session = getattr(self, "owner", "") or ""
+        return share
+
+    async def _release_when_idle(self):
+        await runs.release_when_idle(self.channel_name)
+        self._share().released()
 
     async def lab_message(self, event):
         """The same, through the channel layer (a run service given no ``deliver``)."""
@@ -71,6 +87,7 @@ class LabConsumer(Consumer):
             except (asyncio.CancelledError, Exception):
                 pass
         await runs.release(self.channel_name)
+        self._share().released()
 
     def _rate_wait(self) -> float:
         """Seconds until this connection may start another run (0: now)."""

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "visualizer.project.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,7 +105,10 @@ LAB_MAX_RULES = int(env("LAB_MAX_RULES", "8"))            # learner rules per ru
 LAB_MAX_RULE_LEN = int(env("LAB_MAX_RULE_LEN", "300"))    # characters per rule
 LAB_WARM_LESSONS = tuple(s for s in env("LAB_WARM_LESSONS", "container-to-container").split(",") if s)
 LAB_USER = env("LAB_USER", "nfvis-lab")                   # started as root, the lab drops to this user
-WS_RUNS_PER_MINUTE = int(env("WS_RUNS_PER_MINUTE", "20"))  # runs one connection may start
+WS_RUNS_PER_MINUTE = int(env("WS_RUNS_PER_MINUTE", "20"))  # runs a browser session (or socket) may start
+WS_RUNS_PER_MINUTE_PER_ADDRESS = int(env("WS_RUNS_PER_MINUTE_PER_ADDRESS", "600"))  # ... a client address
+WS_SANDBOXES_PER_SESSION = int(env("WS_SANDBOXES_PER_SESSION", "4"))  # held at once by one browser
+WS_SANDBOXES_PER_ADDRESS = int(env("WS_SANDBOXES_PER_ADDRESS", "0"))  # ... by one address; 0: half the cap
 WS_MAX_MESSAGE = int(env("WS_MAX_MESSAGE", "8192"))      # bytes per websocket message
 JOIN_PER_MINUTE = int(env("JOIN_PER_MINUTE", "10"))       # join attempts per client address
 LOGIN_PER_MINUTE = int(env("LOGIN_PER_MINUTE", "10"))     # sign-in attempts per client address
@@ -124,3 +128,7 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Content-Security-Policy on every response: own scripts and styles only, no inline script
+# (visualizer/project/csp.py says why each source is there).  CSP_EXTRA adds sources,
+# e.g. "img-src https://cdn.example.org; report-uri /csp-reports".
+CSP_EXTRA = env("CSP_EXTRA")

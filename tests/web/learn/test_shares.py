@@ -1,0 +1,80 @@
+"""Fair shares: one browser or one address cannot take more of the lab than its
+share, however many sockets it opens (before, limits counted per socket)."""
+import pytest
+from asgiref.sync import sync_to_async
+
+from ..support import GradedLab, collect_run, communicator, use_lab
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RUN = {"type": "lab.run", "lesson": "new-bridge-forward-drop", "step": 1}
+
+
+@pytest.fixture
+def lab(monkeypatch):
+    return use_lab(monkeypatch, GradedLab())
+
+
+async def a_session() -> str:
+    from django.contrib.sessions.backends.db import SessionStore
+
+    def make():
+        s = SessionStore()
+        s["seen"] = True
+        s.create()
+        return s.session_key
+    return await sync_to_async(make)()
+
+
+async def run_on(comm) -> dict:
+    await comm.send_json_to(RUN)
+    return (await collect_run(comm))[-1]
+
+
+async def test_one_browser_holds_at_most_its_sandboxes_across_sockets(lab, settings):
+    settings.WS_SANDBOXES_PER_SESSION = 2
+    key = await a_session()
+    socks = [await communicator(session=key) for _ in range(3)]
+    assert (await run_on(socks[0]))["type"] == "lab.result"
+    assert (await run_on(socks[1]))["type"] == "lab.result"
+    refused = await run_on(socks[2])
+    assert refused["type"] == "lab.error" and refused["kind"] == "rate_limited"
+    assert "already holds 2" in refused["message"]
+    assert (await run_on(socks[0]))["type"] == "lab.result"     # a holder re-runs freely
+    await socks[1].disconnect()                                 # its sandbox is released
+    assert (await run_on(socks[2]))["type"] == "lab.result"
+    other = await communicator(session=await a_session())       # another browser is not held back
+    assert (await run_on(other))["type"] == "lab.result"
+    for comm in (socks[0], socks[2], other):
+        await comm.disconnect()
+
+
+async def test_sockets_without_a_cookie_share_their_address(lab, settings):
+    settings.WS_SANDBOXES_PER_ADDRESS = 3
+    socks = [await communicator() for _ in range(4)]
+    kinds = [(await run_on(c))["type"] for c in socks]
+    assert kinds == ["lab.result"] * 3 + ["lab.error"]
+    for comm in socks:
+        await comm.disconnect()
+
+
+async def test_the_run_rate_counts_per_browser_not_per_socket(lab, settings):
+    settings.WS_RUNS_PER_MINUTE = 2
+    key = await a_session()
+    a, b = await communicator(session=key), await communicator(session=key)
+    assert (await run_on(a))["type"] == "lab.result"
+    assert (await run_on(b))["type"] == "lab.result"
+    c = await communicator(session=key)                 # a fresh socket: no fresh limit
+    refused = await run_on(c)
+    assert refused["kind"] == "rate_limited" and "from this browser" in refused["message"]
+    for comm in (a, b, c):
+        await comm.disconnect()
+
+
+async def test_the_run_rate_counts_per_address(lab, settings):
+    settings.WS_RUNS_PER_MINUTE_PER_ADDRESS = 2
+    socks = [await communicator(session=await a_session()) for _ in range(3)]
+    kinds = [(await run_on(c)).get("kind") for c in socks]
+    assert kinds[:2] == [None, None] and kinds[2] == "rate_limited"
+    for comm in socks:
+        await comm.disconnect()

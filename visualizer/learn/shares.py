@@ -1,0 +1,97 @@
+"""Fair shares of the lab: what one browser session and one client address may hold
+and start, whatever number of sockets they open.
+
+Before, the rate limit counted per socket and sandboxes belonged to sockets, so one
+client without a cookie opened 64 sockets, ran once on each, and held the whole lab.
+The counts live in Django's cache, like the join throttle's: process memory alone,
+redis with ``REDIS_URL``, so every web process sees the same share.  A cache call is
+a local round trip at most, made in the event loop on purpose: the one sync thread
+is where runs are saved, and a learner's Run must not wait behind a room's saves.
+
+Limits (settings, README "Configuration"):
+- runs a minute: ``WS_RUNS_PER_MINUTE`` per session (per socket when it has none)
+  and ``WS_RUNS_PER_MINUTE_PER_ADDRESS``;
+- sandboxes held at once: ``WS_SANDBOXES_PER_SESSION`` and
+  ``WS_SANDBOXES_PER_ADDRESS`` (0: half the lab's cap, so a room behind one NAT
+  address fits, and one address never takes the whole lab).
+"""
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+from ..core import errors
+
+WINDOW = 60.0
+
+
+def _bump(key: str, by: int, timeout: int) -> None:
+    cache.add(key, 0, timeout=timeout)
+    try:
+        cache.incr(key, by)
+    except ValueError:         # expired between add and incr
+        cache.add(key, max(0, by), timeout=timeout)
+
+
+def _minute() -> int:
+    return int(time.time() // WINDOW)
+
+
+def _address_cap() -> int:
+    if settings.WS_SANDBOXES_PER_ADDRESS > 0:
+        return settings.WS_SANDBOXES_PER_ADDRESS
+    from ..lab.client import sandbox_cap
+    from .config import lab_config
+    return max(1, sandbox_cap(lab_config())[0] // 2)
+
+
+class Share:
+    """One socket's view of its session's and address's share."""
+
+    def __init__(self, session: str, address: str):
+        self.session, self.address = session, address or "unknown"
+        self.holding: list[str] = []  # the share keys this socket's sandbox counts in
+
+    def _who(self):
+        """(scope, key, runs a minute, sandboxes) for each limit that applies."""
+        out = [("address", f"addr:{self.address}", settings.WS_RUNS_PER_MINUTE_PER_ADDRESS,
+                _address_cap())]
+        if self.session:
+            out.append(("session", f"sess:{self.session}", settings.WS_RUNS_PER_MINUTE,
+                        settings.WS_SANDBOXES_PER_SESSION))
+        return out
+
+    def check(self) -> None:
+        """Refuse (``rate_limited``) a run past a share; count it otherwise."""
+        minute = _minute()
+        who = self._who()
+        for scope, key, per_minute, sandboxes in who:
+            if (cache.get(f"share:runs:{key}:{minute}") or 0) >= per_minute:
+                wait = max(1, int(WINDOW - time.time() % WINDOW))
+                raise errors.RateLimited(
+                    f"too many runs from this {'browser' if scope == 'session' else 'address'}: "
+                    f"try again in {wait} s (at most {per_minute} a minute)")
+            if not self.holding and (cache.get(f"share:held:{key}") or 0) >= sandboxes:
+                raise errors.RateLimited(
+                    f"this {'browser' if scope == 'session' else 'address'} already holds "
+                    f"{sandboxes} lab sandboxes (one per open lesson page): close one, "
+                    "or wait until one is released")
+        for _, key, _, _ in who:
+            _bump(f"share:runs:{key}:{minute}", 1, int(WINDOW) + 1)
+        if not self.holding:
+            # Kept a little past the idle release, so a process that died cannot pin
+            # a share for ever.
+            ttl = int(settings.LAB_IDLE_TIMEOUT) * 2 + 60
+            self.holding = [f"share:held:{key}" for _, key, _, _ in who]
+            for key in self.holding:
+                _bump(key, 1, ttl)
+
+    def released(self) -> None:
+        """This socket's sandbox is gone (released when idle, or the socket closed);
+        the keys are those it was counted in, should the session have changed since."""
+        for key in self.holding:
+            if (cache.get(key) or 0) > 0:
+                cache.decr(key)
+        self.holding = []
