@@ -252,10 +252,10 @@ def test_expect_key_is_documented(key):
     assert f"| `{key}` |" in DOCS, f"document the expectation key {key!r} in docs/lessons.md"
 
 
-# -- the Markdown renders as meant (same extensions as visualizer/views.py) ---
+# -- the Markdown renders as meant (by the page's own renderer, sanitised) ---
 def _render(text: str) -> str:
-    import markdown
-    return markdown.markdown(text, extensions=["fenced_code", "tables"])
+    from visualizer.learn import markup
+    return markup.render(text)
 
 
 def _pre_text(html: str) -> str:

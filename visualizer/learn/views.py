@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-import markdown
 from django.conf import settings
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponse, JsonResponse
@@ -15,15 +14,11 @@ from ..core import lessons as registry
 from ..core import model, predict
 from .config import lab_config
 from .models import Progress, Run
-from . import throttle
+from . import markup, throttle
 
 
 def _lessons() -> dict:
     return registry.all_lessons(settings.LESSONS_DIR)
-
-
-def _md(text: str) -> str:
-    return markdown.markdown(text or "", extensions=["fenced_code", "tables"])
 
 
 def not_found(request, message: str, status: int = 404):
@@ -105,7 +100,7 @@ def _page(request, lesson, step, run: Run | None = None):
     k = steps.index(step)
     return render(request, "learn/lesson.html", {
         "lesson": lesson, "step": step, "steps": steps, "run": run,
-        "explain_html": _md(step.explain), "intro_html": _md(lesson.intro),
+        "explain_html": markup.render(step.explain), "intro_html": markup.render(lesson.intro),
         "page_data": data, "recorded": bool(run), "progress": data["progress"],
         "prev_step": steps[k - 1] if k > 0 else None,
         "next_step": steps[k + 1] if k + 1 < len(steps) else None,
