@@ -53,15 +53,17 @@ def free_port() -> int:
 
 
 class Cluster:
-    def __init__(self, processes: int = 2, env: dict | None = None):
-        self.n = processes
+    def __init__(self, processes: int = 2, env: dict | None = None, redis: bool = True):
+        """``redis=False``: the embedded default (in-memory channel layer), one process."""
+        self.n, self.redis = processes, redis
         self.dir = Path(tempfile.mkdtemp(prefix="nfvis-cluster-"))
         os.chmod(self.dir, 0o755)
         self.redis_port = free_port()
         self.ports = [free_port() for _ in range(processes)]
         self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "visualizer.project.settings",
                     "PYTHONPATH": str(ROOT), "DB_PATH": str(self.dir / "db.sqlite3"),
-                    "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0", **(env or {})}
+                    "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0" if redis else "",
+                    **(env or {})}
         self.procs: list[subprocess.Popen] = []
         self.logs: list = []
 
@@ -70,9 +72,10 @@ class Cluster:
         return [f"127.0.0.1:{p}" for p in self.ports]
 
     def start(self):
-        redis = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self._spawn("redis", [redis, "--port", str(self.redis_port), "--bind", "127.0.0.1",
-                              "--save", "", "--appendonly", "no", "--maxclients", "2000"])
+        if self.redis:
+            redis = shutil.which("redis-server") or "/usr/bin/redis-server"
+            self._spawn("redis", [redis, "--port", str(self.redis_port), "--bind", "127.0.0.1",
+                                  "--save", "", "--appendonly", "no", "--maxclients", "2000"])
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
                        cwd=ROOT, env=self.env, check=True, timeout=120)
         for i, port in enumerate(self.ports):
@@ -106,6 +109,45 @@ class Cluster:
         if line is None:
             raise RuntimeError(f"seeding failed: {proc.stderr[-2000:]}")
         return json.loads(line[5:])
+
+    def sessions(self, n: int) -> list[str]:
+        """``n`` browser sessions, as ``n`` learners who each opened the site once."""
+        code = ("from django.contrib.sessions.backends.db import SessionStore\n"
+                "keys = []\n"
+                f"for _ in range({int(n)}):\n"
+                "    s = SessionStore(); s['seen'] = True; s.create(); keys.append(s.session_key)\n"
+                "print('SESSIONS ' + ','.join(keys))")
+        proc = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT,
+                              env=self.env, capture_output=True, text=True, timeout=120)
+        line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("SESSIONS ")), None)
+        if line is None:
+            raise RuntimeError(f"making sessions failed: {proc.stderr[-2000:]}")
+        return line[9:].split(",")
+
+    def cpu_seconds(self, servers_only: bool = False) -> float:
+        """CPU time of the servers and everything under them (the labs, the tools they
+        ran and waited for), user and system: what serving has cost so far.
+        ``servers_only``: the daphne processes alone."""
+        tick = os.sysconf("SC_CLK_TCK")
+        parents: dict[int, int] = {}
+        times: dict[int, int] = {}
+        for d in Path("/proc").iterdir():
+            if not d.name.isdigit():
+                continue
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(d.name)] = int(fields[1])
+            times[int(d.name)] = sum(int(x) for x in fields[11:15])   # utime stime cutime cstime
+        mine, todo = set(), [p.pid for p in self.procs[-self.n:]]
+        if servers_only:
+            return sum(times.get(pid, 0) for pid in todo) / tick
+        while todo:
+            pid = todo.pop()
+            mine.add(pid)
+            todo += [c for c, pp in parents.items() if pp == pid and c not in mine]
+        return sum(times.get(pid, 0) for pid in mine) / tick
 
     def stop(self):
         for p in reversed(self.procs):

@@ -238,11 +238,11 @@ class LabClient:
         return {"conntrack": msg.get("conntrack", []), "rules": msg.get("rules", {})}
 
     async def warm(self, lesson: str, count: int | None = None,
-                   timeout: float = WARM_TIMEOUT) -> dict:
-        """Fill the lesson's ready pool (to ``count`` sandboxes: a room's hot start).
-        The lab answers at once (it builds in the background): ``timeout`` bounds a
-        lab that is starting or stuck."""
-        extra = {"count": count} if count is not None else {}
+                   timeout: float = WARM_TIMEOUT, add: int | None = None) -> dict:
+        """Fill the lesson's ready pool (to ``count`` sandboxes: a room's hot start;
+        ``add``: one more or fewer, a page opened or left).  The lab answers at once
+        (it builds in the background): ``timeout`` bounds a lab starting or stuck."""
+        extra = {k: v for k, v in (("count", count), ("add", add)) if v is not None}
         try:
             return await asyncio.wait_for(self._request("warm", lesson=lesson, **extra), timeout)
         except asyncio.TimeoutError:

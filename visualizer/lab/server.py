@@ -203,7 +203,8 @@ class Lab:
                                           build_errors=self.build_errors,
                                           reclaimed=self.reclaimed))
         elif op == "warm":
-            self.send(rid, messages.reply(ok=True, **self.warm(req["lesson"], req.get("count"))))
+            self.send(rid, messages.reply(ok=True, **self.warm(req["lesson"], req.get("count"),
+                                                               req.get("add"))))
         elif op == "release":
             await self.release(req["owner"])
             self.send(rid, messages.reply(ok=True))
@@ -215,11 +216,17 @@ class Lab:
         elif op == "run":
             await self.run(rid, req)
 
-    def warm(self, slug: str, count: int | None) -> dict:
-        """Fill a lesson's ready pool (to ``count``: a room's hot start is about to run)."""
+    def warm(self, slug: str, count: int | None, add: int | None = None) -> dict:
+        """Fill a lesson's ready pool: to ``count`` (a room's hot start is about to
+        run), or one more or fewer (``add``: a learner opened that lesson's page, or
+        left it before running).  The pool yields to runs and is the first thing
+        reclaimed at the cap, so sandboxes built ahead never keep a run waiting."""
         self.lesson(slug)
         if count is not None:
             self.targets[slug] = max(self.cfg.pool_size, int(count))
+        if add:
+            now = self.targets.get(slug, self.cfg.pool_size)
+            self.targets[slug] = max(self.cfg.pool_size, min(self.capacity.limit, now + add))
         self.refill(slug)
         return {"ready": len(self.pool.get(slug, [])),
                 "target": self.targets.get(slug, self.cfg.pool_size),

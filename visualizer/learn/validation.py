@@ -8,20 +8,23 @@ from .config import lab_config, lessons
 
 
 def parse_request(text_data: str | None, bytes_data: bytes | None = None) -> dict:
-    """One websocket message -> {lesson, step, rules, prediction, batch}, or
-    ``errors.InputError`` saying what is wrong."""
+    """One websocket message -> {lesson, step, rules, prediction, batch} of a
+    ``lab.run``, or {"open": lesson} of a ``lab.open``; or ``errors.InputError``
+    saying what is wrong."""
     data = wire.decode(text_data, settings.WS_MAX_MESSAGE)
     return validate(data)
 
 
 def validate(data) -> dict:
-    """A decoded ``lab.run``, checked by its declaration (the rule limits from the one
+    """A decoded message, checked by its declaration (the rule limits from the one
     ``LabConfig``), then against the lesson registry."""
-    _, clean = wire.check(messages.REGISTRY, "lab", data, lab_config())
+    msg, clean = wire.check(messages.REGISTRY, "lab", data, lab_config())
     known = lessons()
     slug, step = clean["lesson"], clean["step"]
     if slug not in known:
         raise errors.InputError(f"unknown lesson {slug[:100]!r}")
+    if msg.type == "lab.open":
+        return {"open": slug}
     if not 1 <= step <= len(known[slug].steps):
         raise errors.InputError(f"lesson {slug!r} has steps 1..{len(known[slug].steps)}, not {step}")
     return {"lesson": slug, "step": step, "rules": clean["rules"] or [],

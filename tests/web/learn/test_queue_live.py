@@ -18,6 +18,7 @@ async def small_lab(settings):
     from ..support import require_live_lab
     require_live_lab()
     settings.LAB_POOL_SIZE, settings.LAB_WARM_LESSONS = 0, ()
+    settings.WS_SANDBOXES_PER_ADDRESS = 10      # every socket here has one address
     from visualizer.learn import config
     yield settings
     await config.lab_client().stop()
@@ -52,3 +53,20 @@ async def test_queued_learners_hear_their_place_and_all_get_their_run(small_lab)
     assert sorted(places, key=len) == [[], [0], [1, 0]], places    # moved up as the line went
     for comm in socks:
         await comm.disconnect()
+
+
+async def test_an_opened_page_runs_on_a_sandbox_built_while_it_was_read(small_lab):
+    small_lab.LAB_MAX_SANDBOXES = 4
+    from visualizer.learn import config
+    comm = await communicator()
+    await comm.send_json_to({"type": "lab.open", "lesson": RUN["lesson"], "step": 1})
+    for _ in range(200):
+        await asyncio.sleep(0.1)
+        if (await config.lab_client().ping())["pool"].get(RUN["lesson"]):
+            break
+    assert (await config.lab_client().ping())["pool"] == {RUN["lesson"]: 1}
+    await comm.send_json_to(RUN)
+    msgs = await collect_run(comm)
+    assert msgs[-1]["type"] == "lab.result" and msgs[-1]["ok"]
+    assert "building" not in [m.get("status") for m in msgs]     # it was ready
+    await comm.disconnect()

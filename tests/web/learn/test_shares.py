@@ -78,3 +78,47 @@ async def test_the_run_rate_counts_per_address(lab, settings):
     assert kinds[:2] == [None, None] and kinds[2] == "rate_limited"
     for comm in socks:
         await comm.disconnect()
+
+
+class WarmLab(GradedLab):
+    """Records each ``warm`` with its ``add``."""
+
+    def __init__(self):
+        super().__init__()
+        self.adds = []
+
+    async def warm(self, lesson, count=None, timeout=10, add=None):
+        self.adds.append((lesson, add))
+        return {}
+
+
+async def test_an_opened_page_has_a_sandbox_built_ahead_within_its_share(monkeypatch, settings):
+    """lab.open asks the lab for one more ready sandbox of that lesson; leaving before
+    a run takes it back; past the share nothing is built (and nothing is said)."""
+    lab = use_lab(monkeypatch, WarmLab())
+    settings.WS_SANDBOXES_PER_SESSION = 1
+    key = await a_session()
+    opened = {"type": "lab.open", "lesson": "new-bridge-forward-drop", "step": 1}
+    a, b = await communicator(session=key), await communicator(session=key)
+    await a.send_json_to(opened)
+    await a.send_json_to(opened)                        # once per socket
+    assert await a.receive_nothing(0.2)                 # (a's first, then b's)
+    await b.send_json_to(opened)                        # past the browser's share
+    got = await run_on(a)
+    assert got["type"] == "lab.result", got          # the reserved place is the run's
+    assert await b.receive_nothing(0.2)
+    await b.disconnect()
+    c = await communicator(session=await a_session())
+    await c.send_json_to(opened)
+    await c.receive_nothing(0.2)
+    await c.disconnect()                                # left without running
+    await a.disconnect()
+    assert lab.adds == [("new-bridge-forward-drop", 1)] * 2 + [("new-bridge-forward-drop", -1)]
+
+
+async def test_a_bad_open_is_an_input_error(lab):
+    comm = await communicator()
+    await comm.send_json_to({"type": "lab.open", "lesson": "nope"})
+    reply = await comm.receive_json_from(timeout=5)
+    assert reply["type"] == "lab.error" and reply["kind"] == "input"
+    await comm.disconnect()
