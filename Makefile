@@ -19,6 +19,7 @@ test: setup
 bench: setup
 	$(PY) bench/run.py
 	$(PY) bench/capacity.py
+	$(PY) bench/burst.py
 	$(PY) bench/workshop.py
 
 clean:

@@ -194,6 +194,19 @@ const socket = recorded ? null : new JsonSocket(data.ws_path, onMessage, () => {
   if (get().running) { showError(S.run.closed, "lab"); endRun(); }
 });
 
+// The browser's session (what keeps its runs and progress) is made by its first Run, not by
+// viewing the page (learn/sessions.py). A socket opened before (lab.open) carried no cookie:
+// it is dropped, and the run's send opens one whose handshake does. Should the POST fail, the
+// run still goes (kept for no one) and the next Run tries again.
+async function keepSession() {
+  if (data.session) return;
+  try {
+    const r = await fetch(data.urls.session, { method: "POST", headers: { "X-CSRFToken": data.csrf } });
+    data.session = r.ok;
+  } catch { return; }
+  if (data.session) socket.drop();
+}
+
 function endRun() {
   store.set({ running: false });
   $("run-note").textContent = "";
@@ -226,7 +239,7 @@ function onMessage(msg) {
       const s = get();
       store.batch(() => store.set({ result: msg, running: false,
         journeys: msg.journeys && msg.journeys.length ? msg.journeys : s.journeys,
-        progress: progressAfter(s.progress, data.step.number, msg) }));
+        progress: msg.run ? progressAfter(s.progress, data.step.number, msg) : s.progress }));
       renderOutput($("output"), s.output.length ? s.output : String(msg.output || "").split("\n"), msg.command);
       setStatus("done", msg.ok ? S.run.done : S.run.doneBad);
       store.set({ statuses: [...get().statuses, "done"] });
@@ -265,6 +278,7 @@ async function startRun() {
   const msg = { type: "lab.run", lesson: data.lesson, step: data.step.number, rules, prediction: built.prediction,
     batch: true };
   try {
+    await keepSession();
     await socket.send(msg);
   } catch (e) {
     showError(e.message, "lab");

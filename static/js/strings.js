@@ -145,11 +145,13 @@ export const S = {
     readyMany: "{ready} of {target} sandboxes ready for {lesson} on {servers} servers (capacity {capacity})",
     labErrors: "{text} · {errors}",
     confirmClose: "Close this workshop? Learners can no longer join.",
+    reconnecting: "Reconnecting to the room: your controls and its learners' rows wait until this clears.",
   },
   // a learner's page in a workshop (visualizer/workshops/static/workshops/workshop.js)
   seat: {
     stayAhead: "The room moved to {lesson} step {step}; you stay ahead.",
     closed: "The instructor closed this workshop.",
+    reconnecting: "Reconnecting to the room…",
   },
 };
 

@@ -66,6 +66,11 @@ LAB = [
 ]
 
 WHERE = F("where", "dict", "{lesson, step}: where the room is")
+# A room's messages cross processes through the channel layer (redis): while it is
+# unreachable the sockets stay open and say so, and say again once it is back.
+LAYER_STATES = ("reconnecting", "live")
+LAYER_STATE = F("state", "str", "reconnecting: the channel layer (redis) is unreachable, the "
+                "room's messages wait; live: they flow again", True, choices=LAYER_STATES)
 SPOT_FIELDS = (F("run", "str", "the run shown"), F("lesson", "str"), F("step", "int"),
                F("name", "str", "the learner's name, when the instructor shows it", null=True))
 WORKSHOP = [
@@ -84,6 +89,8 @@ WORKSHOP = [
     M("workshop.spotlight", "workshop", "server", SPOT_FIELDS, "a run the instructor shows"),
     M("workshop.closed", "workshop", "server", (), "the workshop is over"),
     M("workshop.error", "workshop", "server", ERROR_FIELDS, "a refused message"),
+    M("workshop.status", "workshop", "server", (LAYER_STATE,),
+      "whether the instructor's moves reach this page (a workshop.state follows live)"),
 ]
 
 BOARD = [
@@ -117,6 +124,9 @@ BOARD = [
         F("capacity", "int"), F("in_use", "int"), F("error", "str"),
     ), "one web process's lab as it builds for the room"),
     M("board.error", "board", "server", ERROR_FIELDS, "a refused message"),
+    M("board.status", "board", "server", (LAYER_STATE,),
+      "whether the room hears the controls and the board its learners (a board.state "
+      "follows live)"),
 ]
 
 GROUP = [

@@ -14,15 +14,19 @@ import os
 import socket
 import struct
 
-from pyroute2.netlink import NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, NLMSG_ERROR
-from pyroute2.netlink.rtnl import RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE
+from pyroute2.netlink import (NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST,
+                              NLMSG_DONE, NLMSG_ERROR)
+from pyroute2.netlink.rtnl import (RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWADDR, RTM_NEWLINK,
+                                   RTM_NEWNEIGH, RTM_NEWROUTE)
 from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
 from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
+from pyroute2.netlink.rtnl.ndmsg import ndmsg
 from pyroute2.netlink.rtnl.rtmsg import rtmsg
 
 from . import netlink
 
 IFF_UP = 0x1
+NUD_PERMANENT, NUD_NOARP = 0x80, 0x40
 CREATE = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL
 SET = NLM_F_REQUEST | NLM_F_ACK
 RT_TABLE_MAIN, RTPROT_BOOT, RT_SCOPE_UNIVERSE, RT_SCOPE_LINK, RTN_UNICAST = 254, 3, 0, 253, 1
@@ -133,3 +137,42 @@ def _link(index: int, name: str, mac: str | None):
     msg["index"], msg["flags"], msg["change"] = index, IFF_UP, IFF_UP
     msg["attrs"] = [("IFLA_IFNAME", name)] + ([("IFLA_ADDRESS", mac)] if mac else [])
     return msg
+
+
+def forget_neighbours(sock: socket.socket) -> int:
+    """Delete the neighbour (ARP/ND) entries the namespace has learnt; returns how many.
+
+    The kernel keeps one neighbour table for every network namespace of the machine,
+    and past ``gc_thresh3`` (1,024 by default, a host setting we never touch) it
+    refuses new entries: a thousand held sandboxes each keeping the entries of
+    their last run filled it, and later runs' pings failed.  A held sandbox needs
+    none of them (a re-run builds a fresh one), so a run's entries go with it."""
+    req = ndmsg()
+    req["header"]["type"], req["header"]["flags"] = RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP
+    req["header"]["sequence_number"] = 1
+    req.encode()
+    sock.send(req.data)
+    out, done = [], False
+    while not done:
+        for mtype, raw in netlink.split(sock.recv(1 << 16)):
+            if mtype in (NLMSG_DONE, NLMSG_ERROR):
+                done = True
+            elif mtype == RTM_NEWNEIGH:
+                m = ndmsg(raw)
+                m.decode()
+                if m["state"] & (NUD_PERMANENT | NUD_NOARP) or not m.get_attr("NDA_DST"):
+                    continue
+                d = ndmsg()
+                d["family"], d["ifindex"] = m["family"], m["ifindex"]
+                d["attrs"] = [("NDA_DST", m.get_attr("NDA_DST"))]
+                d["header"]["type"], d["header"]["flags"] = RTM_DELNEIGH, NLM_F_REQUEST | NLM_F_ACK
+                d["header"]["sequence_number"] = 2 + len(out)
+                d.encode()
+                out.append(d.data)
+    if out:
+        sock.send(b"".join(out))
+        left = len(out)
+        while left:             # the acks (an entry gone meanwhile says ENOENT: fine)
+            left -= sum(1 for mtype, _ in netlink.split(sock.recv(1 << 16))
+                        if mtype == NLMSG_ERROR)
+    return len(out)

@@ -203,6 +203,14 @@ class Sandbox:
             os.close(fd)
         self._rt, self._fd = {}, {}
 
+    def forget_neighbours(self) -> int:
+        """Drop every namespace's learnt neighbour entries (``rtnl.forget_neighbours``
+        says why): after a run's result is made, before the sandbox is held idle."""
+        def forget():
+            with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0) as s:
+                return rtnl.forget_neighbours(s)
+        return sum(in_netns(self.ns(name), forget) for name in list(self.namespaces))
+
     def sysctl(self, ns: str, values: dict):
         in_netns(self.ns(ns), lambda: write_sysctls(values))
 

@@ -12,6 +12,7 @@ import logging
 
 from channels.exceptions import ChannelFull
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from ..core import messages
 from ..core.protocol import EVENT_TEXT_HEAD
@@ -23,7 +24,7 @@ async def _send(channel_name: str, texts: list[str], final: bool) -> None:
     # Already JSON: the in-memory layer deep-copies what it carries (a string
     # copies for free), and one channel message carries a batch of them: each
     # dispatch to a consumer costs a hop through Django's sync thread.
-    layer = get_channel_layer()
+    layer = get_channel_layer(settings.LAB_CHANNEL_LAYER)      # the lab socket's own
     envelope = messages.make("group", "lab.message", texts=texts, final=final)
     for _ in range(3000):
         try:
@@ -38,7 +39,7 @@ class Outbox:
     """A run's messages to its consumer, in order: whatever piles up while the
     previous batch is on its way goes out together as the next batch.  ``deliver``
     (``await deliver(texts, final)``) hands them to the consumer directly; without
-    it they go through the channel layer to ``channel_name``."""
+    it they go through the lab socket's in-process channel layer to ``channel_name``."""
 
     def __init__(self, channel_name: str, batch: bool = False, deliver=None):
         self.channel_name = channel_name

@@ -12,7 +12,7 @@ import logging
 from django.conf import settings
 
 from ..core import errors, messages, predict
-from . import config
+from . import config, unwritable
 from .outbox import Outbox, decode_events
 from .recording import save_run
 
@@ -54,11 +54,15 @@ async def run(channel_name: str, lesson: str, step: int, rules: list,
     try:
         await finish(result, lesson, step, rules, decode_events(events), prediction, owner, out)
     except Exception as e:   # recording failed: the learner still gets the kernel's result
-        log.exception("recording the run failed")
+        if unwritable.cannot_write(e):
+            log.warning("a run of %s step %s was %s (%s)", lesson, step, unwritable.NOT_SAVED, e)
+            warning = unwritable.NOT_SAVED
+        else:
+            log.exception("recording the run failed")
+            warning = f"not saved: recording the run failed ({type(e).__name__})"
         await out.close(messages.result({
             **result, "ok": bool(result.get("ok")), "lesson": lesson, "step": step,
-            "run": None, "recorded": False,
-            "warning": f"the run was not recorded: {type(e).__name__}"}))
+            "run": None, "recorded": False, "warning": warning}))
 
 
 async def finish(result, lesson, step, rules, events, prediction, owner, out):

@@ -17,6 +17,8 @@ Limits (settings, README "Configuration"):
 """
 from __future__ import annotations
 
+import functools
+import logging
 import time
 
 from django.conf import settings
@@ -24,7 +26,30 @@ from django.core.cache import cache
 
 from ..core import errors
 
+log = logging.getLogger(__name__)
 WINDOW = 60.0
+_cache_ok = True        # this process's last word on the cache (logged once a change)
+
+
+def _fail_open(method):
+    """While the cache is unreachable (a redis outage) a run goes ahead uncounted,
+    bounded by the lab's own cap: a share is not worth a learner's run.  Logged once."""
+    @functools.wraps(method)
+    def counted(self, *args):
+        global _cache_ok
+        try:
+            out = method(self, *args)
+        except errors.Error:
+            raise
+        except Exception as e:
+            if _cache_ok:
+                log.warning("fair shares go uncounted: the cache is unreachable (%s: %s)",
+                            type(e).__name__, e)
+            _cache_ok = False
+            return None
+        _cache_ok = True
+        return out
+    return counted
 
 
 def _bump(key: str, by: int, timeout: int) -> None:
@@ -63,6 +88,7 @@ class Share:
                         settings.WS_SANDBOXES_PER_SESSION))
         return out
 
+    @_fail_open
     def check(self) -> None:
         """Refuse (``rate_limited``) a run past a share; count it otherwise."""
         minute = _minute()
@@ -88,6 +114,7 @@ class Share:
             for key in self.holding:
                 _bump(key, 1, ttl)
 
+    @_fail_open
     def released(self) -> None:
         """This socket's sandbox is gone (released when idle, or the socket closed);
         the keys are those it was counted in, should the session have changed since."""

@@ -38,5 +38,5 @@ async def _flush(group: str) -> None:
     rows = _rows.pop(group, [])
     try:
         await get_channel_layer().group_send(group, messages.make("group", "board.rows", rows=rows))
-    except Exception:
-        log.exception("a board update for %s was not sent", group)
+    except Exception as e:      # the layer is unreachable: a board gets the rows afresh once back
+        log.warning("a board update for %s was not sent: %s: %s", group, type(e).__name__, e)

@@ -7,9 +7,13 @@ the workshop's channel-layer group and reports where the learner is
 hears ``board.update`` rows as learners run and sends the instructor's
 controls.  Every message is checked by its declaration in ``core/messages.py``;
 a refused one gets a ``workshop.error`` / ``board.error`` with a kind from
-``core/errors.py``, and the connection stays up.
+``core/errors.py``, and the connection stays up.  While the channel layer (redis)
+is unreachable both stay open and say so (``*.status``); once it is back they
+rejoin their groups and send the room afresh (``consumer_base``).
 """
 from __future__ import annotations
+
+import logging
 
 from channels.db import database_sync_to_async
 
@@ -19,12 +23,38 @@ from ..learn.consumer_base import Consumer
 from . import hotstart, room
 from .models import Learner, Workshop
 
+log = logging.getLogger(__name__)
 MAX_MESSAGE = 4096
 INSTRUCTOR_TYPES = {m.type for m in messages.REGISTRY.accepted("board", "client")}
 
 
 class _Room(Consumer):
-    """What both workshop sockets share: messages checked by their declarations."""
+    """What both workshop sockets share: messages checked by their declarations, and
+    the layer's state told to the page."""
+
+    told = None     # the layer's state as the page last heard it (None: not in a room)
+
+    async def in_room(self):
+        """The page has the room's state: from now on it hears the layer's."""
+        self.told = "live"
+        await self.layer_changed()
+
+    async def layer_changed(self):
+        """Tell the page (``<route>.status``), once a change; back, send it the room
+        afresh: what it missed meanwhile is in the database."""
+        state = "reconnecting" if self.layer_down else "live"
+        if self.told is None or state == self.told:
+            return
+        self.told = state
+        await self.send_msg(f"{self.route}.status", state=state)
+        if not self.layer_down:
+            try:
+                await self.refresh()
+            except Exception:
+                log.exception("refreshing a %s socket after the layer came back failed", self.route)
+
+    async def refresh(self):
+        """The room as it is now, to the page."""
 
     async def forward(self, event):
         """A group message (its ``type`` is already the wire's) to this socket."""
@@ -57,13 +87,26 @@ class LearnerConsumer(_Room):
             await self.error(errors.InputError("this browser has not joined a workshop: "
                                                "join with the code at /join/"))
             return
-        self.group = self.learner.workshop.group
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.send_msg("workshop.state", **await self._state())
+        await self.join(self.learner.workshop.group)
+        await self.send_state()
+        await self.in_room()
+
+    async def send_state(self) -> dict:
+        """``workshop.state``; where it says the room is is where the page was sent."""
+        state = await self._state()
+        self.where = state["where"]
+        await self.send_msg("workshop.state", **state)
+        return state
+
+    async def refresh(self):
+        """The room now, and the goto the page missed while the layer was away."""
+        where = self.where
+        state = await self.send_state()
+        if state["where"] != where:
+            await self.send_msg("workshop.goto", **state["where"])
 
     async def disconnect(self, code):
-        if self.learner is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.leave()
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
@@ -74,8 +117,8 @@ class LearnerConsumer(_Room):
         except errors.Error as e:
             await self.error(e)
             return
-        await self.channel_layer.group_send(self.learner.workshop.board_group,
-                                            messages.make("board", "board.update", row=row))
+        await self.publish(self.learner.workshop.board_group,
+                           messages.make("board", "board.update", row=row))
 
     def refuse(self, data) -> None:
         """An instructor's message from a learner's page is forbidden, not unknown."""
@@ -83,8 +126,12 @@ class LearnerConsumer(_Room):
         if isinstance(t, str) and (t in INSTRUCTOR_TYPES or t.startswith("board.")):
             raise errors.Forbidden("only the workshop's instructors can do that")
 
-    # the room's messages, from the group, go to the page as they are
-    workshop_goto = workshop_spotlight = workshop_closed = _Room.forward
+    async def workshop_goto(self, event):
+        self.where = {"lesson": event["lesson"], "step": event["step"]}
+        await self.forward(event)
+
+    # the room's other messages, from the group, go to the page as they are
+    workshop_spotlight = workshop_closed = _Room.forward
 
     async def workshop_prepare(self, event):
         """Hot start: this learner needs a sandbox ready in this process's lab."""
@@ -129,12 +176,15 @@ class BoardConsumer(_Room):
                                               "sign in as one"))
             return
         self.workshop = found
-        await self.channel_layer.group_add(found.board_group, self.channel_name)
+        await self.join(found.board_group)
+        await self.refresh()
+        await self.in_room()
+
+    async def refresh(self):
         await self.send_msg("board.state", **await self._board())
 
     async def disconnect(self, code):
-        if self.workshop is not None:
-            await self.channel_layer.group_discard(self.workshop.board_group, self.channel_name)
+        await self.leave()
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
@@ -167,13 +217,13 @@ class BoardConsumer(_Room):
         await self.send_msg("board.prepared", **await self._prepare(msg["lesson"]))
 
     async def do_board_refresh(self, msg):
-        await self.send_msg("board.state", **await self._board())
+        await self.refresh()
 
     async def room(self, event):
-        await self.channel_layer.group_send(self.workshop.group, event)
+        await self.publish(self.workshop.group, event)
 
     async def boards(self, event):
-        await self.channel_layer.group_send(self.workshop.board_group, event)
+        await self.publish(self.workshop.board_group, event)
 
     async def _prepare(self, lesson: str | None) -> dict:
         """Hot start: every process with learners of the room connected builds ready

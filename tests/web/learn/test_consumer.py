@@ -188,7 +188,8 @@ async def test_garbage_from_one_client_does_not_touch_another(stand_in):
 
 async def test_outbox_batches_keep_order_and_end_with_the_final_message():
     from channels.layers import get_channel_layer
-    layer = get_channel_layer()
+    from django.conf import settings
+    layer = get_channel_layer(settings.LAB_CHANNEL_LAYER)
     channel = await layer.new_channel()
     out = outbox.Outbox(channel)
     for i in range(200):

@@ -74,7 +74,15 @@ function renderPrepared() {
   $("prepare-status").textContent = line && line.errors ? t(B.labErrors, { text, errors: line.errors }) : text;
 }
 
+// the board's socket closed, or the server's channel layer is unreachable (board.status):
+// controls and rows wait; board.state on the way back clears it
+function reconnecting(yes) {
+  $("board-status").hidden = !yes;
+  $("board-status").textContent = yes ? B.reconnecting : "";
+}
+
 function onState(msg) {
+  reconnecting(false);
   state.board = msg;
   state.rows = new Map(msg.rows.map((r) => [r.learner, r]));
   state.room = msg.room;           // as the server computed it
@@ -101,6 +109,8 @@ function onMessage(msg) {
     state.labs.set(msg.process, msg); renderPrepared();
   } else if (msg.type === "board.closed") {
     state.board.closed = true; renderWhere();
+  } else if (msg.type === "board.status") {
+    reconnecting(msg.state !== "live");
   } else if (msg.type === "board.error") {
     $("board-error").hidden = false; $("board-error").textContent = msg.message;
   }
@@ -114,4 +124,4 @@ $("prepare-btn").addEventListener("click", () => send({ type: "workshop.prepare"
 $("close-btn").addEventListener("click", () => {
   if (confirm(B.confirmClose)) send({ type: "workshop.close" });
 });
-state.socket = new JsonSocket(data.ws_path, onMessage).keepOpen();
+state.socket = new JsonSocket(data.ws_path, onMessage, () => reconnecting(true)).keepOpen();

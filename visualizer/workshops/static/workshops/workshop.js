@@ -19,6 +19,13 @@ function spotlightUrl(msg) {
   return msg.name ? `${url}&by=${encodeURIComponent(msg.name)}` : url;
 }
 
+// the room's messages wait while the server is away (its socket closed, or its channel
+// layer unreachable: workshop.status); workshop.state on the way back clears the note
+function reconnecting(yes) {
+  if (yes) note.textContent = S.seat.reconnecting;
+  else if (note.textContent === S.seat.reconnecting) note.textContent = "";
+}
+
 function onMessage(msg) {
   window.nfvSeat.messages.push(msg);
   if (msg.type === "workshop.goto") {
@@ -28,12 +35,15 @@ function onMessage(msg) {
     go(spotlightUrl(msg));
   } else if (msg.type === "workshop.closed") {
     note.textContent = S.seat.closed;
-  } else if (msg.type === "workshop.state" && here) {
-    report();
+  } else if (msg.type === "workshop.status") {
+    reconnecting(msg.state !== "live");
+  } else if (msg.type === "workshop.state") {
+    reconnecting(false);
+    if (here) report();
   }
 }
 
-const socket = new JsonSocket(seat.ws_path, onMessage);
+const socket = new JsonSocket(seat.ws_path, onMessage, () => reconnecting(true));
 
 // the server answers every (re)connect with workshop.state, which reports again
 function report() {
