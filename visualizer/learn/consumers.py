@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from ..core import errors
-from . import runs, sessions
+from . import runs
 from .consumer_base import Consumer
 from .shares import Share
 from .validation import parse_request
@@ -18,6 +18,12 @@ class LabConsumer(Consumer):
     """``/ws/lab/``: one run at a time per connection; bad input never closes it."""
 
     route = "lab"
+
+    @property
+    def channel_layer_alias(self) -> str:
+        """In-process (``settings.LAB_CHANNEL_LAYER``): a run's task runs where its
+        socket is, so nothing of a run needs redis, nor fails with it."""
+        return settings.LAB_CHANNEL_LAYER
 
     async def connect(self):
         self.owner = await self._session_key()
@@ -99,10 +105,14 @@ class LabConsumer(Consumer):
 
     @database_sync_to_async
     def _session_key(self) -> str:
-        """The browser's session (from its cookie), which its runs and progress belong
-        to; "" when it has none.  None is made here: a session made by the socket could
-        never reach the browser (the page makes it at its first Run, ``sessions.py``)."""
-        return sessions.key_of(self.scope.get("session"))
+        """The browser's session (from its cookie), made if it has none: runs and
+        progress belong to it."""
+        session = self.scope.get("session")
+        if session is None:
+            return ""
+        if not session.session_key:
+            session.save()
+        return session.session_key
 
     def _cancel_idle(self):
         if self.idle_task and not self.idle_task.done():

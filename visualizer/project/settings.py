@@ -30,8 +30,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "visualizer.project.csp.ContentSecurityPolicyMiddleware",
-    "visualizer.learn.sessions.SessionMiddleware",     # Django's; a session it cannot save is logged
-    "visualizer.learn.unwritable.UnwritableMiddleware",  # a failed write: a 503 page, not a 500
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -83,6 +82,11 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
                                   "CONFIG": {"capacity": CHANNEL_CAPACITY}}}
+# A lab socket hears only its own process (its run's task runs where the socket is):
+# its layer is in-process, so a redis outage never touches a run.
+LAB_CHANNEL_LAYER = "in-process"
+CHANNEL_LAYERS[LAB_CHANNEL_LAYER] = {"BACKEND": "channels.layers.InMemoryChannelLayer",
+                                     "CONFIG": {"capacity": CHANNEL_CAPACITY}}
 # What every web process must count alike (join and sign-in attempts) is in redis when
 # there is one; one process alone keeps it in memory.
 CACHES = {"default": ({"BACKEND": "django.core.cache.backends.redis.RedisCache",
