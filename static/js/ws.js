@@ -51,6 +51,13 @@ export class JsonSocket {
     });
   }
 
+  // Forget the connection (no onClose): the next send opens a new one.
+  drop() {
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) ws.close();
+  }
+
   async send(obj) {
     await this.open();
     this.ws.send(JSON.stringify(obj));

@@ -29,6 +29,7 @@ assert Progress.objects.get(owner="sess-ana").passed
 t = User.objects.get(username="teacher")
 assert t.has_perm("workshops.run_workshop"), t.get_all_permissions()
 assert list(w.instructors.all()) == [t]
+assert run.events == [{"seq": 1}], run.events   # an old row: its events in the JSON column
 print("ok", w.title, lrn.name, run.uid)
 """
 

@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from ..core import errors
-from . import runs
+from . import runs, sessions
 from .consumer_base import Consumer
 from .shares import Share
 from .validation import parse_request
@@ -105,14 +105,10 @@ class LabConsumer(Consumer):
 
     @database_sync_to_async
     def _session_key(self) -> str:
-        """The browser's session (from its cookie), made if it has none: runs and
-        progress belong to it."""
-        session = self.scope.get("session")
-        if session is None:
-            return ""
-        if not session.session_key:
-            session.save()
-        return session.session_key
+        """The browser's session (from its cookie), which its runs and progress belong
+        to; "" when it has none.  None is made here: a session made by the socket could
+        never reach the browser (the page makes it at its first Run, ``sessions.py``)."""
+        return sessions.key_of(self.scope.get("session"))
 
     def _cancel_idle(self):
         if self.idle_task and not self.idle_task.done():

@@ -4,7 +4,9 @@ A run belongs to whoever made it: ``owner`` is the browser's session key, and
 its permalink uses ``uid``, a random token, so one run's address says nothing
 about another's.  ``Progress`` is kept per browser session and lesson step.
 """
+import json
 import secrets
+import zlib
 
 from django.db import models
 
@@ -23,7 +25,10 @@ class Run(models.Model):
     lesson = models.CharField(max_length=100)
     step = models.PositiveIntegerField()
     rules = models.JSONField(default=list, blank=True)
-    events = models.JSONField(default=list, blank=True)
+    # the events as one zlib-compressed JSON text (see ``events``); a run recorded
+    # before it (migration 0005) has them in the JSON column, which stays ``[]`` after
+    events_z = models.BinaryField(null=True, blank=True, editable=False)
+    events_json = models.JSONField(default=list, blank=True, db_column="events")
     result = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
@@ -32,6 +37,20 @@ class Run(models.Model):
 
     def __str__(self):
         return f"run {self.uid}: {self.lesson} step {self.step}"
+
+    @property
+    def events(self) -> list:
+        """The run's trace events, as the lab sent them (a new list at each read: assign
+        to change them).  Stored compressed: a run's events are up to ~160 KiB of JSON
+        that repeats itself (every event names all its fields), 3 to 7 KiB as zlib."""
+        if self.events_z is None:
+            return self.events_json
+        return json.loads(zlib.decompress(self.events_z))
+
+    @events.setter
+    def events(self, value: list) -> None:
+        self.events_z = zlib.compress(json.dumps(value, separators=(",", ":")).encode())
+        self.events_json = []
 
     def as_dict(self) -> dict:
         """The JSON download: always marked as a recorded run."""

@@ -1,4 +1,4 @@
-"""Old runs go: the database would otherwise grow by every run (~130 KiB each).
+"""Old runs go: the database would otherwise grow by every run (~19 KiB each, README).
 
 ``RUNS_KEEP_DAYS`` says how long a run is kept (0: for ever); ``RUNS_PRUNE_AUTO``
 prunes as runs are recorded, at most once every ``PRUNE_EVERY_S`` per process

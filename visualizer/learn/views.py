@@ -7,14 +7,16 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from ..core import lessons as registry
 from ..core import model, predict
 from .config import lab_config
 from .models import Progress, Run
-from . import markup, throttle
+from . import markup, sessions, throttle
 
 
 def _lessons() -> dict:
@@ -27,18 +29,25 @@ def not_found(request, message: str, status: int = 404):
 
 
 def owner_of(request) -> str:
-    """This browser's session key (made on first visit): what its runs and progress belong to."""
-    if not request.session.session_key:
-        request.session["seen"] = True
-        request.session.save()
-    return request.session.session_key
+    """This browser's session key, what its runs and progress belong to; "" when it has
+    none: viewing a page makes no session (``sessions.py``)."""
+    return sessions.key_of(getattr(request, "session", None))
+
+
+@require_POST
+def session(request):
+    """``POST /session/``: the lesson page's first Run makes the browser's session here,
+    then opens the socket its run goes on (``sessions.py`` says why not in the socket)."""
+    sessions.keep(request.session)
+    return HttpResponse(status=204)
 
 
 def progress_of(owner: str, lesson, rows: dict | None = None) -> dict:
     """{"steps": {n: PROGRESS}, "run": n, "total": n, "predicted", "predicted_right", "finished"};
     ``rows``: this lesson's progress rows by step, when already read."""
     if rows is None:
-        rows = {p.step: p.as_dict() for p in Progress.objects.filter(owner=owner, lesson=lesson.slug)}
+        found = Progress.objects.filter(owner=owner, lesson=lesson.slug) if owner else []
+        rows = {p.step: p.as_dict() for p in found}
     graded = [s.number for s in lesson.steps if s.expect]
     return {"steps": rows, "run": len(rows), "total": len(lesson.steps),
             "predicted": sum(r["predicted"] for r in rows.values()),
@@ -48,14 +57,15 @@ def progress_of(owner: str, lesson, rows: dict | None = None) -> dict:
 
 
 def index(request):
-    owner = owner_of(request)
-    runs = list(Run.objects.filter(owner=owner).only("uid", "lesson", "step", "created", "result")[:8])
+    owner = owner_of(request)       # "": no session, so no runs or progress (not those of no one)
+    runs = list(Run.objects.filter(owner=owner).only("uid", "lesson", "step", "created", "result")[:8]
+                if owner else [])
     lessons = _lessons()
     for r in runs:
         r.ok = bool((r.result or {}).get("ok"))
         r.title = lessons[r.lesson].title if r.lesson in lessons else r.lesson
     mine: dict[str, dict] = {}          # one query for every lesson's progress
-    for p in Progress.objects.filter(owner=owner):
+    for p in Progress.objects.filter(owner=owner) if owner else []:
         mine.setdefault(p.lesson, {})[p.step] = p.as_dict()
     cards = [(lesson, progress_of(owner, lesson, mine.get(lesson.slug, {})))
              for lesson in lessons.values()]
@@ -74,6 +84,7 @@ def _page(request, lesson, step, run: Run | None = None):
     }
     cfg = lab_config()
     number = step.number
+    owner = owner_of(request)
     data = {
         "mode": "recorded" if run else "live",
         "lesson": lesson.slug, "step": ctx_step, "steps": _steps(lesson),
@@ -84,7 +95,10 @@ def _page(request, lesson, step, run: Run | None = None):
         # what the learner may predict before this step's run (core/predict.py)
         "prediction": {"offered": predict.offered(step),
                        "proto": step.traffic.proto},
-        "progress": progress_of(owner_of(request), lesson),
+        "progress": progress_of(owner, lesson),
+        # whether the browser has its session yet (its first Run makes it, sessions.py),
+        # and the token that POST carries
+        "session": bool(owner), "csrf": None if run else get_token(request),
         # the sandbox as it is once steps 1..N have run (draw only what exists)
         "topology": lesson.topology.at(number).as_dict(),
         "urls": {"lesson": reverse("lesson", args=[lesson.slug]), "home": reverse("index"),
@@ -92,7 +106,7 @@ def _page(request, lesson, step, run: Run | None = None):
                  "next": (reverse("lesson", args=[lesson.slug]) + f"?step={number + 1}")
                  if number < len(lesson.steps) else None,
                  "run_page": "/runs/{id}/", "run_json": "/runs/{id}.json",
-                 "run_text": "/runs/{id}.txt"},
+                 "run_text": "/runs/{id}.txt", "session": reverse("session")},
     }
     data["prefill_rules"] = prefill = _prefill(request, cfg) if step.try_it and not run else []
     data["present"] = request.GET.get("present") == "1"

@@ -30,7 +30,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "visualizer.project.csp.ContentSecurityPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "visualizer.learn.sessions.SessionMiddleware",     # Django's; a session it cannot save is logged
+    "visualizer.learn.unwritable.UnwritableMiddleware",  # a failed write: a 503 page, not a 500
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

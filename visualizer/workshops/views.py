@@ -12,9 +12,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from ..learn import throttle
+from ..learn import sessions, throttle
 from ..learn.config import lab_config, lessons
-from ..learn.views import not_found, owner_of
+from ..learn.views import not_found
 from . import room
 from .models import Workshop
 
@@ -37,7 +37,8 @@ def join(request):
                       status=429)
     if request.method == "POST":
         try:
-            learner = room.join(code, request.POST.get("name", ""), owner_of(request))
+            # a seat is something to keep: joining makes the browser's session
+            learner = room.join(code, request.POST.get("name", ""), sessions.keep(request.session))
             return redirect(_lesson_url(learner.workshop))
         except room.WorkshopError as e:
             throttle.failed("join", request)

@@ -20,8 +20,12 @@ def lab(monkeypatch):
 
 
 async def browse():
+    """A browser that viewed the home page (no session yet), then clicked Run (its
+    page asks for the session first, as lesson.js does)."""
     c = Client()
     await sync_to_async(c.get)("/")
+    assert "sessionid" not in c.cookies
+    assert (await sync_to_async(c.post)("/session/")).status_code == 204
     return c, c.cookies["sessionid"].value
 
 
