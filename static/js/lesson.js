@@ -207,6 +207,10 @@ async function keepSession() {
   if (data.session) socket.drop();
 }
 
+// Say which lesson this page shows as soon as it opens: the lab builds a sandbox for it
+// while the learner reads, so the first Run starts warm. Nothing is shown if it fails.
+if (socket) socket.send({ type: "lab.open", lesson: data.lesson, step: data.step.number }).catch(() => {});
+
 function endRun() {
   store.set({ running: false });
   $("run-note").textContent = "";

@@ -144,6 +144,11 @@ export const S = {
     readyOne: "{ready} of {target} sandboxes ready for {lesson} on 1 server (capacity {capacity})",
     readyMany: "{ready} of {target} sandboxes ready for {lesson} on {servers} servers (capacity {capacity})",
     labErrors: "{text} · {errors}",
+    cap: {
+      setting: "This server's lab holds at most {capacity} sandboxes (set by LAB_MAX_SANDBOXES).",
+      memory: "This server's lab holds at most {capacity} sandboxes: {available} MiB of memory available, {per} MiB a sandbox, half kept free.",
+      fallback: "This server's lab holds at most {capacity} sandboxes (the machine does not say how much memory it has).",
+    },
     confirmClose: "Close this workshop? Learners can no longer join.",
     reconnecting: "Reconnecting to the room: your controls and its learners' rows wait until this clears.",
   },

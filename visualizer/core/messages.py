@@ -41,6 +41,10 @@ LAB = [
           check=_prediction),
         F("batch", "bool", "true: take consecutive events as one trace.events message"),
     ), "run one lesson step in this connection's sandbox"),
+    M("lab.open", "lab", "client", (
+        LESSON, F("step", "int", "the step on the page", min=1, max=10_000),
+    ), "this page shows that lesson: a sandbox is built for it before its first Run "
+       "(no reply; a later lab.run may be for any lesson)"),
     M("lab.status", "lab", "server", (
         F("status", "str", "where the run is", True, choices=STATUSES),
         F("detail", "str", "the same, in words"),
@@ -108,6 +112,8 @@ BOARD = [
         F("code", "str"), F("title", "str"), F("seats", "int"), F("closed", "bool"), WHERE,
         F("spotlight", "dict", null=True), F("steps", "list"), F("rows", "list"),
         F("room", "dict", "per hook: how many learners' packets died there"),
+        F("lab", "dict", "the sandbox cap of the board's process and why: {capacity, source: "
+          "setting|memory|fallback, available_mib, sandbox_mib}"),
     ), "everything the board shows"),
     M("board.update", "board", "server", (F("row", "dict", "a learner's row"),),
       "a learner moved or ran"),
@@ -149,6 +155,8 @@ LINE = [
     M("warm", "line", "client", (
         F("lesson", "str", "a lesson slug", True, max_len=200),
         F("count", "int", "ready sandboxes wanted (hot start)", null=True, min=0, max=10_000),
+        F("add", "int", "one more (+1) or one fewer (-1) ready sandbox wanted: a page "
+          "opened or closed before its run", min=-1, max=1),
     ), "fill the lesson's ready pool", key="op"),
     M("ping", "line", "client", (), "the lab's state", key="op"),
     M("lab.reply", "line", "server", (F("ok", "bool"),), "the answer of a non-run op", open=True),

@@ -36,16 +36,28 @@ class LabConsumer(Consumer):
     async def receive(self, text_data=None, bytes_data=None):
         try:
             req = parse_request(text_data, bytes_data)
+            if "open" in req:
+                await self._open(req["open"])
+                return
             self._may_start()
             self._share().check()
         except errors.Error as e:
             await self.error(e)
             return
         self.running = True
+        self.opened = None                  # its sandbox-to-be, if any, is this run's
         self.started.append(time.monotonic())
         self._cancel_idle()
         self.run_task = asyncio.create_task(runs.run(self.channel_name, **req, owner=self.owner,
                                                      deliver=self.deliver))
+
+    async def _open(self, lesson: str):
+        """A page opened (``lab.open``): once per socket and within its shares, one
+        more sandbox of its lesson is built ahead, so its first Run starts warm."""
+        if getattr(self, "opened", None) is not None or self.started or not self._share().reserve():
+            return
+        self.opened = lesson
+        self.open_task = asyncio.create_task(runs.prewarm(lesson, +1))   # the lab may be starting
 
     def _may_start(self):
         if self.running:
@@ -93,6 +105,8 @@ class LabConsumer(Consumer):
             except (asyncio.CancelledError, Exception):
                 pass
         await runs.release(self.channel_name)
+        if getattr(self, "opened", None):   # left before running: not wanted after all
+            await runs.prewarm(self.opened, -1)
         self._share().released()
 
     def _rate_wait(self) -> float:

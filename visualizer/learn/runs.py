@@ -77,6 +77,17 @@ async def finish(result, lesson, step, rules, events, prediction, owner, out):
         "run": record.uid, "recorded": False}))
 
 
+async def prewarm(lesson: str, add: int) -> None:
+    """One more (or fewer) ready sandbox of ``lesson``; never raises: a sandbox built
+    ahead is a courtesy, and the run builds one anyway."""
+    try:
+        await config.lab_client().warm(lesson, add=add)
+    except ImportError:
+        pass
+    except Exception:
+        log.warning("building ahead for %s failed", lesson, exc_info=True)
+
+
 async def release(owner: str) -> None:
     """Drop the owner's sandbox; never raises (the connection is going away)."""
     try:

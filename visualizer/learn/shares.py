@@ -107,12 +107,27 @@ class Share:
         for _, key, _, _ in who:
             _bump(f"share:runs:{key}:{minute}", 1, int(WINDOW) + 1)
         if not self.holding:
-            # Kept a little past the idle release, so a process that died cannot pin
-            # a share for ever.
-            ttl = int(settings.LAB_IDLE_TIMEOUT) * 2 + 60
-            self.holding = [f"share:held:{key}" for _, key, _, _ in who]
-            for key in self.holding:
-                _bump(key, 1, ttl)
+            self._hold(who)
+
+    @_fail_open
+    def reserve(self) -> bool:
+        """Count this socket's sandbox-to-be (a page opened: one is built ahead for
+        it) if its shares allow one more; its run then counts no second time."""
+        if self.holding:
+            return True
+        who = self._who()
+        if any((cache.get(f"share:held:{key}") or 0) >= sandboxes for _, key, _, sandboxes in who):
+            return False
+        self._hold(who)
+        return True
+
+    def _hold(self, who) -> None:
+        # Kept a little past the idle release, so a process that died cannot pin a
+        # share for ever.
+        ttl = int(settings.LAB_IDLE_TIMEOUT) * 2 + 60
+        self.holding = [f"share:held:{key}" for _, key, _, _ in who]
+        for key in self.holding:
+            _bump(key, 1, ttl)
 
     @_fail_open
     def released(self) -> None:

@@ -267,8 +267,9 @@ class BoardConsumer(_Room):
 
     @database_sync_to_async
     def _board(self) -> dict:
-        return room.board(Workshop.objects.get(pk=self.workshop.pk),
-                          config.lab_config().lessons_path)
+        cfg = config.lab_config()
+        return {**room.board(Workshop.objects.get(pk=self.workshop.pk), cfg.lessons_path),
+                "lab": room.lab_capacity(cfg)}
 
     @database_sync_to_async
     def _call(self, fn, *args):

@@ -14,7 +14,7 @@ import io
 
 from ..core import errors
 from ..core import lessons as registry
-from ..core.config import sandboxes_held
+from ..core.config import SANDBOX_MIB, sandboxes_held
 from ..lab.client import sandbox_cap
 from ..learn.models import Run
 from .models import CODE_ALPHABET, Learner, Workshop
@@ -210,6 +210,16 @@ class _SafeWriter:
 
     def writerow(self, row):
         self.writer.writerow([cell_text(v) for v in row])
+
+
+def lab_capacity(config) -> dict:
+    """The sandbox cap of this process's lab and what it comes from, for the board
+    (worded there, from the catalogue): the setting, or the memory available now at
+    ``SANDBOX_MIB`` a sandbox with half kept free, or a fixed fallback."""
+    cap, kib, _ = sandbox_cap(config)
+    source = "setting" if config.max_sandboxes > 0 else "memory" if kib else "fallback"
+    return {"capacity": cap, "source": source,
+            "available_mib": kib // 1024 if kib else None, "sandbox_mib": SANDBOX_MIB}
 
 
 def capacity(config) -> int:

@@ -228,3 +228,19 @@ async def test_room_messages_do_not_wait_for_the_sync_thread(lab):
         gate.set()
         await busy
     await learner.disconnect()
+
+
+async def test_the_board_says_the_sandbox_cap_and_why(lab, settings):
+    w, teacher = await setup_room()
+    session = await instructor_session(teacher)
+    settings.LAB_MAX_SANDBOXES = 37
+    board = await communicator(f"/ws/board/{w.code}/", session=session)
+    cap = (await receive_type(board, "board.state"))["lab"]
+    assert cap["capacity"] == 37 and cap["source"] == "setting"
+    await board.disconnect()
+    settings.LAB_MAX_SANDBOXES = 0               # the default: what the memory holds
+    board = await communicator(f"/ws/board/{w.code}/", session=session)
+    cap = (await receive_type(board, "board.state"))["lab"]
+    assert cap["source"] == "memory" and cap["available_mib"] > 0
+    assert cap["capacity"] == int(cap["available_mib"] / 2 / cap["sandbox_mib"])
+    await board.disconnect()

@@ -88,7 +88,14 @@ function onState(msg) {
   state.room = msg.room;           // as the server computed it
   renderHead(); tbody().replaceChildren();
   for (const r of msg.rows) renderRow(r);
-  renderRoom(); renderWhere();
+  renderRoom(); renderWhere(); renderCap(msg.lab);
+}
+
+// What this server's lab can hold, and why (its setting, or the memory available now).
+function renderCap(lab) {
+  const line = lab && B.cap[lab.source];
+  $("board-cap").textContent = line ? t(line, { capacity: lab.capacity, available: lab.available_mib,
+    per: lab.sandbox_mib }) : "";
 }
 
 function onMessage(msg) {
