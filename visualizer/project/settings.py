@@ -90,8 +90,14 @@ CHANNEL_LAYERS[LAB_CHANNEL_LAYER] = {"BACKEND": "channels.layers.InMemoryChannel
                                      "CONFIG": {"capacity": CHANNEL_CAPACITY}}
 # What every web process must count alike (join and sign-in attempts) is in redis when
 # there is one; one process alone keeps it in memory.
+# The fair shares ask it from the event loop: a redis that accepts and never answers
+# must not hold a whole process, so a cache call gives up after CACHE_TIMEOUT seconds
+# (and the shares then go uncounted, see learn/shares.py).
+CACHE_TIMEOUT = float(env("CACHE_TIMEOUT", "0.5"))
 CACHES = {"default": ({"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                       "LOCATION": REDIS_URL} if REDIS_URL else
+                       "LOCATION": REDIS_URL,
+                       "OPTIONS": {"socket_timeout": CACHE_TIMEOUT,
+                                   "socket_connect_timeout": CACHE_TIMEOUT}} if REDIS_URL else
                       {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
 
 STATIC_URL = "/static/"
