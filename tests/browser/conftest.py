@@ -74,14 +74,35 @@ def browser():
         b.close()
 
 
+# Chromium's console line for anything the Content-Security-Policy blocked ("Executing inline
+# script violates the following Content Security Policy directive ...", "Refused to ...").
+CSP_WORDS = ("Content Security Policy", "Refused to")
+
+
 def open_page(browser, width=1280, height=800, **kw):
-    """A page in a fresh context (its own cookies: a new browser to the server)."""
+    """A page in a fresh context (its own cookies: a new browser to the server).
+    It keeps its JavaScript errors (``js_errors``), what the CSP blocked
+    (``csp_violations``) and each page it loaded without a CSP header (``no_csp``)."""
     ctx = browser.new_context(viewport={"width": width, "height": height}, **kw)
     pg = ctx.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.js_errors = errors
+    pg.csp_violations = []
+    pg.on("console", lambda m: pg.csp_violations.append(f"{m.text} ({pg.url})")
+          if any(w in m.text for w in CSP_WORDS) else None)
+    pg.no_csp = []
+    pg.on("response", lambda r: pg.no_csp.append(r.url)
+          if r.request.resource_type == "document" and "content-security-policy" not in r.headers
+          else None)
     return ctx, pg
+
+
+def assert_clean(pg) -> None:
+    """No JavaScript error, every page under the CSP, and nothing it blocked."""
+    assert not pg.js_errors, f"JavaScript errors: {pg.js_errors}"
+    assert not pg.no_csp, f"pages sent without a Content-Security-Policy: {pg.no_csp}"
+    assert not pg.csp_violations, f"blocked by the Content-Security-Policy: {pg.csp_violations}"
 
 
 @pytest.fixture
@@ -89,7 +110,7 @@ def page(browser):
     ctx, pg = open_page(browser)
     yield pg
     ctx.close()
-    assert not pg.js_errors, f"JavaScript errors: {pg.js_errors}"
+    assert_clean(pg)
 
 
 @pytest.fixture
@@ -98,7 +119,7 @@ def phone(browser):
     ctx, pg = open_page(browser, 390, 844, has_touch=True, is_mobile=True, device_scale_factor=2)
     yield pg
     ctx.close()
-    assert not pg.js_errors, f"JavaScript errors: {pg.js_errors}"
+    assert_clean(pg)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from .conftest import open_page, shot
+from .conftest import assert_clean, open_page, shot
 from .helpers import low_contrast
 from .test_lessons import wait_replayed
 
@@ -135,7 +135,7 @@ def test_axe_and_contrast(browser, server, live):
             for y in (0, 700, 1400):
                 page.evaluate(f"window.scrollTo(0, {y})")
                 assert low_contrast(page) == [], (url, y)
-            assert not page.js_errors
+            assert_clean(page)
         finally:
             ctx.close()
 

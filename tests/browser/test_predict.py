@@ -3,7 +3,7 @@ the hint; progress that survives a reload and shows on the lesson list; the intr
 a next-step link at the end of every step."""
 import pytest
 
-from .conftest import open_page, shot
+from .conftest import assert_clean, open_page, shot
 from .helpers import capture_runs
 from .test_lessons import run
 
@@ -96,6 +96,7 @@ def test_progress_survives_a_reload_and_shows_on_the_lesson_list(browser, server
         other = page.locator('.lesson-card[data-lesson="conntrack"] .progress')
         assert "not started" in other.inner_text()
         shot(page, "lesson-list-progress")
+        assert_clean(page)
     finally:
         ctx.close()
     # another browser has its own progress
