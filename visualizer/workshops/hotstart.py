@@ -59,8 +59,10 @@ async def _prepare(key: tuple, board_group: str, room_count: int) -> None:
     here = 0
 
     async def report(ready: int, in_use: int, **extra):
+        # The lesson's pool may hold more than the room's seats here (the usual
+        # pool, sandboxes built ahead for open pages): the room's are the seats.
         await layer.group_send(board_group, messages.make(
-            "board", "board.lab", process=PROCESS, lesson=lesson, ready=ready,
+            "board", "board.lab", process=PROCESS, lesson=lesson, ready=min(ready, here),
             target=here, capacity=cap, in_use=in_use, **extra))
     try:
         while True:
