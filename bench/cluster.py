@@ -38,7 +38,7 @@ s[HASH_SESSION_KEY] = teacher.get_session_auth_hash()
 s.create()
 out = {"code": w.code, "instructor": s.session_key, "learners": []}
 for i in range(n):
-    ls = SessionStore(); ls["seen"] = True; ls.create()
+    ls = SessionStore(); ls["seen"] = True; ls["seated"] = w.code; ls.create()   # as /join/ does
     Learner.objects.create(workshop=w, name=f"learner{i:03d}", owner=ls.session_key,
                            lesson=lessons[0], step=1)
     out["learners"].append({"name": f"learner{i:03d}", "session": ls.session_key})

@@ -10,7 +10,7 @@ from django.conf import settings
 from ..core import errors
 from . import runs, sessions
 from .consumer_base import Consumer
-from .shares import Share
+from .shares import SEATED, Share
 from .validation import parse_request
 
 
@@ -86,6 +86,7 @@ class LabConsumer(Consumer):
             share = self.share = Share("", str(client[0]))
         if not share.holding:
             share.session = getattr(self, "owner", "") or ""
+            share.seated = getattr(self, "seated", False)
         return share
 
     async def _release_when_idle(self):
@@ -122,7 +123,9 @@ class LabConsumer(Consumer):
         """The browser's session (from its cookie), which its runs and progress belong
         to; "" when it has none.  None is made here: a session made by the socket could
         never reach the browser (the page makes it at its first Run, ``sessions.py``)."""
-        return sessions.key_of(self.scope.get("session"))
+        key = sessions.key_of(self.scope.get("session"))
+        self.seated = bool(key) and bool(self.scope["session"].get(SEATED))
+        return key
 
     def _cancel_idle(self):
         if self.idle_task and not self.idle_task.done():

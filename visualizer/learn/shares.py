@@ -28,6 +28,10 @@ from ..core import errors
 
 log = logging.getLogger(__name__)
 WINDOW = 60.0
+# A session key that a workshop's join sets: an instructor seated this browser, so the
+# seats of the room bound it, and the address's sandbox share (a room behind one NAT
+# address) does not apply to it.  Its session's share does.
+SEATED = "seated"
 _cache_ok = True        # this process's last word on the cache (logged once a change)
 
 
@@ -60,6 +64,11 @@ def _bump(key: str, by: int, timeout: int) -> None:
         cache.add(key, max(0, by), timeout=timeout)
 
 
+def _full(key: str, sandboxes: int | None) -> bool:
+    """Whether ``key`` holds its ``sandboxes`` already (None: no limit)."""
+    return sandboxes is not None and (cache.get(f"share:held:{key}") or 0) >= sandboxes
+
+
 def _minute() -> int:
     return int(time.time() // WINDOW)
 
@@ -77,12 +86,13 @@ class Share:
 
     def __init__(self, session: str, address: str):
         self.session, self.address = session, address or "unknown"
+        self.seated = False           # the session holds a workshop seat (SEATED)
         self.holding: list[str] = []  # the share keys this socket's sandbox counts in
 
     def _who(self):
-        """(scope, key, runs a minute, sandboxes) for each limit that applies."""
+        """(scope, key, runs a minute, sandboxes or None) for each limit that applies."""
         out = [("address", f"addr:{self.address}", settings.WS_RUNS_PER_MINUTE_PER_ADDRESS,
-                _address_cap())]
+                None if self.seated else _address_cap())]
         if self.session:
             out.append(("session", f"sess:{self.session}", settings.WS_RUNS_PER_MINUTE,
                         settings.WS_SANDBOXES_PER_SESSION))
@@ -99,7 +109,7 @@ class Share:
                 raise errors.RateLimited(
                     f"too many runs from this {'browser' if scope == 'session' else 'address'}: "
                     f"try again in {wait} s (at most {per_minute} a minute)")
-            if not self.holding and (cache.get(f"share:held:{key}") or 0) >= sandboxes:
+            if not self.holding and _full(key, sandboxes):
                 raise errors.RateLimited(
                     f"this {'browser' if scope == 'session' else 'address'} already holds "
                     f"{sandboxes} lab sandboxes (one per open lesson page): close one, "
@@ -116,7 +126,7 @@ class Share:
         if self.holding:
             return True
         who = self._who()
-        if any((cache.get(f"share:held:{key}") or 0) >= sandboxes for _, key, _, sandboxes in who):
+        if any(_full(key, sandboxes) for _, key, _, sandboxes in who):
             return False
         self._hold(who)
         return True

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from ..learn import sessions, throttle
+from ..learn.shares import SEATED
 from ..learn.config import lab_config, lessons
 from ..learn.views import not_found
 from . import room
@@ -39,6 +40,7 @@ def join(request):
         try:
             # a seat is something to keep: joining makes the browser's session
             learner = room.join(code, request.POST.get("name", ""), sessions.keep(request.session))
+            request.session[SEATED] = learner.workshop.code     # see learn/shares.py
             return redirect(_lesson_url(learner.workshop))
         except room.WorkshopError as e:
             throttle.failed("join", request)

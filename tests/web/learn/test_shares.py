@@ -15,12 +15,13 @@ def lab(monkeypatch):
     return use_lab(monkeypatch, GradedLab())
 
 
-async def a_session() -> str:
+async def a_session(**data) -> str:
     from django.contrib.sessions.backends.db import SessionStore
 
     def make():
         s = SessionStore()
         s["seen"] = True
+        s.update(data)
         s.create()
         return s.session_key
     return await sync_to_async(make)()
@@ -55,6 +56,19 @@ async def test_sockets_without_a_cookie_share_their_address(lab, settings):
     kinds = [(await run_on(c))["type"] for c in socks]
     assert kinds == ["lab.result"] * 3 + ["lab.error"]
     for comm in socks:
+        await comm.disconnect()
+
+
+async def test_a_room_seated_behind_one_address_is_not_held_by_its_share(lab, settings):
+    """Learners an instructor seated (a workshop's join marks their session) share one
+    NAT address; the room's seats bound them, not the address's sandbox share."""
+    from visualizer.learn.shares import SEATED
+    settings.WS_SANDBOXES_PER_ADDRESS = 2
+    socks = [await communicator(session=await a_session(**{SEATED: "ABC234"})) for _ in range(4)]
+    assert [(await run_on(c))["type"] for c in socks] == ["lab.result"] * 4
+    stranger = await communicator(session=await a_session())
+    assert (await run_on(stranger))["kind"] == "rate_limited"     # the address is full
+    for comm in (*socks, stranger):
         await comm.disconnect()
 
 
