@@ -51,6 +51,16 @@ def run_trace(lesson, *args, user=None, timeout=60, env=None):
     return events, result, proc
 
 
+def in_private_namespaces(script: str, timeout: float = 180):
+    """Run a Python ``script`` (it gets the repository as argv[1]) in a user, network
+    and mount namespace of its own, as the lab does; its last stdout line is JSON."""
+    proc = subprocess.run(["unshare", "--user", "--map-root-user", "--net", "--mount",
+                           sys.executable, "-c", script, str(ROOT)],
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def journey_events(events, journey):
     return [e for e in events if e["journey"] == journey]
 

@@ -2,11 +2,7 @@
 in real sandboxes after real traffic (NAT included)."""
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from tests.conftest import ROOT
+from tests.conftest import in_private_namespaces
 
 SCRIPT = r"""
 import asyncio, json, sys
@@ -37,11 +33,7 @@ asyncio.run(main())
 
 
 def test_the_table_from_events_is_the_dump(live_lab):
-    proc = subprocess.run(["unshare", "--user", "--map-root-user", "--net", "--mount",
-                           sys.executable, "-c", SCRIPT, str(ROOT)],
-                          capture_output=True, text=True, timeout=180, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    for case in json.loads(proc.stdout.strip().splitlines()[-1]):
+    for case in in_private_namespaces(SCRIPT):
         ev = {e["id"]: e for e in case["events"]}
         dump = {e["id"]: e for e in case["dump"]}
         assert dump and set(ev) == set(dump), case

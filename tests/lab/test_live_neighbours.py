@@ -3,11 +3,7 @@ table for every namespace of the machine, and a thousand held sandboxes keeping
 theirs filled it (``gc_thresh3``), so later runs' pings failed."""
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from tests.conftest import ROOT
+from tests.conftest import in_private_namespaces
 
 SCRIPT = r"""
 import asyncio, json, socket, sys
@@ -52,11 +48,7 @@ asyncio.run(main())
 
 
 def test_a_held_sandbox_keeps_no_learnt_neighbours(live_lab):
-    proc = subprocess.run(["unshare", "--user", "--map-root-user", "--net", "--mount",
-                           sys.executable, "-c", SCRIPT, str(ROOT)],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out = in_private_namespaces(SCRIPT, timeout=120)
     assert out["ok"] and sum(out["before"].values()) >= 2, out    # the ping learnt c1 <-> c2
     assert sum(out["after"].values()) == 0, out
     assert out["kept"] == 0 and "PERMANENT" in out["permanent"], out   # a static entry stays
