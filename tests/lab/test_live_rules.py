@@ -107,3 +107,52 @@ def test_fast_rule_index_matches_the_tools_and_bad_rules_fail(live_lab):
     assert "nosuchmatch" in out["bad"] or "Couldn't load match" in out["bad"], out["bad"]
     assert "MAYBE" in out["bad_policy"] or "policy" in out["bad_policy"].lower(), out["bad_policy"]
     assert out["retry"] is True
+
+
+READING = r"""
+import json, subprocess, sys
+sys.path.insert(0, sys.argv[1])
+from visualizer.core import rulecheck as rc
+tool, out = rc.IPTABLES, {"disagree": [], "matches_missing": []}
+for p in sorted({o[:k] for o in tool.long for k in range(1, len(o) + 1)}):
+    if any(f.startswith(p) for f in rc.FORBIDDEN):
+        continue
+    meanings = {tool.long[o] for o in tool.long if o.startswith(p)}
+    unique = p in tool.long or len(meanings) == 1
+    takes = tool.long.get(p, next(iter(meanings)))[1] == rc.ARG
+    argv = ["iptables", f"--{p}=x"] if takes else ["iptables", f"--{p}", "-A", "FORWARD"]
+    said = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+    if ("unknown option" in said.stdout + said.stderr) == unique:
+        out["disagree"].append([p, unique, said.stderr.strip()[:120]])
+for name in sorted(tool.matches):
+    if subprocess.run(["iptables", "-m", name, "-h"], capture_output=True, timeout=10).returncode:
+        out["matches_missing"].append(name)
+print(json.dumps(out))
+"""
+
+
+def test_the_validator_reads_options_as_the_installed_iptables_does(live_lab):
+    """Every prefix of a long option the validator takes for one option, iptables takes
+    for an option too; every prefix it takes for none (ambiguous), iptables refuses.
+    Every match on the list loads, every one-word target on the list is a library (or
+    a verdict), and no extension library has a dash: a dashed name is only a chain."""
+    import glob
+    from pathlib import Path
+
+    from visualizer.core import rulecheck
+    proc = subprocess.run(["unshare", "--user", "--map-root-user", "--net",
+                           sys.executable, "-c", READING, str(ROOT)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["disagree"] == [] and out["matches_missing"] == [], out
+    dirs = ["/usr/lib/*/xtables/", "/usr/lib/xtables/", "/usr/lib64/xtables/",
+            "/usr/local/lib/xtables/", "/usr/local/lib/*/xtables/"]
+    libs = {Path(p).name for d in dirs for p in glob.glob(d + "lib*.so")}
+    assert libs, "no xtables extension libraries found"
+    names = {n.split("_", 1)[1].removesuffix(".so") for n in libs}
+    assert not [n for n in names if "-" in n]
+    for tool in (rulecheck.IPTABLES, rulecheck.EBTABLES):
+        words = {t for t in tool.targets if not rulecheck.CHAIN.fullmatch(t)}
+        verdicts = {"ACCEPT", "DROP", "RETURN", "CONTINUE", "DOCKER"}
+        assert words - verdicts <= names, sorted(words - verdicts - names)

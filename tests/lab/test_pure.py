@@ -32,22 +32,170 @@ def test_rule_index_maps_handles_to_iptables_text():
     assert eb["pos"] == 1 and eb["probe"] is True
 
 
-@pytest.mark.parametrize("text", ["", "   ", "a\nb", "x" * 301, "-A 'unterminated"])
+@pytest.mark.parametrize("text", ["", "   ", "a\nb", "x" * 301, "-A 'unterminated",
+                                  "\ud800", "-I FORWARD -m comment --comment \udcff -j ACCEPT",
+                                  "-I FORWARD -j ACCEPT\x1b[2J", "-I FORWARD\u2028-j DROP",
+                                  "-I FORWARD --=x -j ACCEPT", "-I FORWARD -m '' -j ACCEPT"])
 def test_malformed_rule_text_is_refused_before_any_tool_runs(text):
     with pytest.raises(rulecheck.RuleRefused) as e:
         rulecheck.args(text)
     assert e.value.kind == "input"
 
 
-@pytest.mark.parametrize("text", ["-I FORWARD --modprobe=/bin/sh -j ACCEPT",
-                                  "-I FORWARD --modprobe /bin/sh -j ACCEPT",
-                                  "iptables -M /tmp/x -I FORWARD -j ACCEPT",
-                                  "-I FORWARD -m ../../tmp/evil -j ACCEPT",
-                                  "--atomic-file /etc/passwd -L"])
-def test_options_that_run_programs_are_forbidden(text):
+def test_a_lone_surrogate_is_a_clear_refusal_not_an_encoding_error():
+    with pytest.raises(rulecheck.RuleRefused) as e:
+        rulecheck.check_list(["-I FORWARD -j ACCEPT", "-I FORWARD -s \ud800 -j DROP"])
+    assert e.value.kind == "input"
+    assert e.value.message.startswith("rule 2: ") and "U+D800" in e.value.message
+
+
+# Read as iptables reads them (getopt_long): prefixes of long options, --opt=value,
+# bundled short options, values attached or in the next word.
+@pytest.mark.parametrize("text, named", [
+    ("-I FORWARD --modprobe=/bin/sh -j ACCEPT", "--modprobe"),
+    ("-I FORWARD --modprobe /bin/sh -j ACCEPT", "--modprobe"),
+    ("iptables -M /tmp/x -I FORWARD -j ACCEPT", "-M"),
+    ("-I FORWARD -M/tmp/x -j ACCEPT", "-M"),
+    ("-I FORWARD --modprob=/bin/x -j ACCEPT", "--modprob"),
+    ("-I FORWARD --modp /bin/x -j ACCEPT", "--modp"),
+    ("-I FORWARD --mod=/bin/x -j ACCEPT", "--modprobe"),
+    ("-vM/bin/x -I FORWARD -j ACCEPT", "-vM/bin/x"),
+    ("-vM /bin/x -I FORWARD -j ACCEPT", "-vM"),
+    ("-I FORWARD -nvxM/bin/x -j ACCEPT", "-M"),
+    ("-I FORWARD -m comment --comment x -M /bin/x -j ACCEPT", "-M"),
+    ("-I FORWARD -m ../../tmp/evil -j ACCEPT", "../../tmp/evil"),
+    ("-I FORWARD -m../../../tmp/x -j ACCEPT", "-m../../../tmp/x"),
+    ("-I FORWARD --match=../x -j ACCEPT", "--match=../x"),
+    ("-I FORWARD --mat ../x -j ACCEPT", "--mat ../x"),
+    ("-I FORWARD -m ../x -j ACCEPT", "-m ../x"),
+    ("-I FORWARD -vm../x -j ACCEPT", "-vm../x"),
+    ("-I FORWARD -m tcp.so -j ACCEPT", "tcp.so"),
+    ("-I FORWARD -j../x", "-j../x"),
+    ("-I FORWARD -j ../x", "-j ../x"),
+    ("-I FORWARD --jump=../x", "--jump=../x"),
+    ("-I FORWARD --ju ../x", "--ju ../x"),
+    ("-I FORWARD -g../x", "-g../x"),
+    ("-I FORWARD --goto=/tmp/x", "--goto=/tmp/x"),
+    ("-I FORWARD -p ../x -j ACCEPT", "-p ../x"),
+    ("--atomic-file /etc/passwd -L", "--atomic-file"),
+    ("-I FORWARD --among-src-file=/etc/passwd -j ACCEPT", "--among-src-file"),
+])
+def test_options_that_run_programs_or_load_files_are_forbidden(text, named):
     with pytest.raises(rulecheck.RuleRefused) as e:
         rulecheck.args(text)
-    assert e.value.kind == "forbidden"
+    assert e.value.kind == "forbidden" and named in e.value.message, e.value.message
+
+
+@pytest.mark.parametrize("text, named", [
+    ("-A FORWARD --modp=/bin/x -j ACCEPT", "--modprobe"),
+    ("-vM/bin/x -A FORWARD -j ACCEPT", "-M"),
+    ("--atomic-f /tmp/x -L", "--atomic-file"),
+    ("--atomic-c", "--atomic-commit"),
+    ("--atomic -L", "--atomic-save"),
+    ("--init-t", "--init-table"),
+    ("-A FORWARD --among-src-f=/etc/passwd -j ACCEPT", "--among-src-file"),
+    ("-A FORWARD --among-d /etc/passwd -j ACCEPT", "--among-dst-file"),
+    ("-A FORWARD -j ../x", "-j ../x"),
+    ("-A FORWARD -j MASQUERADE", "MASQUERADE"),
+    ("-h ../../tmp/x", "-h ../../tmp/x"),
+    ("-A FORWARD -m ../x -j ACCEPT", "-m ../x"),
+])
+def test_ebtables_rules_are_read_as_ebtables_reads_them(text, named):
+    """Lesson actions run ebtables: its own options, its -h NAME (loads NAME), and among's
+    file options (ebtables-nft reads every match's options in every rule)."""
+    with pytest.raises(rulecheck.RuleRefused) as e:
+        rulecheck.args(text, tool="ebtables")
+    assert e.value.kind == "forbidden" and named in e.value.message, e.value.message
+
+
+@pytest.mark.parametrize("text", [
+    "-I FORWARD -sM -j ACCEPT",             # -s takes the rest of the word: source "M"
+    "-I FORWARD -LM/x",                     # -L takes an attached value: chain "M/x"
+    "-I FORWARD -m tcp -p tcp --dport 22 -j ACCEPT",
+    "-I FORWARD --ma=tcp -p tcp --dport 22 -j ACCEPT",
+    "-t nat -I PREROUTING -p tcp -j DNAT --to 172.17.0.2:80",   # --to: the target's option
+    "-I FORWARD --set 1 2 -j ACCEPT",       # --set is short for --set-counters
+    "-I FORWARD --no-such-option",          # unknown: iptables itself says so
+    "-I FORWARD -jDOCKER-USER", "-I FORWARD --jump=DOCKER-ISOLATION-STAGE-2",
+    "-N MY-CHAIN", "-I FORWARD -g MY-CHAIN", "-I FORWARD --goto MY-CHAIN",
+    "-I FORWARD -m physdev --physdev-is-bridged -j ACCEPT",
+])
+def test_rules_iptables_reads_as_harmless_pass(text):
+    assert rulecheck.args(text)
+
+
+@pytest.mark.parametrize("name", sorted(rulecheck.IPTABLES.matches))
+def test_every_listed_match_passes(name):
+    assert rulecheck.args(f"-I FORWARD -m {name} -j ACCEPT")
+    assert rulecheck.args(f"-I FORWARD --match={name} -j ACCEPT")
+
+
+@pytest.mark.parametrize("tool", [rulecheck.IPTABLES, rulecheck.EBTABLES])
+def test_every_listed_target_and_docker_chain_passes(tool):
+    chains = ["DOCKER", "DOCKER-USER", "DOCKER-ISOLATION-STAGE-1", "DOCKER-ISOLATION-STAGE-2",
+              "DOCKER-FORWARD", "DOCKER-CT", "DOCKER-BRIDGE", "DOCKER-INGRESS"]
+    for name in sorted(tool.targets) + chains[1:]:
+        assert rulecheck.args(f"-A FORWARD -j {name}", tool=tool.name)
+
+
+@pytest.mark.parametrize("text, named", [
+    ("-I FORWARD -m recent --set", "-m recent"),            # writes /proc/net/xt_recent
+    ("-I FORWARD -m bpf --object-pinned /sys/fs/bpf/x", "-m bpf"),
+    ("-I FORWARD -m nosuchmatch -j ACCEPT", "-m nosuchmatch"),
+    ("-I FORWARD -j TEE --gateway 1.2.3.4", "-j TEE"),     # a library, one word: not a chain
+    ("-I FORWARD -j IDLETIMER", "-j IDLETIMER"),
+    ("-I FORWARD -j docker-user", "-j docker-user"),
+    ("-I FORWARD -j NOWHERE", "-j NOWHERE"),
+    ("-I FORWARD -j " + "A-" * 15, "-j"),                   # longer than a chain name
+])
+def test_matches_and_targets_off_the_list_are_refused_with_the_list(text, named):
+    with pytest.raises(rulecheck.RuleRefused) as e:
+        rulecheck.args(text)
+    assert e.value.kind == "forbidden" and named in e.value.message
+    assert "the lab runs are" in e.value.message and ("tcp" in e.value.message
+                                                      or "ACCEPT" in e.value.message)
+
+
+def _lesson_rules():
+    """Every rule a lesson runs or shows: (tool, text).  Actions, the display commands,
+    the rules files (their -A/-I lines) and the indented examples in the step texts."""
+    from visualizer.core import lessons
+    found = []
+    for lesson in lessons.all_lessons().values():
+        for rs in rules.lesson_rules(lesson):
+            found += [("iptables", ln) for ln in rs.get("iptables", "").splitlines()
+                      if ln.startswith("-")]
+            found += [("ebtables", ln) for ln in rs.get("ebtables", [])]
+        for step in lesson.steps:
+            found += [(a.kind, a.args) for a in step.actions if a.kind in ("iptables", "ebtables")]
+            found += [(c.split()[0], c) for c in step.commands
+                      if c.startswith(("iptables ", "ebtables "))]
+            found += _examples(step.explain)
+    return found
+
+
+def _examples(markdown: str):
+    out, joined = [], ""
+    for line in markdown.splitlines():
+        text = line.strip()
+        if not joined and not (line.startswith("    ") and
+                               text.startswith(("-", "iptables ", "ebtables "))):
+            continue
+        joined += text.rstrip("\\") + " "
+        if not text.endswith("\\"):
+            out.append(("ebtables" if joined.startswith("ebtables") else "iptables", joined))
+            joined = ""
+    return out
+
+
+def test_every_rule_a_lesson_uses_or_suggests_passes():
+    found = _lesson_rules()
+    assert len(found) > 60 and {t for t, _ in found} == {"iptables", "ebtables"}
+    for tool, text in found:
+        try:
+            rulecheck.args(text, tool=tool)
+        except rulecheck.RuleRefused as e:
+            raise AssertionError(f"{tool} {text!r}: {e.message}") from None
 
 
 def test_ipv4_icmp_and_tcp_headers():

@@ -165,7 +165,7 @@ def ebtables_restore_text(lines: list[str]) -> str:
 
 
 async def apply_rule(ns: str, text: str, tool: str = "iptables"):
-    args = rulecheck.args(text)     # refused before anything runs
+    args = rulecheck.args(text, tool=tool)     # refused before anything runs, read as tool reads it
     try:
         await commands.run([tool] + args, ns=ns, timeout=5)
     except commands.CommandError as e:

@@ -46,6 +46,7 @@ def test_valid_rules_are_stripped():
     (msg(rules=["-j ACCEPT\n-F"]), "NUL or newline"),
     (msg(rules=["-j ACCEPT\x00"]), "NUL or newline"),
     (msg(rules=["   "]), "empty"),
+    (msg(rules=["-I FORWARD -s \ud800 -j DROP"]), "rule 1: a rule must be valid text"),
 ])
 def test_rejected(raw, fragment):
     with pytest.raises(BadRequest) as e:
@@ -71,11 +72,22 @@ def test_every_lesson_and_step_is_accepted():
 
 
 @pytest.mark.parametrize("rule", ["-I FORWARD --modprobe=/bin/sh -j ACCEPT",
-                                  "-I FORWARD -M /tmp/x -j ACCEPT"])
+                                  "-I FORWARD -M /tmp/x -j ACCEPT",
+                                  "-I FORWARD --modp /tmp/x -j ACCEPT",
+                                  "-I FORWARD -vM/tmp/x -j ACCEPT"])
 def test_options_that_run_programs_are_forbidden(rule):
     with pytest.raises(BadRequest) as e:
         parse_request(msg(step=2, rules=[rule]))
     assert e.value.kind == "forbidden" and "run a program" in str(e.value)
+
+
+@pytest.mark.parametrize("rule", ["-I FORWARD -m../../../tmp/x -j ACCEPT",
+                                  "-I FORWARD --match=../x -j ACCEPT", "-I FORWARD -j../x",
+                                  "-I FORWARD -m recent --set -j DROP"])
+def test_extensions_off_the_list_are_forbidden(rule):
+    with pytest.raises(BadRequest) as e:
+        parse_request(msg(step=2, rules=[rule]))
+    assert e.value.kind == "forbidden" and str(e.value).startswith("rule 1: ")
 
 
 def test_a_client_may_ask_for_events_in_batches():
