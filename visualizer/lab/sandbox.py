@@ -20,6 +20,7 @@ from .netns import CLONE_NEWNET, NETNS_DIR, libc, in_netns, in_new_thread
 
 MS_BIND = 4096
 ETH_P_ALL_HOST = 0x0003   # Python's AF_PACKET address takes host order and converts
+SO_TIMESTAMPNS = 35       # <asm-generic/socket.h>; Python's socket module lacks it
 FIRST_IFINDEX = 10        # a sandbox numbers its interfaces from here in each namespace
 NOISE_SYSCTLS = {  # keep the trace about the lesson: no IPv6 chatter
     "net.ipv6.conf.all.disable_ipv6": "1",
@@ -36,6 +37,7 @@ def _packet_socket():
     # rebinding a socket that already listens waits for synchronize_net() (~10 ms).
     s = _PacketSocket(socket.AF_PACKET, socket.SOCK_RAW, 0)
     s.setblocking(False)
+    s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)   # the kernel's time for each frame
     return s
 
 

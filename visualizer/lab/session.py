@@ -7,6 +7,8 @@ reads the kernel's events while the traffic runs and streams them out.
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
 import sys
 import time
 
@@ -16,7 +18,7 @@ from ..core.events import Tracker
 from ..core.journeys import add_conntrack_nat
 from . import commands, commits, conntrack, netlink, rules, traffic
 from .commits import CommitWatch
-from .sandbox import Sandbox
+from .sandbox import SO_TIMESTAMPNS, Sandbox
 
 SETTLE_MS = 120          # quiet time after the traffic before the run is done
 SETTLE_MAX_MS = 600
@@ -105,6 +107,9 @@ class Reader:
         self.last_kernel = time.monotonic()
         self.first_event = None
         self.sent: list[dict] = []      # the flat events, for the grader
+        # The kernel stamps each captured frame with the wall clock as it passed its
+        # interface (SO_TIMESTAMPNS); this maps it onto the run's monotonic clock.
+        self.wall_offset = time.time() - time.monotonic()
 
     def start(self, loop):
         loop.add_reader(self.sb.events_sock.fileno(), self._on_kernel)
@@ -155,16 +160,22 @@ class Reader:
     def _on_packet(self, name, sock):
         while True:
             try:
-                data, addr = sock.recvfrom(1 << 16)
+                data, anc, _, addr = sock.recvmsg(1 << 16, STAMP_SPACE)
             except (BlockingIOError, InterruptedError):
                 return
             box = self.captures[name]
             if len(box) >= CAPTURE_MAX:
                 continue
             h = hdr.frame(data)
-            t_ms = (time.monotonic() - self.tracker.t0) * 1000.0
-            j = self.tracker.journeys.find(h, t_ms)
-            rec = {"t_ms": round(t_ms, 3), "iface": name, "summary": hdr.summary(h),
+            read_ms = (time.monotonic() - self.tracker.t0) * 1000.0
+            stamp = kernel_stamp(anc)
+            # Journeys match by when frames are read, like the trace events they meet;
+            # the record shows when the kernel saw the frame, so that captures on two
+            # interfaces can be compared ("the captures show the order").
+            j = self.tracker.journeys.find(h, read_ms)
+            t_ms = (stamp - self.wall_offset - self.tracker.t0) * 1000.0 if stamp else read_ms
+            rec = {"t_ms": round(t_ms, 3), "t_kernel": stamp is not None,
+                   "iface": name, "summary": hdr.summary(h),
                    "src": h.get("src"), "dst": h.get("dst"), "proto": h.get("proto"),
                    "mac_src": h.get("mac_src"), "mac_dst": h.get("mac_dst"),
                    "direction": "out" if addr[2] == 4 else "in",
@@ -172,6 +183,18 @@ class Reader:
             box.append(rec)
             if j is None:
                 self._unmatched.append((rec, h))
+
+
+STAMP_SPACE = socket.CMSG_SPACE(16)
+
+
+def kernel_stamp(ancdata) -> float | None:
+    """The SO_TIMESTAMPNS of a received frame (seconds of the wall clock), if any."""
+    for level, kind, data in ancdata:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
+            sec, nsec = struct.unpack_from("=qq", data)
+            return sec + nsec / 1e9
+    return None
 
 
 async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
