@@ -124,7 +124,7 @@ function renderSide() {
   const hit = renderRules($("rules"), res && res.rules, ev);
   if (hit) $("rules").scrollTop = Math.max(0, hit.offsetTop - $("rules").offsetTop - 60);
   const j = ev ? journeyOf(ev.journey) : journeyOf(s.selected);
-  renderConntrack($("conntrack"), res && res.conntrack, j ? j.flow : null);
+  renderConntrack($("conntrack"), res && res.conntrack, j ? j.flow : null, res && res.hidden);
   renderCaptures($("captures"), res && res.captures, j ? j.id : null);
 }
 

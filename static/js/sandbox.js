@@ -52,17 +52,22 @@ export function renderRules(div, rules, ev) {
   return hit;
 }
 
-export function renderConntrack(div, entries, flow) {
+export function renderConntrack(div, entries, flow, hidden) {
   div.replaceChildren();
   if (!entries || !entries.length) {
     div.append(el("p", { class: "empty", text: entries ? T.ctNone : T.ctEmpty }));
     return;
   }
+  const protos = Object.keys(hidden || {});
+  if (entries.some((c) => c.hidden)) {
+    div.append(el("p", { class: "hint", text: t(T.ctHiddenNote, { protos: protos.join(", ") || "—",
+      n: protos.reduce((n, p) => n + hidden[p], 0) }) }));
+  }
   const dir = (d) => d ? `${addr(d.src, d.sport)} → ${addr(d.dst, d.dport)}` : "";
   div.append(el("table", { class: "grid" },
     el("thead", {}, el("tr", {}, ...T.ctHead.map((h) => el("th", { scope: "col", text: h })))),
     el("tbody", {}, ...entries.map((c) => el("tr", { class: flow != null && c.id === flow ? "sel" : "" },
-      el("td", { text: fmtVal(c.id) }), el("td", { text: fmtVal(c.proto) }), el("td", { text: fmtVal(c.state) }),
+      el("td", { text: fmtVal(c.id) }), el("td", { text: c.hidden ? t(T.ctHiddenProto, { proto: c.proto }) : fmtVal(c.proto) }), el("td", { text: fmtVal(c.state) }),
       el("td", { text: dir(c.orig) }), el("td", { text: dir(c.reply) }), el("td", { text: fmtVal(c.status) }),
       el("td", { text: c.nat || "—" }), el("td", { text: fmtVal(c.timeout) }))))));
 }

@@ -114,7 +114,8 @@ export const S = {
   },
   tabs: {
     rulesEmpty: "Rules appear after a run.", ctEmpty: "Conntrack appears after a run.",
-    ctNone: "The conntrack table is empty.", capEmpty: "Captures appear after a run.",
+    ctNone: "The conntrack table is empty.", ctHiddenProto: "{proto} (hidden)",
+    ctHiddenNote: "Flows marked hidden are traffic no lesson is about ({protos}): the kernel reported {n} events of it in this run, left out of the hops.", capEmpty: "Captures appear after a run.",
     capNone: "Nothing was captured.", capIface: "{iface} ({n} packets)",
     ctHead: ["id", "proto", "state", "original", "reply", "status", "NAT", "timeout"],
   },

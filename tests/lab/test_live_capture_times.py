@@ -15,16 +15,16 @@ pytestmark = pytest.mark.live
 
 
 @on_own_loop
-async def captures_of(lesson, step):
+async def result_of(lesson, step):
     client = LabClient(LabConfig(warm_lessons=(), pool_size=0))
     try:
-        return (await asyncio.wait_for(client.run("times", lesson, step, []), 60))["captures"]
+        return await asyncio.wait_for(client.run("times", lesson, step, []), 60)
     finally:
         await client.stop()
 
 
 def test_capture_times_are_the_kernels_and_follow_the_packet(live_lab):
-    caps = captures_of("container-to-external", 2)
+    caps = result_of("container-to-external", 2)["captures"]
     assert all(r["t_kernel"] for recs in caps.values() for r in recs)
 
     def first(iface, direction, icmp):
@@ -34,3 +34,14 @@ def test_capture_times_are_the_kernels_and_follow_the_packet(live_lab):
     path = [first("veth-c1", "in", "request"), first("eth0", "out", "request"),
             first("eth0", "in", "reply"), first("veth-c1", "out", "reply")]
     assert path == sorted(path), path
+
+
+def test_hidden_traffic_is_counted_and_its_flows_say_so(live_lab):
+    """The bridge's IGMP reports are left out of the hops (no lesson is about them),
+    but counted, and their conntrack flow is named and marked, not "proto '2'"."""
+    res = result_of("container-to-external", 2)
+    igmp_frames = [r for recs in res["captures"].values() for r in recs if r["proto"] == "igmp"]
+    flows = [c for c in res["conntrack"] if c["proto"] == "igmp"]
+    assert igmp_frames and res["hidden"].get("igmp", 0) > 0, res["hidden"]
+    assert flows and all(c["hidden"] for c in flows), flows
+    assert not any(c["hidden"] for c in res["conntrack"] if c["proto"] != "igmp")

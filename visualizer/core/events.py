@@ -82,9 +82,15 @@ class Tracker:
         self.t0 = t0
         self.topology = Topology.from_dict(topology) if topology else Topology()
         self.seq = 0
+        self.hidden: dict[str, int] = {}        # proto -> kernel messages left out (IGNORED_PROTOS)
         self.journeys = Journeys()
         self._at: dict[int, ChainDump] = {}      # trace id -> the dump of its current chain
         self._hook: dict[tuple, tuple] = {}     # (trace id, family) -> (hook, base chain)
+
+    def _hide(self, proto: str) -> None:
+        """Leave a message of an ignored protocol out, counted: the result says how
+        many (``hidden``), so nothing the kernel reported goes unmentioned."""
+        self.hidden[proto] = self.hidden.get(proto, 0) + 1
 
     def _ifname(self, index):
         if index is None:
@@ -107,7 +113,7 @@ class Tracker:
             self._at[tid] = _dump(m, self._ifname)
         at = self._at.get(tid) or ChainDump(Ifaces(), Packet(), Conntrack())
         if at.packet.proto in IGNORED_PROTOS:
-            return None
+            return self._hide(at.packet.proto)
         t_ms = (now - self.t0) * 1000.0
         j = self.journeys.for_trace(tid, at.headers, self.seq, t_ms,
                                     fresh and "network_header" in m)
@@ -157,7 +163,7 @@ class Tracker:
         Every device in it, the bridge ports included, is the kernel's."""
         h = hdr.packet(m.get("hwheader"), m.get("payload"))
         if h.get("proto") in IGNORED_PROTOS:
-            return None
+            return self._hide(h["proto"])
         t_ms = (now - self.t0) * 1000.0
         j = self.journeys.for_packet(h, self.seq, t_ms)
         prefix = (m.get("prefix") or "").strip()

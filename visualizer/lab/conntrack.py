@@ -16,9 +16,11 @@ from pyroute2 import Conntrack
 from pyroute2.conntrack import ConntrackEntry
 from pyroute2.netlink.nfnetlink.nfctsocket import IPCTNL_MSG_CT_DELETE, nfct_msg
 
+from ..core.events import IGNORED_PROTOS
 from . import netlink, netns
 
-PROTO_NAMES = {socket.IPPROTO_ICMP: "icmp", socket.IPPROTO_TCP: "tcp", socket.IPPROTO_UDP: "udp"}
+PROTO_NAMES = {socket.IPPROTO_ICMP: "icmp", socket.IPPROTO_TCP: "tcp", socket.IPPROTO_UDP: "udp",
+               socket.IPPROTO_IGMP: "igmp"}
 
 
 def _tuple(t) -> dict:
@@ -42,7 +44,9 @@ def entry_dict(e) -> dict:
             "state": state or ("ASSURED" if "assured" in status else
                                "REPLIED" if "seen_reply" in status else "UNREPLIED"),
             "timeout": e.timeout, "orig": orig, "reply": reply, "status": status,
-            "nat": "; ".join(nat) or None}
+            "nat": "; ".join(nat) or None,
+            # a flow whose packets the run leaves out of its hops (events.IGNORED_PROTOS)
+            "hidden": PROTO_NAMES.get(e.tuple_orig.proto) in IGNORED_PROTOS}
 
 
 CT_ATTRS = ("CTA_TUPLE_ORIG", "CTA_TUPLE_REPLY", "CTA_STATUS", "CTA_TIMEOUT",

@@ -238,6 +238,7 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
     add_conntrack_nat(journeys, snap["conntrack"])
     result.update(journeys=journeys, **snap, captures=reader.captures,
                   lesson=lesson.slug, step=step.number, events=len(reader.sent),
+                  hidden=dict(tracker.hidden),
                   first_event_ms=round((reader.first_event - t0) * 1000, 3)
                   if reader.first_event else None)
     g = grader.grade(step, reader.sent, result)
