@@ -33,6 +33,8 @@ export function renderInspector(div, ev, prev, ctx = {}) {
       ev.probe ? el("span", { class: "probe-tag", text: S.hop.probeTag }) : null),
     el("div", { class: "rule" }, el("code", { text: ruleLabel(ev) || S.hop.noRule })),
     el("div", { class: "verdict" }, el("span", { class: "vbadge", text: `${v.icon} ${v.label}` }),
+      (ev.derived || []).includes("verdict")
+        ? el("span", { class: "derived", title: I.derivedReturn, text: I.derived }) : null,
       ev.ct_state ? el("span", { class: "ctag", text: t(S.hop.ct, { state: ev.ct_state }) }) : null,
       el("span", { class: "jnote", text: ctx.journeyLabel || "" })));
   if (ctx.trail && ctx.trail.length > 1) card.append(trailList(ctx.trail));

@@ -63,6 +63,7 @@ export const S = {
     headersFirst: "headers (first hop)", headersDiff: "headers (Δ = changed since the previous hop)",
     headersNote: "; every value is the kernel's at this chain unless marked derived",
     derived: " (derived)", derivedTitle: "worked out by the visualizer, not in the kernel's message at this chain",
+    derivedReturn: "the kernel reported the end of this user chain (a message with no rule and no verdict of its own): that the packet returns to the chain that jumped here is the visualizer's reading",
     trail: "steps in this table, user chains indented",
   },
   result: {

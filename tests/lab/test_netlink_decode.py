@@ -94,6 +94,11 @@ def test_derived_fields_say_so(capture):
     assert "iif" not in fwd["derived"] and "src" not in fwd["derived"]
     user = next(e for e in events if e["chain"] == "DOCKER-USER")
     assert "hook" in user["derived"]
+    # the end of a user chain: the kernel sends a rule message with no handle; "return"
+    # is the tracker's reading of it, and says so
+    ends = [e for e in events if e["type"] == "return" and e["rule_handle"] is None]
+    assert ends and all({"type", "verdict"} <= set(e["derived"]) for e in ends)
+    assert not any("verdict" in e["derived"] for e in events if e["rule_handle"] is not None)
 
 
 def test_tracker_tells_the_first_request_journey(capture):

@@ -136,7 +136,9 @@ class Tracker:
         info = self.rules.lookup(family, table, chain, handle) if handle is not None else None
         v = Verdict(type=ttype, verdict=verdict, target=m.get("verdict_chain"),
                     rule_handle=handle, probe=table == model.TRACE_TABLE)
-        derived = []
+        # The kernel said only "end of this user chain" (no rule, continue): that
+        # the packet returns to the calling chain is our reading of it.
+        derived = ["type", "verdict"] if end_marker else []
         if info:
             v.rule, v.rule_pos, v.probe = info["text"], info["pos"], bool(info["probe"] or v.probe)
             derived += ["rule", "rule_pos"]
