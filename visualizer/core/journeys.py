@@ -39,6 +39,7 @@ class Journey:
     physout: str | None = None
     last_hop: tuple | None = None          # (family, hook, iif, oif) of its last trace event
     local: bool = False                    # a local-delivery hook accepted it
+    last_at: str | None = None             # "family table BASE" of its last non-probe event
 
     @property
     def asks(self) -> bool:
@@ -70,6 +71,7 @@ class Journey:
                     where.family == "ip" or self.headers.get("proto") == "arp"):
                 self.local = True
         self.last_hop = (where.family, where.hook, ifaces.iif, ifaces.oif)
+        self.last_at = at
 
     def outcome(self, seen: list[str] | None = None, answered: bool = False,
                 captured: set[str] | None = None) -> tuple[str, str | None, str]:
@@ -89,6 +91,11 @@ class Journey:
             return "local", None, "delivered to the host (INPUT accepted it)"
         if self.last_hop is None:
             return "stopped", None, "no netfilter hook reported it; seen only in a log"
+        if self._ends_at_its_dnat():
+            at = self.last_verdict[1]
+            return "dropped", at, (f"dropped by the kernel after the DNAT in {at}: the trace "
+                                   "ends at that rule's accept and no later hook reported the "
+                                   "rewritten packet (derived: its re-route failed, a martian)")
         fam, hook, _iif, oif = self.last_hop
         dev = self.physout if fam == "ip" and oif and self.physout else oif
         # Past its last reporting hook with an out device: later hooks may hold only
@@ -100,6 +107,17 @@ class Journey:
                                       f"seen on {dev}: it was not sent")
             return "sent", None, f"passed {where} toward {dev}; not seen on a wire"
         return "stopped", None, f"last seen at {fam} {(hook or '?').upper()}; not seen leaving"
+
+    def _ends_at_its_dnat(self) -> bool:
+        """The last thing the kernel said of it is the accept of a DNAT rule, at a hook
+        before routing (PREROUTING, OUTPUT): past a DNAT the kernel routes the packet
+        again, and every packet that goes on meets a later hook (the routing decision
+        drops a martian, e.g. a loopback source bound for another device, silently)."""
+        if not self.last_verdict or self.last_verdict[0] != "accept" or not self.last_hop:
+            return False
+        rule = self.last_verdict[2] or ""
+        return (self.last_verdict[1] == self.last_at and "-j DNAT" in rule
+                and self.last_hop[1] in ("prerouting", "output"))
 
     def summary(self, seen=None, answered=False, captured=None) -> dict:
         outcome, drop_at, detail = self.outcome(seen, answered, captured)
