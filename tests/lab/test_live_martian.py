@@ -34,3 +34,16 @@ def test_a_packet_whose_trace_ends_at_its_dnat_was_dropped_there(live_lab):
     tid = next(m.group(1) for m in re.finditer(r"trace id (\w+) ip nat OUTPUT packet", res["oracle"]))
     lines = [ln for ln in res["oracle"].splitlines() if f"trace id {tid} " in ln]
     assert "dnat to 172.17.0.2:80" in lines[-1] and "(verdict accept)" in lines[-1], lines[-3:]
+
+
+def test_a_flooded_arp_dropped_in_forward_says_so_though_the_host_got_a_copy(live_lab):
+    """arp-and-capture step 3: ebtables drops c1's ARP in bridge filter FORWARD; the
+    bridge's copy for the host is accepted in bridge INPUT.  The outcome was "local",
+    with no word of the drop; the oracle shows both verdicts."""
+    res = run_with_oracle("arp-and-capture", 3)
+    arps = [j for j in res["journeys"] if j["proto"] == "arp" and j["direction"] == "request"]
+    assert arps and all(j["outcome"] == "dropped" and j["drop_at"] == "bridge filter FORWARD"
+                        for j in arps), arps
+    assert "a copy of it went on" in arps[0]["outcome_detail"]
+    assert re.search(r"bridge filter FORWARD rule .*drop", res["oracle"])
+    assert re.search(r"bridge filter INPUT .*(accept)", res["oracle"])

@@ -40,6 +40,7 @@ class Journey:
     last_hop: tuple | None = None          # (family, hook, iif, oif) of its last trace event
     local: bool = False                    # a local-delivery hook accepted it
     last_at: str | None = None             # "family table BASE" of its last non-probe event
+    first_drop: tuple | None = None        # (where, rule) of its first drop: a copy may go on
 
     @property
     def asks(self) -> bool:
@@ -67,6 +68,8 @@ class Journey:
         at = f"{where.family} {where.table} {where.base_chain or where.chain}"
         if verdict.verdict in ("accept", "drop"):
             self.last_verdict = (verdict.verdict, at, verdict.rule)
+            if verdict.verdict == "drop" and self.first_drop is None:
+                self.first_drop = (at, verdict.rule)
             if verdict.verdict == "accept" and where.hook == "input" and (
                     where.family == "ip" or self.headers.get("proto") == "arp"):
                 self.local = True
@@ -82,6 +85,13 @@ class Journey:
         if self.last_verdict and self.last_verdict[0] == "drop":
             by = self.last_verdict[2] or "the chain's policy"
             return "dropped", self.last_verdict[1], f"dropped in {self.last_verdict[1]} by {by}"
+        if self.first_drop and not seen and not answered:
+            # Dropped, then accepted elsewhere: the bridge floods a broadcast, and the
+            # copy that went up to the host lived on while the forwarded one died.
+            at, rule = self.first_drop
+            by = rule or "the chain's policy"
+            return "dropped", at, (f"dropped in {at} by {by}; a copy of it went on and was "
+                                   f"accepted in {self.last_verdict[1]}")
         if seen:
             quiet = "; nobody answered" if self.asks and not answered else ""
             return "delivered", None, f"seen on {', '.join(seen)}{quiet}"
