@@ -31,6 +31,10 @@ class LabConsumer(Consumer):
         self.started: list[float] = []      # when this connection's recent runs began
         self.run_task: asyncio.Task | None = None
         self.idle_task: asyncio.Task | None = None
+        self.opened: str | None = None      # the lesson a sandbox is built ahead for
+        client = self.scope.get("client") or ("unknown", 0)
+        self.share = Share(self.owner, str(client[0]))
+        self.share.seated = self.seated
         await self.accept()
 
     async def receive(self, text_data=None, bytes_data=None):
@@ -40,7 +44,7 @@ class LabConsumer(Consumer):
                 await self._open(req["open"])
                 return
             self._may_start()
-            self._share().check()
+            self.share.check()
         except errors.Error as e:
             await self.error(e)
             return
@@ -54,7 +58,7 @@ class LabConsumer(Consumer):
     async def _open(self, lesson: str):
         """A page opened (``lab.open``): once per socket and within its shares, one
         more sandbox of its lesson is built ahead, so its first Run starts warm."""
-        if getattr(self, "opened", None) is not None or self.started or not self._share().reserve():
+        if self.opened is not None or self.started or not self.share.reserve():
             return
         self.opened = lesson
         self.open_task = asyncio.create_task(runs.prewarm(lesson, +1))   # the lab may be starting
@@ -78,20 +82,9 @@ class LabConsumer(Consumer):
             self._cancel_idle()
             self.idle_task = asyncio.create_task(self._release_when_idle())
 
-    def _share(self) -> Share:
-        """This socket's part of its session's and address's share (``shares.py``)."""
-        share = getattr(self, "share", None)
-        if share is None:
-            client = self.scope.get("client") or ("unknown", 0)
-            share = self.share = Share("", str(client[0]))
-        if not share.holding:
-            share.session = getattr(self, "owner", "") or ""
-            share.seated = getattr(self, "seated", False)
-        return share
-
     async def _release_when_idle(self):
         await runs.release_when_idle(self.channel_name)
-        self._share().released()
+        self.share.released()
 
     async def lab_message(self, event):
         """The same, through the channel layer (a run service given no ``deliver``)."""
@@ -106,9 +99,9 @@ class LabConsumer(Consumer):
             except (asyncio.CancelledError, Exception):
                 pass
         await runs.release(self.channel_name)
-        if getattr(self, "opened", None):   # left before running: not wanted after all
+        if self.opened:                     # left before running: not wanted after all
             await runs.prewarm(self.opened, -1)
-        self._share().released()
+        self.share.released()
 
     def _rate_wait(self) -> float:
         """Seconds until this connection may start another run (0: now)."""

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import functools
 import logging
-import time
 
 from django.conf import settings
 from django.core.cache import cache
 
 from ..core import errors
+from .throttle import bump, seconds_left, window_of
 
 log = logging.getLogger(__name__)
 WINDOW = 60.0
@@ -56,21 +56,9 @@ def _fail_open(method):
     return counted
 
 
-def _bump(key: str, by: int, timeout: int) -> None:
-    cache.add(key, 0, timeout=timeout)
-    try:
-        cache.incr(key, by)
-    except ValueError:         # expired between add and incr
-        cache.add(key, max(0, by), timeout=timeout)
-
-
 def _full(key: str, sandboxes: int | None) -> bool:
     """Whether ``key`` holds its ``sandboxes`` already (None: no limit)."""
     return sandboxes is not None and (cache.get(f"share:held:{key}") or 0) >= sandboxes
-
-
-def _minute() -> int:
-    return int(time.time() // WINDOW)
 
 
 def _address_cap() -> int:
@@ -87,12 +75,15 @@ class Share:
     def __init__(self, session: str, address: str):
         self.session, self.address = session, address or "unknown"
         self.seated = False           # the session holds a workshop seat (SEATED)
+        self._cap: int | None = None  # the address's sandbox share, read once a socket
         self.holding: list[str] = []  # the share keys this socket's sandbox counts in
 
     def _who(self):
         """(scope, key, runs a minute, sandboxes or None) for each limit that applies."""
+        if self._cap is None and not self.seated:
+            self._cap = _address_cap()          # (it reads the machine's memory)
         out = [("address", f"addr:{self.address}", settings.WS_RUNS_PER_MINUTE_PER_ADDRESS,
-                None if self.seated else _address_cap())]
+                None if self.seated else self._cap)]
         if self.session:
             out.append(("session", f"sess:{self.session}", settings.WS_RUNS_PER_MINUTE,
                         settings.WS_SANDBOXES_PER_SESSION))
@@ -101,21 +92,20 @@ class Share:
     @_fail_open
     def check(self) -> None:
         """Refuse (``rate_limited``) a run past a share; count it otherwise."""
-        minute = _minute()
+        minute = window_of(WINDOW)
         who = self._who()
         for scope, key, per_minute, sandboxes in who:
             if (cache.get(f"share:runs:{key}:{minute}") or 0) >= per_minute:
-                wait = max(1, int(WINDOW - time.time() % WINDOW))
                 raise errors.RateLimited(
                     f"too many runs from this {'browser' if scope == 'session' else 'address'}: "
-                    f"try again in {wait} s (at most {per_minute} a minute)")
+                    f"try again in {seconds_left(WINDOW)} s (at most {per_minute} a minute)")
             if not self.holding and _full(key, sandboxes):
                 raise errors.RateLimited(
                     f"this {'browser' if scope == 'session' else 'address'} already holds "
                     f"{sandboxes} lab sandboxes (one per open lesson page): close one, "
                     "or wait until one is released")
         for _, key, _, _ in who:
-            _bump(f"share:runs:{key}:{minute}", 1, int(WINDOW) + 1)
+            bump(f"share:runs:{key}:{minute}", 1, int(WINDOW) + 1)
         if not self.holding:
             self._hold(who)
 
@@ -137,7 +127,7 @@ class Share:
         ttl = int(settings.LAB_IDLE_TIMEOUT) * 2 + 60
         self.holding = [f"share:held:{key}" for _, key, _, _ in who]
         for key in self.holding:
-            _bump(key, 1, ttl)
+            bump(key, 1, ttl)
 
     @_fail_open
     def released(self) -> None:

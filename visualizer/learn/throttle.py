@@ -17,8 +17,27 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+def window_of(window: float) -> int:
+    """The number of the fixed window of ``window`` seconds we are in."""
+    return int(time.time() // window)
+
+
+def seconds_left(window: float) -> int:
+    """Seconds until the next fixed window (at least 1): what a refusal says to wait."""
+    return max(1, int(window - time.time() % window))
+
+
+def bump(key: str, by: int, timeout: int) -> None:
+    """Add ``by`` to a counter in the cache, made (at 0) if missing, for ``timeout`` s."""
+    cache.add(key, 0, timeout=timeout)
+    try:
+        cache.incr(key, by)
+    except ValueError:         # expired between add and incr: a new window
+        cache.add(key, max(0, by), timeout=timeout)
+
+
 def _key(scope: str, request, window: float) -> str:
-    return f"throttle:{scope}:{client_address(request)}:{int(time.time() // window)}"
+    return f"throttle:{scope}:{client_address(request)}:{window_of(window)}"
 
 
 def wait(scope: str, request, limit: int, window: float = 60.0) -> int:
@@ -27,17 +46,12 @@ def wait(scope: str, request, limit: int, window: float = 60.0) -> int:
     address joins freely; a guesser is held back."""
     if (cache.get(_key(scope, request, window)) or 0) < limit:
         return 0
-    return max(1, int(window - time.time() % window))
+    return seconds_left(window)
 
 
 def failed(scope: str, request, window: float = 60.0) -> None:
     """Count one failed attempt of this address."""
-    key = _key(scope, request, window)
-    cache.add(key, 0, timeout=int(window) + 1)
-    try:
-        cache.incr(key)
-    except ValueError:         # expired between add and incr: a new window
-        cache.add(key, 1, timeout=int(window) + 1)
+    bump(_key(scope, request, window), 1, int(window) + 1)
 
 
 def join_wait(request) -> int:
