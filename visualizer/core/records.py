@@ -85,7 +85,7 @@ FIELDS = ("journey", "seq", "t_ms", "source", "family", "table", "chain", "hook"
           "physin", "physout", "mac_src", "mac_dst", "src", "dst", "proto", "sport", "dport",
           "icmp_type", "icmp_code", "icmp_id", "icmp_seq", "ip_id", "ttl", "tcp_flags",
           "ct_id", "ct_state", "ct_direction", "ct_status", "trace_id", "prefix", "text",
-          "derived")
+          "derived", "explain", "explain_msgs", "checked", "origin", "origin_msg")
 
 
 @dataclass(slots=True)
@@ -100,6 +100,13 @@ class Event:
     t_ms: float | None = None
     derived: tuple[str, ...] = ()    # names of fields the engine worked out
     text: str = ""
+    # What the engine says of the event, from the run's evidence (core/explain.py,
+    # core/checked.py): every sentence a catalogue message (core/phrases.py).
+    explain: str | None = None               # the hop's explanation, rendered
+    explain_msgs: list = field(default_factory=list)    # [{id, args}] of the same
+    checked: list = field(default_factory=list)   # [{pos, rule, why, why_msg}]: checked, no match
+    origin: str | None = None                # what created the rule, rendered
+    origin_msg: dict | None = None           # {id, args} of the same
     wire: dict | None = field(default=None, repr=False, compare=False)   # flat(), once built
 
     def flat(self) -> dict:
@@ -113,5 +120,7 @@ class Event:
         if out["ct_status"] is not None:
             out["ct_status"] = list(out["ct_status"])
         out.update(journey=self.journey, seq=self.seq, t_ms=self.t_ms, text=self.text,
-                   derived=list(self.derived))
+                   derived=list(self.derived), explain=self.explain,
+                   explain_msgs=list(self.explain_msgs), checked=list(self.checked),
+                   origin=self.origin, origin_msg=self.origin_msg)
         return out

@@ -1,0 +1,60 @@
+"""The catalogue of every sentence the engine writes for a learner: a message id and
+its parameters, never English built by concatenation.
+
+A sentence is a ``Msg`` (an id of ``CATALOGUE`` and its arguments); ``render``
+gives its English, the only language so far (the next languages are a catalogue
+each, keyed by the same ids).  The wire carries both: the rendered text, for
+clients that just show it, and ``{"id", "args"}``, for a client that translates.
+
+Sections are grouped by the module that uses them; ids are dotted
+(``explain.nat.dnat``).  ``tests/test_phrases.py`` checks every id used exists and
+every template's placeholders are the arguments its callers give.
+"""
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+
+CATALOGUE: dict[str, str] = {}
+
+
+def define(entries: dict[str, str]) -> None:
+    """Add a module's sentences; an id is defined once."""
+    for key, template in entries.items():
+        if key in CATALOGUE and CATALOGUE[key] != template:
+            raise ValueError(f"message id {key!r} defined twice")
+        CATALOGUE[key] = template
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@dataclass(frozen=True)
+class Msg:
+    id: str
+    args: dict = field(default_factory=dict)
+
+    def text(self) -> str:
+        return render(self.id, **self.args)
+
+    def wire(self) -> dict:
+        return {"id": self.id, "args": dict(self.args)}
+
+
+def msg(id_: str, **args) -> Msg:
+    if id_ not in CATALOGUE:
+        raise KeyError(f"no message {id_!r} in the catalogue")
+    return Msg(id_, args)
+
+
+def render(id_: str, **args) -> str:
+    """The English of one message: its template with the arguments (lists joined)."""
+    values = {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+              for k, v in args.items()}
+    return CATALOGUE[id_].format(**values)
+
+
+def text_of(msgs) -> str:
+    """Several messages as one paragraph (sentences are whole: each ends its own)."""
+    return " ".join(m.text() for m in msgs)
