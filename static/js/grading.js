@@ -39,7 +39,7 @@ export function gradeView(grade) {
   };
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}(:([1-9]\d{0,4}))?$/;
 
 // The predict panel's draft -> the "prediction" of lab.run (null: nothing predicted, or skipped).
 // Only offered parts go out; dies_at only when the learner said it does not get through.
@@ -52,7 +52,8 @@ export function buildPrediction(draft, offered) {
   if (want.has("hooks") && draft.hooks && draft.hooks.length) out.hooks = draft.hooks.slice();
   if (want.has("nat_addr") && draft.nat_addr && String(draft.nat_addr).trim()) {
     const a = String(draft.nat_addr).trim();
-    if (!IPV4.test(a)) return { prediction: null, error: P.badAddr };
+    const m = IPV4.exec(a);   // an address, or address:port as the lessons write a DNAT's target
+    if (!m || (m[5] && Number(m[5]) > 65535)) return { prediction: null, error: P.badAddr };
     out.nat_addr = a;
   }
   return { prediction: Object.keys(out).length ? out : null, error: null };

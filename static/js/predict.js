@@ -56,7 +56,7 @@ export class PredictPanel {
     if (has("nat_addr")) {
       kids.push(el("p", { class: "p-nat" }, el("label", { for: "p-nat" }, Q.nat_addr),
         el("input", { id: "p-nat", type: "text", inputmode: "decimal", autocomplete: "off", spellcheck: "false",
-          placeholder: "a.b.c.d", oninput: (e) => this.patch({ nat_addr: e.target.value }) })));
+          placeholder: "a.b.c.d[:port]", oninput: (e) => this.patch({ nat_addr: e.target.value }) })));
     }
     this.skipBtn = el("button", { type: "button", class: "small skip", id: "p-skip",
       onclick: () => { this.patch({ skip: !this.draft().skip }); this.store.set({ pickMode: null }); } });

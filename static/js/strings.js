@@ -95,7 +95,7 @@ export const S = {
       skip: "Skip the prediction", unskip: "Predict after all", choose: "choose a box", chooseHooks: "Choose hooks in the diagram",
       stopHooks: "Done choosing", undo: "Undo last", clear: "Clear", skipped: "Skipped: this run is not graded against a prediction.",
     },
-    pickMode: "choosing", badAddr: "Type an IPv4 address like 203.0.113.10, or leave it empty.",
+    pickMode: "choosing", badAddr: "Type an IPv4 address like 203.0.113.10, or an address and port like 172.17.0.2:80, or leave it empty.",
   },
   run: {
     run: "Run", runWithRules: "Run with your rules", running: "Running…", connecting: "connecting to the lab…",

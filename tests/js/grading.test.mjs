@@ -42,6 +42,11 @@ test("buildPrediction sends only offered parts; dies_at only when it does not ge
   assert.deepEqual(buildPrediction({ hooks: ["ip:output"], nat_addr: " 203.0.113.10 " }, ["hooks", "nat_addr"]).prediction,
     { hooks: ["ip:output"], nat_addr: "203.0.113.10" });
   assert.match(buildPrediction({ nat_addr: "300.1.1.1" }, ["nat_addr"]).error, /IPv4/);
+  // the form the steps write a DNAT's target in
+  assert.deepEqual(buildPrediction({ nat_addr: "172.17.0.2:80" }, ["nat_addr"]).prediction,
+    { nat_addr: "172.17.0.2:80" });
+  assert.match(buildPrediction({ nat_addr: "172.17.0.2:70000" }, ["nat_addr"]).error, /IPv4/);
+  assert.match(buildPrediction({ nat_addr: "172.17.0.2:" }, ["nat_addr"]).error, /IPv4/);
   assert.deepEqual(buildPrediction({ nat_addr: "1.2.3.4" }, ["through"]).prediction, null);
 });
 

@@ -83,7 +83,8 @@ class Tracker:
         self.topology = Topology.from_dict(topology) if topology else Topology()
         self.seq = 0
         self.hidden: dict[str, int] = {}        # proto -> kernel messages left out (IGNORED_PROTOS)
-        self.journeys = Journeys()
+        self.journeys = Journeys({b.name: tuple(ln.end.name for ln in self.topology.ports(b.name))
+                                  for b in self.topology.bridges_in("host")})
         self._at: dict[int, ChainDump] = {}      # trace id -> the dump of its current chain
         self._hook: dict[tuple, tuple] = {}     # (trace id, family) -> (hook, base chain)
 

@@ -11,6 +11,32 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import headers as hdr
+from . import phrases
+
+phrases.define({
+    "outcome.dropped": "dropped in {at} by {by}",
+    "outcome.dropped_policy": "dropped in {at} by the chain's policy",
+    "outcome.dropped_copy_went_on": "dropped in {at} by {by}; a copy of it went on and was "
+                                    "accepted in {accepted}",
+    "outcome.seen": "seen on {ifaces}",
+    "outcome.seen_unanswered": "seen on {ifaces}; nobody answered",
+    "outcome.answered": "answered: its reply came back",
+    "outcome.local": "delivered to the host (INPUT accepted it)",
+    "outcome.only_logged": "no netfilter hook reported it; seen only in a log",
+    "outcome.martian": "dropped by the kernel after the DNAT in {at}: the trace ends at that "
+                       "rule's accept and no later hook reported the rewritten packet "
+                       "(derived: its re-route failed, a martian)",
+    "outcome.not_sent": "passed {where} toward {dev} but was never seen on {dev}: it was not sent",
+    "outcome.sent": "passed {where} toward {dev}; not seen on a wire",
+    "outcome.stopped": "last seen at {where}; not seen leaving",
+    "outcome.bridge_kept": "handed to the bridge {bridge} (seen leaving {bridge}) but never seen "
+                           "leaving by any of its ports ({ports}): the bridge did not forward it",
+    "outcome.bridge_hairpin": "handed to the bridge {bridge} (seen leaving {bridge}, to "
+                              "{mac}) but never seen leaving by any of its ports ({ports}): "
+                              "that MAC is its own sender's, behind {port}, the port it came in "
+                              "by, and a bridge does not send a frame back out of its ingress "
+                              "port (derived: no hairpin mode)",
+})
 
 # A changed trace id for the same packet shows up within microseconds of its
 # last event, but events are timed when the lab reads them, and a busy machine
@@ -77,35 +103,42 @@ class Journey:
         self.last_at = at
 
     def outcome(self, seen: list[str] | None = None, answered: bool = False,
-                captured: set[str] | None = None) -> tuple[str, str | None, str]:
+                captured: set[str] | None = None, kept: dict | None = None,
+                ) -> tuple[str, str | None, phrases.Msg]:
         """(outcome, drop_at, detail), from evidence only: a drop verdict; where the
         packet was seen on a wire (``seen``: capture interfaces); a reply that
         answered it; the last hook and the device it left by.  ``captured``: the
-        interfaces a capture ran on (not seeing a packet there is evidence too)."""
+        interfaces a capture ran on (not seeing a packet there is evidence too).
+        ``kept``: the bridge that was seen sending it and none of whose captured
+        ports did (``Journeys.summaries``): it never left the bridge."""
+        m = phrases.msg
         if self.last_verdict and self.last_verdict[0] == "drop":
-            by = self.last_verdict[2] or "the chain's policy"
-            return "dropped", self.last_verdict[1], f"dropped in {self.last_verdict[1]} by {by}"
-        if self.first_drop and not seen and not answered:
+            at, rule = self.last_verdict[1], self.last_verdict[2]
+            return "dropped", at, (m("outcome.dropped", at=at, by=rule) if rule
+                                   else m("outcome.dropped_policy", at=at))
+        if self.first_drop and not seen and not answered and self.last_verdict:
             # Dropped, then accepted elsewhere: the bridge floods a broadcast, and the
             # copy that went up to the host lived on while the forwarded one died.
             at, rule = self.first_drop
-            by = rule or "the chain's policy"
-            return "dropped", at, (f"dropped in {at} by {by}; a copy of it went on and was "
-                                   f"accepted in {self.last_verdict[1]}")
+            return "dropped", at, m("outcome.dropped_copy_went_on", at=at,
+                                    by=rule or "the chain's policy", accepted=self.last_verdict[1])
         if seen:
-            quiet = "; nobody answered" if self.asks and not answered else ""
-            return "delivered", None, f"seen on {', '.join(seen)}{quiet}"
+            return "delivered", None, m("outcome.seen_unanswered" if self.asks and not answered
+                                        else "outcome.seen", ifaces=list(seen))
         if answered:
-            return "delivered", None, "answered: its reply came back"
+            return "delivered", None, m("outcome.answered")
         if self.local:
-            return "local", None, "delivered to the host (INPUT accepted it)"
+            return "local", None, m("outcome.local")
+        if kept:
+            if kept.get("mac") and kept["mac"] == kept.get("sender") and self.physin:
+                return "lost", None, m("outcome.bridge_hairpin", bridge=kept["bridge"],
+                                       mac=kept["mac"], ports=kept["ports"], port=self.physin)
+            return "lost", None, m("outcome.bridge_kept", bridge=kept["bridge"], ports=kept["ports"])
         if self.last_hop is None:
-            return "stopped", None, "no netfilter hook reported it; seen only in a log"
+            return "stopped", None, m("outcome.only_logged")
         if self._ends_at_its_dnat():
             at = self.last_verdict[1]
-            return "dropped", at, (f"dropped by the kernel after the DNAT in {at}: the trace "
-                                   "ends at that rule's accept and no later hook reported the "
-                                   "rewritten packet (derived: its re-route failed, a martian)")
+            return "dropped", at, m("outcome.martian", at=at)
         fam, hook, _iif, oif = self.last_hop
         dev = self.physout if fam == "ip" and oif and self.physout else oif
         # Past its last reporting hook with an out device: later hooks may hold only
@@ -113,10 +146,9 @@ class Journey:
         if hook in ("forward", "output", "postrouting") and dev:
             where = f"{fam} {hook.upper()}"
             if captured is not None and dev in captured:
-                return "lost", None, (f"passed {where} toward {dev} but was never "
-                                      f"seen on {dev}: it was not sent")
-            return "sent", None, f"passed {where} toward {dev}; not seen on a wire"
-        return "stopped", None, f"last seen at {fam} {(hook or '?').upper()}; not seen leaving"
+                return "lost", None, m("outcome.not_sent", where=where, dev=dev)
+            return "sent", None, m("outcome.sent", where=where, dev=dev)
+        return "stopped", None, m("outcome.stopped", where=f"{fam} {(hook or '?').upper()}")
 
     def _ends_at_its_dnat(self) -> bool:
         """The last thing the kernel said of it is the accept of a DNAT rule, at a hook
@@ -129,13 +161,15 @@ class Journey:
         return (self.last_verdict[1] == self.last_at and "-j DNAT" in rule
                 and self.last_hop[1] in ("prerouting", "output"))
 
-    def summary(self, seen=None, answered=False, captured=None) -> dict:
-        outcome, drop_at, detail = self.outcome(seen, answered, captured)
+    def summary(self, seen=None, answered=False, captured=None, kept=None) -> dict:
+        outcome, drop_at, detail = self.outcome(seen, answered, captured, kept)
         return {"id": self.id, "direction": self.direction, "proto": self.headers.get("proto"),
                 "summary": hdr.summary(self.headers), "outcome": outcome, "drop_at": drop_at,
-                "outcome_detail": detail, "flow": self.flow, "first_seq": self.first_seq,
+                "outcome_detail": detail.text(), "outcome_msg": detail.wire(),
+                "flow": self.flow, "first_seq": self.first_seq,
                 "events": self.events, "path": [list(p) for p in self.path], "nat": list(self.nat),
-                "src": self.headers.get("src"), "dst": self.headers.get("dst")}
+                "src": self.headers.get("src"), "dst": self.headers.get("dst"),
+                "sport": self.headers.get("sport"), "dport": self.headers.get("dport")}
 
 
 def _differs(a: tuple | None, b: tuple | None) -> bool:
@@ -146,7 +180,8 @@ def _differs(a: tuple | None, b: tuple | None) -> bool:
 class Journeys:
     """Assigns each event to a journey; keeps the journeys of one run."""
 
-    def __init__(self):
+    def __init__(self, bridges: dict[str, tuple[str, ...]] | None = None):
+        self.bridges = bridges or {}      # bridge -> its ports (the topology's)
         self.all: list[Journey] = []
         self._by_trace: dict[int, Journey] = {}
         self._by_identity: dict[tuple, Journey] = {}
@@ -203,16 +238,60 @@ class Journeys:
         PKT as ``session.Reader`` records them: ``journey``, ``direction``)."""
         captures = captures or {}
         seen: dict[int, list[str]] = {}
+        mine: dict[int, list[dict]] = {}
         for iface, pkts in captures.items():
             remote = ":" in iface       # a capture in another namespace: arriving there counts
             for p in pkts:
-                if p.get("journey") and p.get("direction") == ("in" if remote else "out"):
+                if not p.get("journey"):
+                    continue
+                mine.setdefault(p["journey"], []).append(p)
+                if p.get("direction") == ("in" if remote else "out"):
                     names = seen.setdefault(p["journey"], [])
                     if iface not in names:
                         names.append(iface)
         answered = _answered(self.all)
         captured = {name for name in captures if ":" not in name}
-        return [j.summary(seen.get(j.id), j.id in answered, captured) for j in self.all]
+        out = []
+        for j in self.all:
+            where, kept = self._left_the_bridge(j, seen.get(j.id) or [], mine.get(j.id, []), captured)
+            s = j.summary(where, j.id in answered, captured, kept)
+            s["nat"] += _nat_from_captures(j, mine.get(j.id, []))
+            out.append(s)
+        return out
+
+    def _left_the_bridge(self, j: Journey, seen: list[str], pkts: list[dict], captured: set[str]):
+        """A frame seen leaving a bridge device was handed to the bridge, not delivered:
+        it left only if a port saw it go (when the ports are captured).  -> (the
+        sightings that count, what kept it: the bridge, its ports, the frame's MACs)."""
+        kept = None
+        for bridge in [x for x in seen if x in self.bridges]:
+            ports = [p for p in self.bridges[bridge] if p in captured]
+            if not ports or any(p in seen for p in ports):
+                continue
+            seen = [x for x in seen if x != bridge]
+            frame = next(p for p in pkts if p["iface"] == bridge and p["direction"] == "out")
+            came = next((p for p in pkts if p["iface"] == j.physin and p["direction"] == "in"), None)
+            kept = {"bridge": bridge, "ports": ports, "mac": frame.get("mac_dst"),
+                    "sender": came.get("mac_src") if came else None}
+        return seen, kept
+
+
+def _nat_from_captures(j: Journey, pkts: list[dict]) -> list[dict]:
+    """The rewrite of a packet whose trace ends at its NAT rule (no later chain dump
+    shows it), read from a capture that saw the packet after it (source "capture").
+    The hairpin SYN: DNATed in nat PREROUTING, seen leaving docker0 rewritten, never
+    confirmed in conntrack (the bridge kept it), so no other evidence shows it."""
+    if not j.last_nat_at or j.last_at != j.last_nat_at or j.nat:
+        return []
+    out = []
+    for p in pkts:
+        for fld in ("src", "dst", "sport", "dport"):
+            old, new = j.headers.get(fld), p.get(fld)
+            if old is not None and new is not None and old != new and not any(
+                    n["field"] == fld for n in out):
+                out.append({"at": j.last_nat_at, "field": fld, "old": old, "new": new,
+                            "source": "capture", "seen": p["iface"]})
+    return out
 
 
 def _answered(journeys: list[Journey]) -> set[int]:

@@ -16,7 +16,15 @@ from __future__ import annotations
 
 import ipaddress
 
-from . import errors, grader, model
+from . import errors, grader, model, phrases
+
+phrases.define({
+    "predict.died": "it died in {where}: the {direction} #{journey} ({summary})",
+    "predict.died_elsewhere": "you said {said}; {passed}died in {where}: the {direction} "
+                              "#{journey} ({summary}), {detail}",
+    "predict.passed_it": "it got through {hook} and ",
+    "predict.passed_nothing": "it ",
+})
 
 PARTS = ("through", "dies_at", "hooks", "nat_addr")
 MAX_HOOKS = 16
@@ -69,11 +77,24 @@ def check(data) -> dict | None:
                                   "\"bridge:prerouting\"")
         out["hooks"] = list(hooks)
     if data.get("nat_addr") is not None:
-        try:
-            out["nat_addr"] = str(ipaddress.IPv4Address(str(data["nat_addr"]).strip()))
-        except ValueError:
-            raise PredictionError("'nat_addr' must be an IPv4 address like 203.0.113.10") from None
+        out["nat_addr"] = _nat_answer(data["nat_addr"])
     return out or None
+
+
+def _nat_answer(value) -> str:
+    """``203.0.113.10`` or ``172.17.0.2:80`` (the form the lessons write a DNAT's
+    target in), normalised; anything else is refused."""
+    addr, sep, port = str(value).strip().partition(":")
+    try:
+        out = str(ipaddress.IPv4Address(addr))
+        if sep:
+            if not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError
+            out += f":{int(port)}"
+    except ValueError:
+        raise PredictionError("'nat_addr' must be an IPv4 address like 203.0.113.10, "
+                              "or an address and port like 172.17.0.2:80") from None
+    return out
 
 
 def _label(key: str) -> str:
@@ -93,6 +114,27 @@ def _drop(events: list[dict], journey: dict | None) -> dict | None:
                  and e["source"] == "nftrace" and not e.get("probe")), None)
 
 
+def failed_journey(result: dict, proto: str | None) -> dict | None:
+    """Where the traffic failed: its first packet, request or reply, whose journey
+    was dropped (a rule, a policy, or the kernel after a DNAT); when none of the
+    traffic's own protocol was, the first dropped packet it depended on (the ARP
+    a ping waits for)."""
+    dropped = sorted((j for j in result.get("journeys", []) if j.get("outcome") == "dropped"
+                      and j.get("drop_at")), key=lambda j: j.get("first_seq", 0))
+    return (next((j for j in dropped if j.get("proto") == proto), None)
+            or next(iter(dropped), None))
+
+
+def box_of(drop_at: str) -> str | None:
+    """``ip filter FORWARD`` (a journey's drop_at) -> the diagram's ``ip:filter:forward``."""
+    parts = (drop_at or "").split()
+    if len(parts) != 3:
+        return None
+    fam, table, chain = parts
+    hook = model.hook_of(fam, chain) or chain.lower()
+    return f"{fam}:{table}:{hook}" if model.find_table(fam, table, hook) else None
+
+
 def _how_reached(events: list[dict], drop: dict) -> str:
     """``, reached from FORWARD rule 2`` when the drop is in a user chain."""
     if not drop["base_chain"] or drop["chain"] == drop["base_chain"]:
@@ -110,11 +152,16 @@ def _where(drop: dict) -> str:
 
 
 def grade(prediction: dict | None, step, events: list[dict], result: dict) -> dict | None:
-    """{"parts": [{part, said, kernel, right, hint}], "right": n, "total": n} or None."""
+    """{"parts": [{part, said, kernel, right, hint}], "right": n, "total": n} or None.
+
+    "Where does it die" is graded against where the traffic failed (``failed_journey``:
+    a reply dropped after its request went through counts), not the first request."""
     if not prediction:
         return None
     first = grader.first_journey(result, step.traffic.proto, "request")
-    ctx = {"events": events, "result": result, "first": first, "drop": _drop(events, first)}
+    failed = failed_journey(result, step.traffic.proto)
+    ctx = {"events": events, "result": result, "first": first, "failed": failed,
+           "drop": _drop(events, failed)}
     parts = [_PARTS[name](prediction[name], ctx) for name in PARTS if name in prediction]
     return {"parts": parts, "right": sum(p["right"] for p in parts), "total": len(parts)}
 
@@ -123,14 +170,23 @@ def _part(name, said, got, right, hint) -> dict:
     return {"part": name, "said": said, "kernel": got, "right": right, "hint": hint}
 
 
+def _died(ctx) -> str:
+    """Where the traffic died, in words, with how a user chain was reached."""
+    drop, failed = ctx["drop"], ctx["failed"]
+    if drop:
+        return f"{_where(drop)}{_how_reached(ctx['events'], drop)}"
+    return failed["drop_at"]
+
+
 def _grade_through(said, ctx) -> dict:
-    got, drop, first = bool(ctx["result"].get("ok")), ctx["drop"], ctx["first"]
+    got, failed, first = bool(ctx["result"].get("ok")), ctx["failed"], ctx["first"]
     hint = ""
     if said != got:
         if got:
             hint = "it got through: every request was answered"
-        elif drop:
-            hint = f"it died in {_where(drop)}{_how_reached(ctx['events'], drop)}"
+        elif failed:
+            hint = phrases.render("predict.died", where=_died(ctx), direction=failed["direction"],
+                                  journey=failed["id"], summary=failed["summary"])
         else:
             hint = (f"it did not get through: {first['outcome_detail']}" if first
                     else "it did not get through: no request was traced")
@@ -138,22 +194,25 @@ def _grade_through(said, ctx) -> dict:
 
 
 def _grade_dies_at(said, ctx) -> dict:
-    drop, first, events = ctx["drop"], ctx["first"], ctx["events"]
-    got = f"{drop['family']}:{drop['table']}:{drop['hook']}" if drop else None
+    drop, failed, first, events = ctx["drop"], ctx["failed"], ctx["first"], ctx["events"]
+    got = box_of(failed["drop_at"]) if failed else None
     right = said == got
     if right:
-        inner = drop["chain"] != drop["base_chain"] and drop["base_chain"]
+        inner = drop and drop["chain"] != drop["base_chain"] and drop["base_chain"]
         hint = (f"right: in its {drop['chain']} chain{_how_reached(events, drop)}"
-                if inner else "")
-    elif drop is None:
+                if inner else "" if drop else failed["outcome_detail"])
+    elif failed is None:
         hint = (f"you said {_label(said)}; nothing dropped it"
                 + (f": {first['outcome_detail']}" if first else ""))
     else:
         passed = said.split(":")
-        visited = [f"{f}:{h}" for f, h in first["path"]] if first else []
-        through = (f"it got through {_label(said).split(' ', 1)[1]} and " if
-                   f"{passed[0]}:{passed[2]}" in visited and said != got else "it ")
-        hint = f"you said {_label(said)}; {through}died in {_where(drop)}{_how_reached(events, drop)}"
+        visited = [f"{f}:{h}" for f, h in failed["path"]]
+        through = (phrases.render("predict.passed_it", hook=_label(said).split(" ", 1)[1])
+                   if f"{passed[0]}:{passed[2]}" in visited else phrases.render("predict.passed_nothing"))
+        hint = phrases.render("predict.died_elsewhere", said=_label(said), passed=through,
+                              where=_died(ctx), direction=failed["direction"],
+                              journey=failed["id"], summary=failed["summary"],
+                              detail=failed["outcome_detail"])
     return _part("dies_at", said, got, right, hint)
 
 
@@ -176,11 +235,20 @@ def _grade_hooks(said, ctx) -> dict:
 
 
 def _grade_nat_addr(said, ctx) -> dict:
-    rewrites = [n for n in (ctx["first"] or {}).get("nat", []) if n["field"] in ("src", "dst")]
+    """The address (and the port, when the learner gave one) the first request
+    carried after NAT."""
+    nat = (ctx["first"] or {}).get("nat", [])
+    rewrites = [n for n in nat if n["field"] in ("src", "dst")]
+    addr, _, port = said.partition(":")
     got = [n["new"] for n in rewrites]
-    right = said in got
+    right = addr in got
+    if right and port:
+        fld = next(n["field"] for n in rewrites if n["new"] == addr)
+        ports = [n["new"] for n in nat if n["field"] == ("dport" if fld == "dst" else "sport")]
+        kept = ctx["first"].get("dport" if fld == "dst" else "sport")
+        right = int(port) in (ports or [kept])
     hint = "" if right else ("; ".join(f"the kernel rewrote {n['field']} {n['old']} → {n['new']} "
-                                       f"at {n['at']}" for n in rewrites)
+                                       f"at {n['at']}" for n in nat)
                              or "the kernel rewrote no address of the first request")
     return _part("nat_addr", said, got[0] if got else None, right, hint)
 

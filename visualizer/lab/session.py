@@ -177,6 +177,7 @@ class Reader:
             rec = {"t_ms": round(t_ms, 3), "t_kernel": stamp is not None,
                    "iface": name, "summary": hdr.summary(h),
                    "src": h.get("src"), "dst": h.get("dst"), "proto": h.get("proto"),
+                   "sport": h.get("sport"), "dport": h.get("dport"),
                    "mac_src": h.get("mac_src"), "mac_dst": h.get("mac_dst"),
                    "direction": "out" if addr[2] == 4 else "in",
                    "journey": j.id if j else None}

@@ -1,0 +1,123 @@
+"""Issue 17's "compared hop by hop" findings: conclusions drawn from the events must
+agree with the kernel's evidence (``nft monitor trace`` or a capture).  Each test
+failed before its fix."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_trace
+
+pytestmark = pytest.mark.live
+
+HAIRPIN = """
+title = "Hairpin"
+summary = "c1 connects to its own published port."
+scenario = "c1 to 203.0.113.10:8080 through a DNAT without ! -i docker0."
+topology = "docker-bridge"
+rulesets = ["docker"]
+
+[[steps]]
+title = "Hairpin"
+explain = "step1.md"
+actions = [ { listen = "80", ns = "c1" },
+  { iptables = "-t nat -I DOCKER -p tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80" } ]
+traffic = { kind = "tcp", from = "c1", to = "203.0.113.10", port = 8080, tool = "nc" }
+"""
+
+
+@pytest.fixture(scope="module")
+def made_lessons():
+    """A lessons folder with test-made lessons, linked to the repository's shared
+    rulesets and topologies (the lab reads it as its own unprivileged uid)."""
+    top = Path(tempfile.mkdtemp(prefix="nfvis-evidence-"))
+    root, lesson = top / "lessons", top / "lessons" / "hairpin"
+    lesson.mkdir(parents=True)
+    for shared in ("_rulesets", "_topologies"):
+        (root / shared).symlink_to(ROOT / "lessons" / shared)
+    (lesson / "lesson.toml").write_text(HAIRPIN)
+    (lesson / "step1.md").write_text("c1 connects to its own published port.\n")
+    for d in (top, root, lesson):
+        os.chmod(d, 0o755)
+    yield root
+    shutil.rmtree(top, ignore_errors=True)
+
+
+def test_a_hairpin_syn_kept_by_the_bridge_is_not_delivered(live_lab, made_lessons):
+    """c1 -> 203.0.113.10:8080 through a DNAT without ``! -i docker0``: the SYN is
+    DNATed back to c1 itself, handed to docker0, and the bridge does not send it back
+    out by veth-c1, its ingress port.  It was "delivered ... seen on docker0", with an
+    empty nat list though docker0's capture shows the rewrite."""
+    events, res, proc = run_trace("hairpin", "--step", "1", "--oracle",
+                                  env={"LESSONS_DIR": str(made_lessons)})
+    assert proc.returncode == 0 and res is not None, proc.stderr[-2000:]
+    assert not res["ok"]
+    syns = [j for j in res["journeys"] if "[SYN]" in j["summary"]]
+    assert syns
+    caps = res["captures"]
+    for j in syns:
+        # the evidence: docker0 sent it, rewritten; veth-c1 never saw it leave
+        sent = [p for p in caps["docker0"] if p["journey"] == j["id"] and p["direction"] == "out"]
+        assert sent and sent[0]["dst"] == "172.17.0.2" and sent[0]["dport"] == 80
+        assert not [p for p in caps["veth-c1"] if p["journey"] == j["id"] and p["direction"] == "out"]
+        assert j["outcome"] == "lost", j
+        assert "never seen leaving by any of its ports" in j["outcome_detail"]
+        assert "veth-c1, the port it came in by" in j["outcome_detail"]
+        assert j["outcome_msg"]["id"] == "outcome.bridge_hairpin"
+        nat = {(n["field"], n["old"], n["new"], n["at"]) for n in j["nat"]}
+        assert {("dst", "203.0.113.10", "172.17.0.2", "ip nat PREROUTING"),
+                ("dport", 8080, 80, "ip nat PREROUTING")} <= nat, j["nat"]
+        assert all(n["source"] == "capture" and n["seen"] == "docker0" for n in j["nat"])
+    # the oracle: the SYN's trace ends at the DNAT's accept in nat PREROUTING
+    tid = re.search(r"trace id (\w+) ip nat PREROUTING packet: .*tcp dport 8080", res["oracle"]).group(1)
+    lines = [ln for ln in res["oracle"].splitlines() if f"trace id {tid} " in ln]
+    assert "dnat to 172.17.0.2:80" in lines[-1] and "(verdict accept)" in lines[-1], lines[-3:]
+
+
+def graded(slug, step, *args):
+    events, res, proc = run_trace(slug, "--step", str(step), *args)
+    assert proc.returncode == 0 and res is not None, proc.stderr[-2000:]
+    return res, {p["part"]: p for p in res["prediction_grade"]["parts"]}
+
+
+ESTABLISHED_DROP = "-I DOCKER-USER -s 172.17.0.3 -d 172.17.0.2 -p icmp -m conntrack --ctstate ESTABLISHED -j DROP"
+
+
+@pytest.mark.parametrize("slug,step,rule", [
+    ("conntrack", 4, ESTABLISHED_DROP),
+    ("container-to-container", 2, "-I FORWARD -p icmp --icmp-type echo-reply -j DROP")])
+def test_where_it_dies_is_graded_against_the_reply_that_died(live_lab, slug, step, rule):
+    """The requests get through; their replies die in ip filter FORWARD.  "Where does
+    it die: ip filter FORWARD" was graded wrong ("nowhere: it was not dropped"): the
+    grader looked at the first request only."""
+    res, parts = graded(slug, step, "--rule", rule, "--predict", "through=no",
+                        "--predict", "dies_at=ip:filter:forward")
+    replies = [j for j in res["journeys"] if j["proto"] == "icmp" and j["direction"] == "reply"]
+    assert replies and all(j["outcome"] == "dropped" and j["drop_at"] == "ip filter FORWARD"
+                           for j in replies), replies
+    assert parts["dies_at"]["right"] and parts["dies_at"]["kernel"] == "ip:filter:forward", parts
+    assert parts["through"]["right"], parts
+    # and a wrong box says which packet died, the reply
+    res, parts = graded(slug, step, "--rule", rule, "--predict", "through=yes",
+                        "--predict", "dies_at=ip:filter:input")
+    assert not parts["through"]["right"] and "the reply #" in parts["through"]["hint"], parts
+
+
+def test_where_a_martian_dies_is_graded_as_its_journey_says(live_lab):
+    """external-to-container step 3: the journey says "dropped" at ip nat OUTPUT (after
+    the DNAT, a martian), and the grade agrees: ip nat OUTPUT is right, and says why."""
+    res, parts = graded("external-to-container", 3, "--predict", "through=no",
+                        "--predict", "dies_at=ip:nat:output")
+    syn = next(j for j in res["journeys"] if "[SYN]" in j["summary"])
+    assert (syn["outcome"], syn["drop_at"]) == ("dropped", "ip nat OUTPUT")
+    assert parts["dies_at"]["right"], parts
+    assert "martian" in parts["dies_at"]["hint"]
+    res, parts = graded("external-to-container", 3, "--predict", "through=no",
+                        "--predict", "dies_at=ip:filter:output")
+    assert not parts["dies_at"]["right"] and parts["dies_at"]["kernel"] == "ip:nat:output"
+    assert "died in ip nat OUTPUT" in parts["dies_at"]["hint"], parts
