@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 
 from . import codes, model
 from . import headers as hdr
-from .journeys import Journeys
+from .explain import Explainer
+from .journeys import Journeys, add_conntrack_nat
+from .story import tell
 from .records import FIELDS, HEADER_KEYS, Conntrack, Event, Ifaces, Packet, Verdict, Where
 from .topology import Topology
 
@@ -85,6 +87,7 @@ class Tracker:
         self.hidden: dict[str, int] = {}        # proto -> kernel messages left out (IGNORED_PROTOS)
         self.journeys = Journeys({b.name: tuple(ln.end.name for ln in self.topology.ports(b.name))
                                   for b in self.topology.bridges_in("host")})
+        self.explainer = Explainer(self.topology, self.journeys)   # every event in words
         self._at: dict[int, ChainDump] = {}      # trace id -> the dump of its current chain
         self._hook: dict[tuple, tuple] = {}     # (trace id, family) -> (hook, base chain)
 
@@ -189,6 +192,15 @@ class Tracker:
             j.note_headers(h, None)
         return self._finish(ev)
 
+    def summaries(self, captures: dict | None = None, conntrack: list | None = None) -> list[dict]:
+        """The run's journeys (``Journeys.summaries``), with the NAT only the conntrack
+        table shows (``add_conntrack_nat``) and each journey's story (``story.tell``)."""
+        journeys = self.journeys.summaries(captures)
+        if conntrack is not None:
+            add_conntrack_nat(journeys, conntrack)
+        tell(journeys, self.explainer, conntrack or [])
+        return journeys
+
     # -- helpers -------------------------------------------------------------
     def _hook_for(self, tid, family, chain):
         hook = model.hook_of(family, chain or "")
@@ -213,6 +225,7 @@ class Tracker:
     def _finish(self, ev: Event) -> Event:
         ev.seq = self.seq
         self.seq += 1
+        self.explainer.explain(ev)
         ev.wire = ev.flat()
         ev.text = ev.wire["text"] = format_event(ev.wire)
         return ev

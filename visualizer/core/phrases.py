@@ -39,7 +39,25 @@ class Msg:
         return render(self.id, **self.args)
 
     def wire(self) -> dict:
-        return {"id": self.id, "args": dict(self.args)}
+        """{"id", "args"}; an argument that is a message (a phrase within the sentence,
+        such as a rule's matches in words) is itself {"id", "args"}, a list of them a list."""
+        return {"id": self.id, "args": {k: _wire_arg(v) for k, v in self.args.items()}}
+
+
+def _wire_arg(v):
+    if isinstance(v, Msg):
+        return v.wire()
+    if isinstance(v, (list, tuple)) and any(isinstance(x, Msg) for x in v):
+        return [x.wire() if isinstance(x, Msg) else x for x in v]
+    return v
+
+
+def _text_arg(v):
+    if isinstance(v, Msg):
+        return v.text()
+    if isinstance(v, (list, tuple)):
+        return ", ".join(x.text() if isinstance(x, Msg) else str(x) for x in v)
+    return v
 
 
 def msg(id_: str, **args) -> Msg:
@@ -49,10 +67,20 @@ def msg(id_: str, **args) -> Msg:
 
 
 def render(id_: str, **args) -> str:
-    """The English of one message: its template with the arguments (lists joined)."""
-    values = {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-              for k, v in args.items()}
-    return CATALOGUE[id_].format(**values)
+    """The English of one message: its template with the arguments (lists joined;
+    a message argument rendered in place)."""
+    return CATALOGUE[id_].format(**{k: _text_arg(v) for k, v in args.items()})
+
+
+def from_wire(w: dict) -> Msg:
+    """A message back from its wire form (nested phrases too)."""
+    def arg(v):
+        if isinstance(v, dict) and set(v) == {"id", "args"}:
+            return from_wire(v)
+        if isinstance(v, list):
+            return [arg(x) for x in v]
+        return v
+    return Msg(w["id"], {k: arg(v) for k, v in w.get("args", {}).items()})
 
 
 def text_of(msgs) -> str:

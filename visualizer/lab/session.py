@@ -15,7 +15,6 @@ import time
 from ..core import headers as hdr
 from ..core import errors, grader, lessons, messages
 from ..core.events import Tracker
-from ..core.journeys import add_conntrack_nat
 from . import commands, commits, conntrack, netlink, rules, traffic
 from .commits import CommitWatch
 from .sandbox import SO_TIMESTAMPNS, Sandbox
@@ -235,8 +234,7 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
         await finish_turn()
     await finish_loading(sb)
     snap = await snapshot(sb)
-    journeys = tracker.journeys.summaries(reader.captures)
-    add_conntrack_nat(journeys, snap["conntrack"])
+    journeys = tracker.summaries(reader.captures, snap["conntrack"])
     result.update(journeys=journeys, **snap, captures=reader.captures,
                   lesson=lesson.slug, step=step.number, events=len(reader.sent),
                   hidden=dict(tracker.hidden),

@@ -34,6 +34,10 @@ class Command(BaseCommand):
                             help="also run the kernel's own `nft monitor trace` in the sandbox "
                                  "and print its text after the run (--json: the result's "
                                  "\"oracle\" field)")
+        parser.add_argument("--explain", action="store_true",
+                            help="after the run, print each journey's story: how it entered, "
+                                 "the decisions, the NAT, the verdict and the outcome, in words "
+                                 "(--json: every EVENT carries explain, every JOURNEY story)")
         parser.add_argument("--all", action="store_true",
                             help="also show the sandbox's own tracing rules (probes)")
 
@@ -101,7 +105,17 @@ class Command(BaseCommand):
                     mark = "right" if p["right"] else "wrong"
                     self.stdout.write(f"  {p['part']}: you said {p['said']}; {mark}"
                                       + (f" ({p['hint']})" if p["hint"] else ""))
+            if opts["explain"]:
+                self._stories(result)
             verdict = "ok" if result["ok"] else "FAILED"
             self.stdout.write(f"result: {verdict}: {result['transmitted']} sent, "
                               f"{result['received']} answered, {len(result['journeys'])} journeys")
         return 0
+
+    def _stories(self, result):
+        """Each journey's story (JOURNEY ``story``), under a line naming the journey."""
+        self.stdout.write("\nThe journeys, in words:")
+        for j in result["journeys"]:
+            self.stdout.write(f"#{j['id']} {j['direction']} {j['summary']}: {j['outcome']}")
+            for sentence in j.get("story") or []:
+                self.stdout.write(f"  {sentence}")

@@ -1,0 +1,82 @@
+"""A journey's story: the few sentences that matter, in order.
+
+How the packet entered, the decisions that moved it on (routing, the
+bridge), what NAT and conntrack did to it, the verdict that decided, and the
+outcome with its evidence.  Made when the run ends (``Tracker.summaries``)
+from the explainer's notes of each journey (the same messages its hops
+carry) and the journey's summary: its outcome (``outcome_msg``) and the
+rewrites that only the conntrack table or a capture shows.
+"""
+from __future__ import annotations
+
+from . import explain_text  # noqa: F401  (the field.* phrases)
+from . import phrases
+
+m = phrases.msg
+
+phrases.define({
+    "story.outcome": "Outcome ({outcome}): {detail}.",
+    "story.nat_conntrack": "Its {field} went from {old} to {new} at {hook}, after the last hook "
+                           "that reports it: conntrack's doing, from entry {ct} (read from the "
+                           "entry's tuples; no chain dump shows it).",
+    "story.nat_capture": "Its {field} went from {old} to {new} after {at}: the capture on {seen} "
+                         "shows it (no chain dump does).",
+    "story.no_hook": "No netfilter hook reported it.",
+})
+
+_MAX_DECISIONS = 3
+
+
+def tell(journeys: list[dict], explainer, conntrack: list[dict]) -> None:
+    """Add ``story`` (texts) and ``story_msgs`` ({id, args}) to each journey summary."""
+    for s in journeys:
+        msgs = story(s, explainer.notes.get(s["id"]), explainer)
+        s["story"] = [x.text() for x in msgs]
+        s["story_msgs"] = [x.wire() for x in msgs]
+
+
+def story(s: dict, notes, explainer) -> list:
+    out: list = []
+    if notes is None or notes.entered is None:
+        out.append(m("story.no_hook"))
+    else:
+        out.append(notes.entered)
+        out += notes.decisions[:_MAX_DECISIONS]
+        out += notes.nat
+    told = {(x.args.get("old"), x.args.get("new")) for x in out}
+    for n in s.get("nat", []):
+        if n.get("source") == "trace":
+            continue
+        if n["field"] in ("sport", "dport"):
+            continue
+        old, new = _with_port(s, n)
+        if (old, new) in told or (n["old"], n["new"]) in told:
+            continue
+        told.add((old, new))
+        fld = m(f"field.{n['field']}")
+        if n.get("source") == "capture":
+            out.append(m("story.nat_capture", field=fld, old=old, new=new, at=n["at"],
+                         seen=n.get("seen", "?")))
+        elif s.get("flow") is not None:
+            hook = "POSTROUTING" if n["field"] == "src" else "PREROUTING"
+            out.append(m("story.nat_conntrack", field=fld, old=old, new=new, hook=hook,
+                         ct=s["flow"]))
+    if notes is not None and notes.verdict is not None and notes.verdict not in out and (
+            notes.dropped or not notes.verdict.id.startswith("explain.policy.")):
+        out.append(notes.verdict)
+        if notes.fix is not None:
+            out.append(notes.fix)
+    detail = s.get("outcome_msg")
+    detail = phrases.from_wire(detail) if detail else s.get("outcome_detail") or ""
+    out.append(m("story.outcome", outcome=s.get("outcome") or "?", detail=detail))
+    return out
+
+
+def _with_port(s: dict, n: dict):
+    """An address rewrite with its port's, when the same entry rewrote both."""
+    pf = "sport" if n["field"] == "src" else "dport"
+    port = next((x for x in s.get("nat", []) if x["field"] == pf and x.get("at") == n.get("at")
+                 and x.get("source") == n.get("source")), None)
+    if port:
+        return f"{n['old']}:{port['old']}", f"{n['new']}:{port['new']}"
+    return n["old"], n["new"]
