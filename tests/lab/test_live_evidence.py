@@ -121,3 +121,37 @@ def test_where_a_martian_dies_is_graded_as_its_journey_says(live_lab):
                         "--predict", "dies_at=ip:filter:output")
     assert not parts["dies_at"]["right"] and parts["dies_at"]["kernel"] == "ip:nat:output"
     assert "died in ip nat OUTPUT" in parts["dies_at"]["hint"], parts
+
+
+def test_a_bridge_with_no_port_has_no_carrier_and_drops_what_it_sends(live_lab):
+    """build-a-bridge step 2: the capture on docker0 is empty, and rightly: a bridge
+    whose MAC is set (the sandbox's, like docker's) and that has no port has no carrier,
+    and the kernel drops its ARP requests on transmit, before any packet socket sees
+    them (a bridge made without a MAC starts with a carrier and does send them; that
+    is what was seen by hand).  The outcome said only "it was not sent"; the run now
+    carries the kernel's link state and transmit drops, and the outcome says why."""
+    events, res, proc = run_trace("build-a-bridge", "--step", "2")
+    assert proc.returncode == 0 and res is not None, proc.stderr[-2000:]
+    link = res["links"]["docker0"]
+    assert link["carrier"] is False and link["tx_dropped"] >= 1, res["links"]
+    assert res["links"]["eth0"]["carrier"] is True
+    assert res["captures"]["docker0"] == []
+    reqs = [j for j in res["journeys"] if j["proto"] == "icmp"]
+    assert reqs and all(j["outcome"] == "lost" and j["outcome_msg"]["id"] == "outcome.no_carrier"
+                        for j in reqs), reqs
+    assert "docker0 has no carrier" in reqs[0]["outcome_detail"]
+
+
+def test_the_run_lasts_until_the_last_arp_retry(live_lab):
+    """external-to-container step 4: nc gives up after 2 s while the host still resolves
+    172.17.0.2 (an ARP request from 127.0.0.1 that c1 does not answer): the kernel
+    sends mcast_solicit (3) requests, one a second.  The events stopped at the second
+    (the run ended on a fixed quiet time after nc); every request the kernel sent,
+    as docker0's capture shows them, now has its journey."""
+    events, res, proc = run_trace("external-to-container", "--step", "4")
+    assert proc.returncode == 0 and res is not None, proc.stderr[-2000:]
+    sent = [p for p in res["captures"]["docker0"] if p["proto"] == "arp" and p["direction"] == "out"]
+    arps = [j for j in res["journeys"] if j["proto"] == "arp" and j["direction"] == "request"]
+    assert len(sent) == 3, sent       # the kernel's schedule: mcast_solicit = 3
+    assert len(arps) == 3 and {p["journey"] for p in sent} == {j["id"] for j in arps}, arps
+    assert max(e["t_ms"] for e in events if e["proto"] == "arp") > 1900

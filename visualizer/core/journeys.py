@@ -27,6 +27,10 @@ phrases.define({
                        "rule's accept and no later hook reported the rewritten packet "
                        "(derived: its re-route failed, a martian)",
     "outcome.not_sent": "passed {where} toward {dev} but was never seen on {dev}: it was not sent",
+    "outcome.no_carrier": "passed {where} toward {dev} but was never seen on {dev}: it was not "
+                          "sent, {dev} has no carrier (the kernel's link state: a bridge with no "
+                          "port), and the kernel counted {dropped} frames dropped on transmit "
+                          "there during the run",
     "outcome.sent": "passed {where} toward {dev}; not seen on a wire",
     "outcome.stopped": "last seen at {where}; not seen leaving",
     "outcome.bridge_kept": "handed to the bridge {bridge} (seen leaving {bridge}) but never seen "
@@ -104,13 +108,14 @@ class Journey:
 
     def outcome(self, seen: list[str] | None = None, answered: bool = False,
                 captured: set[str] | None = None, kept: dict | None = None,
-                ) -> tuple[str, str | None, phrases.Msg]:
+                links: dict | None = None) -> tuple[str, str | None, phrases.Msg]:
         """(outcome, drop_at, detail), from evidence only: a drop verdict; where the
         packet was seen on a wire (``seen``: capture interfaces); a reply that
         answered it; the last hook and the device it left by.  ``captured``: the
         interfaces a capture ran on (not seeing a packet there is evidence too).
         ``kept``: the bridge that was seen sending it and none of whose captured
-        ports did (``Journeys.summaries``): it never left the bridge."""
+        ports did (``Journeys.summaries``): it never left the bridge.  ``links``: the
+        host's link states at the end of the run (RESULT ``links``)."""
         m = phrases.msg
         if self.last_verdict and self.last_verdict[0] == "drop":
             at, rule = self.last_verdict[1], self.last_verdict[2]
@@ -146,6 +151,10 @@ class Journey:
         if hook in ("forward", "output", "postrouting") and dev:
             where = f"{fam} {hook.upper()}"
             if captured is not None and dev in captured:
+                link = (links or {}).get(dev)
+                if link and not link["carrier"]:
+                    return "lost", None, m("outcome.no_carrier", where=where, dev=dev,
+                                           dropped=link["tx_dropped"])
                 return "lost", None, m("outcome.not_sent", where=where, dev=dev)
             return "sent", None, m("outcome.sent", where=where, dev=dev)
         return "stopped", None, m("outcome.stopped", where=f"{fam} {(hook or '?').upper()}")
@@ -161,8 +170,8 @@ class Journey:
         return (self.last_verdict[1] == self.last_at and "-j DNAT" in rule
                 and self.last_hop[1] in ("prerouting", "output"))
 
-    def summary(self, seen=None, answered=False, captured=None, kept=None) -> dict:
-        outcome, drop_at, detail = self.outcome(seen, answered, captured, kept)
+    def summary(self, seen=None, answered=False, captured=None, kept=None, links=None) -> dict:
+        outcome, drop_at, detail = self.outcome(seen, answered, captured, kept, links)
         return {"id": self.id, "direction": self.direction, "proto": self.headers.get("proto"),
                 "summary": hdr.summary(self.headers), "outcome": outcome, "drop_at": drop_at,
                 "outcome_detail": detail.text(), "outcome_msg": detail.wire(),
@@ -182,6 +191,7 @@ class Journeys:
 
     def __init__(self, bridges: dict[str, tuple[str, ...]] | None = None):
         self.bridges = bridges or {}      # bridge -> its ports (the topology's)
+        self.links: dict[str, dict] = {}  # the host's link states at the run's end (RESULT links)
         self.all: list[Journey] = []
         self._by_trace: dict[int, Journey] = {}
         self._by_identity: dict[tuple, Journey] = {}
@@ -213,6 +223,14 @@ class Journeys:
         ident = hdr.identity(h)
         return self._by_identity.get(ident) if ident is not None else None
 
+    def nearest(self, h: dict, t_ms: float) -> Journey | None:
+        """The journey of this packet identity that began nearest ``t_ms`` (end-of-run
+        matching of a frame read before its packet's first trace message: a host's
+        ARP retries share one identity, a second apart)."""
+        ident = hdr.identity(h)
+        same = [j for j in self.all if ident is not None and j.identity == ident]
+        return min(same, key=lambda j: abs(j.t_ms - t_ms)) if same else None
+
     def _match(self, h: dict, t_ms: float) -> Journey | None:
         ident = hdr.identity(h)
         if ident is None:
@@ -233,9 +251,11 @@ class Journeys:
             self._by_identity[ident] = j
         return j
 
-    def summaries(self, captures: dict[str, list] | None = None) -> list[dict]:
+    def summaries(self, captures: dict[str, list] | None = None,
+                  links: dict | None = None) -> list[dict]:
         """Every journey with its outcome, judged on the run's captures (``{iface: [PKT]}``,
-        PKT as ``session.Reader`` records them: ``journey``, ``direction``)."""
+        PKT as ``session.Reader`` records them: ``journey``, ``direction``) and the
+        host's link states (``{iface: {carrier, operstate, tx_dropped}}``)."""
         captures = captures or {}
         seen: dict[int, list[str]] = {}
         mine: dict[int, list[dict]] = {}
@@ -251,10 +271,11 @@ class Journeys:
                         names.append(iface)
         answered = _answered(self.all)
         captured = {name for name in captures if ":" not in name}
+        links = self.links if links is None else links
         out = []
         for j in self.all:
             where, kept = self._left_the_bridge(j, seen.get(j.id) or [], mine.get(j.id, []), captured)
-            s = j.summary(where, j.id in answered, captured, kept)
+            s = j.summary(where, j.id in answered, captured, kept, links)
             s["nat"] += _nat_from_captures(j, mine.get(j.id, []))
             out.append(s)
         return out

@@ -213,6 +213,21 @@ class Sandbox:
                 return rtnl.forget_neighbours(s)
         return sum(in_netns(self.ns(name), forget) for name in list(self.namespaces))
 
+    def _rtnl_query(self, name: str, fn):
+        """``fn(sock)`` with a fresh rtnetlink socket in namespace ``name`` (its thread)."""
+        def query():
+            with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0) as s:
+                return fn(s)
+        return in_netns(self.ns(name), query)
+
+    def pending_probes(self, name: str) -> list[tuple[int, int]]:
+        """The ARP requests namespace ``name`` will still send (``rtnl.pending_probes``)."""
+        return self._rtnl_query(name, rtnl.pending_probes)
+
+    def link_states(self) -> dict[str, dict]:
+        """The host's interfaces' carrier, operstate and transmit drops (``rtnl.link_states``)."""
+        return self._rtnl_query("host", rtnl.link_states)
+
     def sysctl(self, ns: str, values: dict):
         in_netns(self.ns(ns), lambda: write_sysctls(values))
 

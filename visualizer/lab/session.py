@@ -21,6 +21,8 @@ from .sandbox import SO_TIMESTAMPNS, Sandbox
 
 SETTLE_MS = 120          # quiet time after the traffic before the run is done
 SETTLE_MAX_MS = 600
+NEIGH_WAIT_MAX_MS = 3500  # the longest wait for a neighbour's last ARP request (3 x 1 s by default)
+NEIGH_POLL_MS = 100
 CAPTURE_MAX = 300        # packets kept per interface
 
 
@@ -102,7 +104,7 @@ class Reader:
     def __init__(self, sb: Sandbox, tracker: Tracker, emit, on_first=None):
         self.sb, self.tracker, self.emit, self.on_first = sb, tracker, emit, on_first
         self.captures: dict[str, list] = {name: [] for name in sb.packet_socks}
-        self._unmatched: list[tuple[dict, dict]] = []   # (capture record, headers)
+        self._unmatched: list[tuple[dict, dict, float]] = []   # (capture record, headers, read ms)
         self.last_kernel = time.monotonic()
         self.first_event = None
         self.sent: list[dict] = []      # the flat events, for the grader
@@ -120,8 +122,8 @@ class Reader:
             loop.remove_reader(s.fileno())
         self._on_kernel()
         # A frame can be read before the trace messages of its packet: match it now.
-        for rec, h in self._unmatched:
-            j = self.tracker.journeys.latest(h)
+        for rec, h, read_ms in self._unmatched:
+            j = self.tracker.journeys.nearest(h, read_ms)
             rec["journey"] = j.id if j else None
         self._unmatched = []
 
@@ -182,7 +184,7 @@ class Reader:
                    "journey": j.id if j else None}
             box.append(rec)
             if j is None:
-                self._unmatched.append((rec, h))
+                self._unmatched.append((rec, h, read_ms))
 
 
 STAMP_SPACE = socket.CMSG_SPACE(16)
@@ -223,7 +225,9 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
 
     try:
         src = step.traffic.src
+        links_before = await asyncio.to_thread(sb.link_states)
         result = await traffic.run(sb.ns(src), step.traffic, on_line)
+        await last_retry(sb)
         deadline = time.monotonic() + SETTLE_MAX_MS / 1000
         while time.monotonic() < deadline and time.monotonic() - reader.last_kernel < SETTLE_MS / 1000:
             await asyncio.sleep(0.03)
@@ -234,10 +238,12 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
         await finish_turn()
     await finish_loading(sb)
     snap = await snapshot(sb)
+    links = link_changes(links_before, await asyncio.to_thread(sb.link_states), sb.ifnames)
+    tracker.journeys.links = links      # the outcomes read them (a link with no carrier)
     journeys = tracker.summaries(reader.captures, snap["conntrack"])
     result.update(journeys=journeys, **snap, captures=reader.captures,
                   lesson=lesson.slug, step=step.number, events=len(reader.sent),
-                  hidden=dict(tracker.hidden),
+                  hidden=dict(tracker.hidden), links=links,
                   first_event_ms=round((reader.first_event - t0) * 1000, 3)
                   if reader.first_event else None)
     g = grader.grade(step, reader.sent, result)
@@ -251,6 +257,33 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
     except OSError as e:        # the result stands; the machine's table may fill sooner
         print(f"lab: forgetting a sandbox's neighbours failed: {e}", file=sys.stderr)
     return result
+
+
+async def last_retry(sb: Sandbox):
+    """Wait until the traffic's last retry has gone: the tool may exit (nc's timeout,
+    ping's count) while the kernel still resolves a neighbour, sending an ARP
+    request every retrans_time_ms until its probes run out; those requests are the
+    run's events too.  Polls each namespace's INCOMPLETE entries (one query, a few
+    ms, when none is left), bounded by the slowest's remaining schedule and
+    NEIGH_WAIT_MAX_MS."""
+    start = time.monotonic()
+    limit = NEIGH_WAIT_MAX_MS / 1000
+    while True:
+        pending = [p for ps in await asyncio.gather(*(asyncio.to_thread(sb.pending_probes, n)
+                                                      for n in list(sb.namespaces))) for p in ps]
+        waited = time.monotonic() - start
+        if not pending or waited >= limit:
+            return
+        limit = min(limit, waited + max(left * ms for left, ms in pending) / 1000 + 0.1)
+        await asyncio.sleep(NEIGH_POLL_MS / 1000)
+
+
+def link_changes(before: dict, after: dict, names: dict) -> dict:
+    """{ifname: {carrier, operstate, tx_dropped (frames the kernel dropped on transmit
+    there during the run)}} for the host's interfaces the sandbox made."""
+    mine = set(names.values()) - {"lo"}
+    return {n: {**a, "tx_dropped": a["tx_dropped"] - before.get(n, {}).get("tx_dropped", 0)}
+            for n, a in after.items() if n in mine}
 
 
 MONITOR_READY_S = 0.25   # nft subscribes to the trace group within this
