@@ -266,8 +266,10 @@ class Explainer:
         flow = self.flows.get(ev.ct.ct_id) if rw.nat and ev.ct.ct_state == "new" else None
         if not flow:
             return None
-        key = "explain.nat.record_dnat" if flow["field"] == "dst" else "explain.nat.record_snat"
-        return m(key, ct=ev.ct.ct_id, old=flow["old"], new=flow["new"], hook=flow["hook"])
+        if flow["field"] == "dst":
+            return m("explain.nat.record_dnat", ct=ev.ct.ct_id, old=flow["old"], hook=flow["hook"])
+        return m("explain.nat.record_snat", ct=ev.ct.ct_id, old=flow["old"], new=flow["new"],
+                 hook=flow["hook"])
 
     def _rewrite_seen(self, ev: Event, notes: Notes) -> phrases.Msg | None:
         """A rewrite between the previous dump and this one (``Journey.nat`` grew)."""
