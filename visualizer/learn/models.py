@@ -67,7 +67,8 @@ class Run(models.Model):
         }
 
     def as_text(self) -> str:
-        """Seed-style text: a header, each event's text line, the traffic output."""
+        """Seed-style text: a header, each event's text line, each journey's story
+        (JOURNEY ``story``, as comment lines), the traffic output."""
         res = self.result or {}
         lines = [
             f"# recorded run {self.uid}: lesson {self.lesson} step {self.step}",
@@ -83,6 +84,13 @@ class Run(models.Model):
         for ev in self.events:
             text = ev.get("text") or _fallback_text(ev)
             lines.append(text)
+        stories = [j for j in res.get("journeys") or [] if j.get("story")]
+        if stories:
+            lines += ["", "# the journeys, in words"]
+            for j in stories:
+                lines.append(f"# #{j.get('id')} {j.get('direction')} {j.get('summary')}: "
+                             f"{j.get('outcome')}")
+                lines += [f"#   {sentence}" for sentence in j["story"]]
         if res.get("output"):
             lines += ["", "# traffic output", res["output"].rstrip("\n")]
         return "\n".join(lines) + "\n"
