@@ -155,3 +155,55 @@ def test_the_run_lasts_until_the_last_arp_retry(live_lab):
     assert len(sent) == 3, sent       # the kernel's schedule: mcast_solicit = 3
     assert len(arps) == 3 and {p["journey"] for p in sent} == {j["id"] for j in arps}, arps
     assert max(e["t_ms"] for e in events if e["proto"] == "arp") > 1900
+
+
+def test_the_reverse_mapping_is_an_entry_of_the_replys_nat(live_lab):
+    """container-to-external step 2: the echo reply's destination goes from 203.0.113.10
+    back to 172.17.0.2 between the dump of ip raw PREROUTING and that of ip filter
+    FORWARD: conntrack's reverse mapping of the MASQUERADE, applied by the NAT at
+    PREROUTING, not a rewrite of FORWARD's.  The MASQUERADE's entry says what the next
+    hop sees: the new source, as eth0's capture shows it."""
+    events, res, proc = run_trace("container-to-external", "--step", "2", "--oracle")
+    assert proc.returncode == 0 and res is not None, proc.stderr[-2000:]
+    js = [j for j in res["journeys"] if j["proto"] == "icmp"]
+    first = min((j for j in js if j["direction"] == "request"), key=lambda j: j["first_seq"])
+    masq = next(n for n in first["nat"] if n["field"] == "src")
+    assert (masq["at"], masq["new"], masq["by"], masq["hook"]) == (
+        "ip nat POSTROUTING", "203.0.113.10", "rule", "ip POSTROUTING"), masq
+    assert masq["seen"] == "eth0"
+    out = [p for p in res["captures"]["eth0"] if p["journey"] == first["id"] and p["direction"] == "out"]
+    assert out and out[0]["src"] == "203.0.113.10"
+    for r in (j for j in js if j["direction"] == "reply"):
+        n = next(n for n in r["nat"] if n["field"] == "dst")
+        assert (n["old"], n["new"], n["reverse"], n["by"], n["hook"]) == (
+            "203.0.113.10", "172.17.0.2", True, "conntrack", "ip PREROUTING"), n
+        assert (n["after"], n["shown_at"]) == ("ip raw PREROUTING", "ip filter FORWARD"), n
+        assert {"by", "reverse", "hook"} <= set(n["derived"])
+        # the kernel's dumps: the reply's daddr before and after
+        tid = next(e["trace_id"] for e in events if e["journey"] == r["id"] and e["table"] == "raw")
+        dumps = [ln for ln in res["oracle"].splitlines()
+                 if f"trace id {tid:08x} " in ln and " packet: " in ln]
+        raw = next(ln for ln in dumps if " ip raw PREROUTING " in ln)
+        fwd = next(ln for ln in dumps if " ip filter FORWARD " in ln)
+        assert "ip daddr 203.0.113.10" in raw and "ip daddr 172.17.0.2" in fwd
+
+
+def test_an_unanswered_flows_later_request_is_delivered_and_still_new(live_lab):
+    """container-to-external step 1 (no MASQUERADE): the second echo request's last hook
+    is ip filter FORWARD (ip POSTROUTING holds only a nat chain, which runs for a flow's
+    first packet alone), and eth0's and wan's captures show it leave and arrive: it is
+    "delivered" (nobody answers: wan has no route back).  Its conntrack state is still
+    new: the entry exists (confirmed by the first request), but conntrack has seen no
+    reply, and a flow stays new until it does."""
+    events, res, proc = run_trace("container-to-external", "--step", "1")
+    assert proc.returncode == 0 and res is not None, proc.stderr[-2000:]
+    reqs = sorted((j for j in res["journeys"] if j["proto"] == "icmp"), key=lambda j: j["first_seq"])
+    assert len(reqs) >= 2 and all(j["direction"] == "request" for j in reqs)
+    second = reqs[1]
+    assert second["path"][-1] == ["ip", "forward"], second["path"]
+    assert second["outcome"] == "delivered" and {"eth0", "wan:eth0"} <= set(second["seen"]), second
+    mine = [e for e in events if e["journey"] == second["id"] and e["family"] == "ip"
+            and e["table"] == "filter"]
+    assert mine and all(e["ct_state"] == "new" and "confirmed" in e["ct_status"] for e in mine)
+    flow = next(c for c in res["conntrack"] if c["id"] == second["flow"])
+    assert flow["state"] == "UNREPLIED"

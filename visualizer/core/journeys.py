@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 
 from . import headers as hdr
 from . import phrases
+from .natevidence import add_conntrack_nat, from_captures
+
+__all__ = ["Journey", "Journeys", "add_conntrack_nat"]
 
 phrases.define({
     "outcome.dropped": "dropped in {at} by {by}",
@@ -83,15 +86,34 @@ class Journey:
             self.path.append([family, hook])
 
     def note_headers(self, h: dict, where_nat: str | None):
-        """Record a header rewrite (NAT) seen between two hook dumps."""
+        """Record a header rewrite (NAT) seen between two hook dumps: ``after`` is the
+        chain whose dump still showed the old value; ``note_event`` adds the chain whose
+        dump first shows the new one (``shown_at``)."""
         keys = ("src", "dst", "sport", "dport")
         if self.headers:
             for k in keys:
                 old, new = self.headers.get(k), h.get(k)
                 if old is not None and new is not None and old != new:
                     self.nat.append({"at": where_nat or "conntrack", "field": k, "old": old, "new": new,
-                                     "source": "trace"})
+                                     "source": "trace", "after": self.last_at, "shown_at": None,
+                                     **self.nat_kind(k, where_nat)})
         self.headers.update({k: v for k, v in h.items() if v is not None})
+
+    def nat_kind(self, fld: str, where_nat: str | None) -> dict:
+        """Who rewrote it: a nat rule (the flow's first packet), or conntrack applying
+        the mapping it recorded for that packet, in reverse on a reply.  ``hook``: where
+        the kernel's NAT does it (destinations at PREROUTING or OUTPUT, sources at
+        POSTROUTING or INPUT), worked out, not reported: listed in ``derived``."""
+        if where_nat:
+            fam, _, chain = where_nat.split(" ", 2)
+            return {"by": "rule", "reverse": False, "hook": f"{fam} {chain}", "derived": []}
+        hops = {tuple(p) for p in self.path}
+        if fld in ("dst", "dport"):
+            hook = "OUTPUT" if ("ip", "output") in hops and ("ip", "prerouting") not in hops else "PREROUTING"
+        else:
+            hook = "INPUT" if self.local or ("ip", "input") in hops else "POSTROUTING"
+        return {"by": "conntrack", "reverse": self.direction == "reply", "hook": f"ip {hook}",
+                "derived": ["by", "reverse", "hook"]}
 
     def note_event(self, where, verdict, ifaces):
         """Evidence from one non-probe trace event (see ``outcome``)."""
@@ -105,6 +127,11 @@ class Journey:
                 self.local = True
         self.last_hop = (where.family, where.hook, ifaces.iif, ifaces.oif)
         self.last_at = at
+        for n in self.nat:
+            if n.get("source") == "trace" and n.get("shown_at", "") is None:
+                n["shown_at"] = at      # the first dump that shows the rewritten value
+                if n["by"] == "conntrack":
+                    n["reverse"] = self.direction == "reply"
 
     def outcome(self, seen: list[str] | None = None, answered: bool = False,
                 captured: set[str] | None = None, kept: dict | None = None,
@@ -178,7 +205,8 @@ class Journey:
                 "flow": self.flow, "first_seq": self.first_seq,
                 "events": self.events, "path": [list(p) for p in self.path], "nat": list(self.nat),
                 "src": self.headers.get("src"), "dst": self.headers.get("dst"),
-                "sport": self.headers.get("sport"), "dport": self.headers.get("dport")}
+                "sport": self.headers.get("sport"), "dport": self.headers.get("dport"),
+                "seen": list(seen or [])}
 
 
 def _differs(a: tuple | None, b: tuple | None) -> bool:
@@ -276,7 +304,7 @@ class Journeys:
         for j in self.all:
             where, kept = self._left_the_bridge(j, seen.get(j.id) or [], mine.get(j.id, []), captured)
             s = j.summary(where, j.id in answered, captured, kept, links)
-            s["nat"] += _nat_from_captures(j, mine.get(j.id, []))
+            s["nat"] += from_captures(j, mine.get(j.id, []))
             out.append(s)
         return out
 
@@ -295,24 +323,6 @@ class Journeys:
             kept = {"bridge": bridge, "ports": ports, "mac": frame.get("mac_dst"),
                     "sender": came.get("mac_src") if came else None}
         return seen, kept
-
-
-def _nat_from_captures(j: Journey, pkts: list[dict]) -> list[dict]:
-    """The rewrite of a packet whose trace ends at its NAT rule (no later chain dump
-    shows it), read from a capture that saw the packet after it (source "capture").
-    The hairpin SYN: DNATed in nat PREROUTING, seen leaving docker0 rewritten, never
-    confirmed in conntrack (the bridge kept it), so no other evidence shows it."""
-    if not j.last_nat_at or j.last_at != j.last_nat_at or j.nat:
-        return []
-    out = []
-    for p in pkts:
-        for fld in ("src", "dst", "sport", "dport"):
-            old, new = j.headers.get(fld), p.get(fld)
-            if old is not None and new is not None and old != new and not any(
-                    n["field"] == fld for n in out):
-                out.append({"at": j.last_nat_at, "field": fld, "old": old, "new": new,
-                            "source": "capture", "seen": p["iface"]})
-    return out
 
 
 def _answered(journeys: list[Journey]) -> set[int]:
@@ -334,39 +344,3 @@ def _answered(journeys: list[Journey]) -> set[int]:
                 out.add(j.id)
                 break
     return out
-
-
-def add_conntrack_nat(journeys: list[dict], table: list[dict]):
-    """NAT that no later trace dump can show, taken from the conntrack table (source
-    "conntrack"): SNAT done at POSTROUTING (the last hook) on a request, and the
-    reverse rewrite conntrack applies to replies of a NATed flow."""
-    by_id = {c["id"]: c for c in table}
-    seen = set()
-    for j in journeys:
-        c = by_id.get(j.get("flow"))
-        if not c:
-            continue
-        orig, reply = c["orig"], c["reply"]
-        if j["direction"] == "request":
-            if j["nat"] or reply["dst"] == orig["src"] or j.get("src") != orig["src"]:
-                continue
-            # The flow's first packet is rewritten by the nat chain, later ones by conntrack.
-            at = "conntrack" if c["id"] in seen else "ip nat POSTROUTING"
-            seen.add(c["id"])
-            j["nat"].append({"at": at, "field": "src", "old": orig["src"],
-                             "new": reply["dst"], "source": "conntrack"})
-            continue
-        # A reply arrives addressed with the reply tuple and leaves with the original's;
-        # a rewrite the trace did not show (done at the last hook) comes from the tuples.
-        done = {(n["field"], n["new"]) for n in j["nat"]}
-        for addr, port, came, goes, came_p, goes_p in (
-                ("dst", "dport", reply["dst"], orig["src"], reply.get("dport"), orig.get("sport")),
-                ("src", "sport", reply["src"], orig["dst"], reply.get("sport"), orig.get("dport"))):
-            if j.get(addr) != came or (addr, goes) in done or (came == goes and came_p == goes_p):
-                continue
-            if came != goes:
-                j["nat"].append({"at": "conntrack", "field": addr, "old": came, "new": goes,
-                                 "source": "conntrack"})
-            if came_p is not None and came_p != goes_p:
-                j["nat"].append({"at": "conntrack", "field": port, "old": came_p, "new": goes_p,
-                                 "source": "conntrack"})
