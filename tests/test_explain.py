@@ -238,3 +238,24 @@ def test_every_message_made_gives_its_template_exactly_its_placeholders(monkeypa
     assert len(made) > 20
     for id_, args in made:
         assert args == phrases.placeholders(phrases.CATALOGUE[id_]), id_
+
+
+def test_a_dropped_copy_of_a_flooded_frame_is_a_copy():
+    r = Run()
+    ev = r.hop(1, "bridge", "filter", "FORWARD", verdict="drop", pos=2, rule="-A FORWARD -p ARP -j DROP",
+               iif="veth-c1", oif="veth-c2", mac_dst="ff:ff:ff:ff:ff:ff", proto="arp")
+    assert "drops this copy of the frame" in ev.explain and "no later chain" not in ev.explain
+
+
+def test_a_dnat_at_output_is_routed_again():
+    r = Run(lessons.get("external-to-container").topology)
+    host = dict(src="203.0.113.10", sport=40000, proto="tcp")
+    r.hop(1, "ip", "raw", "OUTPUT", type="policy", oif="lo", dst="203.0.113.10", dport=8080, **host)
+    dnat = r.hop(1, "ip", "nat", "DOCKER", hook="output", base="OUTPUT", pos=2,
+                 rule="-A DOCKER -p tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80",
+                 oif="lo", dst="203.0.113.10", dport=8080, ct=5, state="new",
+                 direction="original", **host)
+    assert "changed back to 203.0.113.10:8080 at INPUT" in dnat.explain
+    post = r.hop(1, "ip", "nat", "POSTROUTING", type="policy", oif="docker0", dst="172.17.0.2",
+                 dport=80, ct=5, state="new", direction="original", **host)
+    assert "It leaves by docker0 now, not by lo" in post.explain

@@ -54,6 +54,7 @@ class Notes:
     at: str | None = None                # "family table CHAIN" of its last lesson event
     at_hook: str | None = None           # and its hook
     raw_told: bool = False
+    routed: str | None = None            # the device the routing decision at OUTPUT chose
     nat_seen: int = 0                    # Journey.nat entries already told
     ct_told: bool = False
     ports_out: set = field(default_factory=set)   # bridge ports it was seen leaving by
@@ -187,8 +188,12 @@ class Explainer:
     def _rule(self, ev: Event, rw: RuleWords, caller) -> phrases.Msg:
         w, v = ev.where, ev.verdict
         chain = f"{w.family} {w.table} {w.chain}"
+        copy = (w.family == "bridge" and w.hook == "forward"
+                and (ev.packet.mac_dst or "").lower() == _BROADCAST)
         if v.type == "policy":
-            key = {"accept": "explain.policy.accept", "drop": "explain.policy.drop"}.get(v.verdict)
+            key = {"accept": "explain.policy.accept",
+                   "drop": "explain.policy.drop_copy" if copy else "explain.policy.drop"}.get(
+                       v.verdict)
             return m(key, chain=chain) if key else m("explain.policy.other", chain=chain,
                                                      verdict=str(v.verdict).upper())
         if v.type == "return" and v.rule is None:
@@ -212,7 +217,7 @@ class Explainer:
                 return m("explain.rule.accept_user", user=w.chain, base=w.base_chain, **args)
             return m("explain.rule.accept", **args)
         if verdict == "drop":
-            return m("explain.rule.drop", **args)
+            return m("explain.rule.drop_copy" if copy else "explain.rule.drop", **args)
         if verdict == "return":
             if caller and caller[1] is not None:
                 return m("explain.rule.return", caller=caller[0], next=caller[1] + 1, **args)
@@ -336,8 +341,12 @@ class Explainer:
                          physout=f.physout)
             return m("explain.where.forward", dst=p.dst or "?", oif=f.oif or "?")
         if w.hook == "output":
+            notes.routed = f.oif
             return m("explain.where.output", oif=f.oif or "?")
         if w.hook == "postrouting":
+            j = self._journey(ev.journey)
+            if notes.routed and f.oif and f.oif != notes.routed and j is not None and j.nat:
+                return m("explain.where.rerouted", oif=f.oif, before=notes.routed)
             return m("explain.where.post", oif=f.physout or f.oif or "?")
         return None
 

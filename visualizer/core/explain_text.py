@@ -48,6 +48,15 @@ phrases.define({
     "explain.where.output": "A process on the host sent it: OUTPUT is the first hook of the "
                             "host's own packets, and the routing decision chose {oif}.",
     "explain.where.post": "The last ip hook before it leaves by {oif}.",
+    "explain.where.rerouted": "It leaves by {oif} now, not by {before} as the routing decision "
+                              "at OUTPUT chose: after the NAT changed its destination, the kernel "
+                              "routed it again.",
+    "explain.rule.drop_copy": "Rule {pos} of {chain} matched ({matches}) and drops this copy of "
+                              "the frame: the bridge made one for each port it floods to (and "
+                              "one for the host), and the others go on.",
+    "explain.policy.drop_copy": "No rule of {chain} accepted this copy of the frame, so the "
+                                "chain's policy, DROP, dropped it; the bridge's other copies "
+                                "(for other ports, or the host) go on.",
     "explain.where.raw": "The raw table runs before conntrack, so this dump carries no "
                          "conntrack state yet.",
     # rules and verdicts

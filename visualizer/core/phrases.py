@@ -36,19 +36,33 @@ class Msg:
     args: dict = field(default_factory=dict)
 
     def text(self) -> str:
-        return render(self.id, **self.args)
+        # Kept once made: a message is immutable, and the phrases of a rule's matches
+        # (cached per rule text) are rendered into every event that rule decides.
+        t = self.__dict__.get("_text")
+        if t is None:
+            t = render(self.id, **self.args)
+            object.__setattr__(self, "_text", t)
+        return t
 
     def wire(self) -> dict:
         """{"id", "args"}; an argument that is a message (a phrase within the sentence,
-        such as a rule's matches in words) is itself {"id", "args"}, a list of them a list."""
+        such as a rule's matches in words) is itself {"id", "args"}, a list of them a list.
+        (A nested phrase's form is shared between the events that carry it: read only.)"""
         return {"id": self.id, "args": {k: _wire_arg(v) for k, v in self.args.items()}}
+
+    def _shared_wire(self) -> dict:
+        w = self.__dict__.get("_wire")
+        if w is None:
+            w = self.wire()
+            object.__setattr__(self, "_wire", w)
+        return w
 
 
 def _wire_arg(v):
     if isinstance(v, Msg):
-        return v.wire()
+        return v._shared_wire()
     if isinstance(v, (list, tuple)) and any(isinstance(x, Msg) for x in v):
-        return [x.wire() if isinstance(x, Msg) else x for x in v]
+        return [x._shared_wire() if isinstance(x, Msg) else x for x in v]
     return v
 
 

@@ -69,6 +69,7 @@ phrases.define({
     "rule.nft": "the nft match `{text}`",
 })
 
+_ANY = (phrases.msg("rule.any"),)
 NAT_TARGETS = ("DNAT", "SNAT", "MASQUERADE", "REDIRECT", "NETMAP")
 LOG_TARGETS = ("LOG", "NFLOG")
 
@@ -109,7 +110,7 @@ class RuleWords:
 
     def phrases(self):
         """The matches, or "any packet" when the rule has none."""
-        return list(self.matches) or [phrases.msg("rule.any")]
+        return self.matches or _ANY
 
 
 def _addr(family: str, which: str, value: str, neg: bool) -> phrases.Msg:
