@@ -78,9 +78,11 @@ export function parseRules(text, maxRules, maxLen) {
 }
 
 // An example in the step text is a rule when every line is iptables arguments ("-I ...", "-t nat ...")
+// or an ebtables rule ("ebtables -A FORWARD -p ARP -j DROP": the box applies it with ebtables)
 export function exampleRules(text) {
   const lines = String(text || "").split("\n").map((s) => s.trim()).filter(Boolean);
-  return lines.length && lines.every((l) => /^-[-A-Za-z]/.test(l)) ? lines : null;
+  return lines.length && lines.every((l) => /^((sudo\s+)?ebtables\s+)?-[-A-Za-z]/.test(l))
+    ? lines.map((l) => l.replace(/^sudo\s+/, "")) : null;
 }
 
 // page_data.progress after a run of step n (the server records the same when the run ends)

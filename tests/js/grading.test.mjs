@@ -69,6 +69,9 @@ test("the rule box: one rule per line, limits, 'iptables' typed in front is drop
 test("examples in the text that are rules get a 'use this rule' button", () => {
   assert.deepEqual(exampleRules("-I DOCKER-USER -p icmp -j DROP\n"), ["-I DOCKER-USER -p icmp -j DROP"]);
   assert.deepEqual(exampleRules("-t nat -I POSTROUTING -j RETURN"), ["-t nat -I POSTROUTING -j RETURN"]);
+  // step 3's ebtables rule is offered to the box as it is written
+  assert.deepEqual(exampleRules("ebtables -A FORWARD -p ARP -j DROP"), ["ebtables -A FORWARD -p ARP -j DROP"]);
+  assert.equal(exampleRules("ip link set docker0 up"), null);
   assert.equal(exampleRules("sysctl -w net.ipv4.ip_forward=1"), null);
   assert.equal(exampleRules(""), null);
 });

@@ -207,3 +207,16 @@ def test_an_unanswered_flows_later_request_is_delivered_and_still_new(live_lab):
     assert mine and all(e["ct_state"] == "new" and "confirmed" in e["ct_status"] for e in mine)
     flow = next(c for c in res["conntrack"] if c["id"] == second["flow"])
     assert flow["state"] == "UNREPLIED"
+
+
+def test_step_4s_box_takes_step_3s_ebtables_rule(live_lab):
+    """arp-and-capture step 4's rule box refused ``ebtables -A FORWARD -p ARP -j DROP``
+    (it was applied with iptables); now it is applied with ebtables, and the kernel's
+    counter of that rule counts the ARP requests it dropped."""
+    events, res, proc = run_trace("arp-and-capture", "--step", "4", "--rule",
+                                  "ebtables -A FORWARD -p ARP -j DROP")
+    assert proc.returncode == 0 and res is not None, proc.stderr[-2000:]
+    arps = [j for j in res["journeys"] if j["proto"] == "arp" and j["direction"] == "request"]
+    assert arps and all(j["drop_at"] == "bridge filter FORWARD" for j in arps), arps
+    counted = re.search(r"-p ARP -j DROP , pcnt = (\d+)", res["rules"]["ebtables"]["filter"])
+    assert counted and int(counted.group(1)) == len(arps)

@@ -51,3 +51,16 @@ def test_the_nat_answer_with_a_port_is_graded_on_both():
                         ("203.0.113.10:80", False)):
         g = predict.grade({"nat_addr": said}, _Step, [], result)
         assert g["parts"][0]["right"] is right, (said, g)
+
+
+def test_a_rule_box_rule_may_be_an_ebtables_rule():
+    """arp-and-capture step 4's box takes step 3's own rule: a rule naming ebtables is
+    read (and applied) as ebtables reads it; anything else is iptables arguments."""
+    from visualizer.core import rulecheck
+    assert rulecheck.tool_of("ebtables -A FORWARD -p ARP -j DROP") == "ebtables"
+    assert rulecheck.tool_of("-I FORWARD -j DROP") == "iptables"
+    assert rulecheck.tool_of("iptables -I FORWARD -j DROP") == "iptables"
+    assert rulecheck.check_list(["ebtables -A FORWARD -p ARP -j DROP"]) == [
+        "ebtables -A FORWARD -p ARP -j DROP"]
+    with pytest.raises(rulecheck.RuleRefused):     # ebtables' own file option, refused
+        rulecheck.check_list(["ebtables --atomic-file /etc/passwd -L"])

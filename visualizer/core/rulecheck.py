@@ -129,6 +129,14 @@ class RuleRefused(errors.InputError):
     """A rule the lab will not run; ``kind`` is errors.INPUT or errors.FORBIDDEN."""
 
 
+def tool_of(text: str) -> str:
+    """The tool a learner's rule is for: ``ebtables`` when it starts with that name (a
+    bridge-family rule, e.g. arp-and-capture step 3's ``ebtables -A FORWARD -p ARP
+    -j DROP``), else ``iptables`` (the rule box's default: iptables arguments)."""
+    first = text.split(None, 1)[0] if isinstance(text, str) and text.strip() else ""
+    return "ebtables" if first in ("ebtables", "ebtables-nft") else "iptables"
+
+
 def check_list(rules, max_rules: int = MAX_RULES, max_len: int = MAX_RULE_LEN) -> list[str]:
     """A list of learner rules -> the stripped rules, or RuleRefused naming the bad one."""
     if rules is None:
@@ -142,7 +150,7 @@ def check_list(rules, max_rules: int = MAX_RULES, max_len: int = MAX_RULE_LEN) -
         if not isinstance(rule, str):
             raise RuleRefused(f"rule {i} must be a string")
         try:
-            args(rule, max_len)
+            args(rule, max_len, tool=tool_of(rule))
         except RuleRefused as e:
             raise RuleRefused(f"rule {i}: {e.message}", e.kind) from None
         out.append(rule.strip())

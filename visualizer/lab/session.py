@@ -13,7 +13,7 @@ import sys
 import time
 
 from ..core import headers as hdr
-from ..core import errors, grader, lessons, messages
+from ..core import errors, grader, lessons, messages, rulecheck
 from ..core.events import Tracker
 from . import commands, commits, conntrack, netlink, rules, traffic
 from .commits import CommitWatch
@@ -88,10 +88,11 @@ async def configure(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
         for a in s.actions:
             await apply_action(sb, a)
     for text in user_rules:
+        tool = rulecheck.tool_of(text)      # "ebtables -A FORWARD ...": a bridge rule
         try:
-            await rules.apply_rule(sb.ns("host"), text)
+            await rules.apply_rule(sb.ns("host"), text, tool=tool)
         except rules.RuleError as e:
-            raise StepError(f"iptables refused the rule {text!r}: {e}") from e
+            raise StepError(f"{tool} refused the rule {text!r}: {e}") from e
         sb.dirty = True
     if sb.dirty:
         sb.rule_index = await rules.RuleIndex.load(sb.ns("host"))
