@@ -225,3 +225,15 @@ def test_trace_explain_prints_the_stories(live_lab):
     out = proc.stdout.split("The journeys, in words:", 1)
     assert len(out) == 2, proc.stdout[-2000:]
     assert "Outcome (dropped)" in out[1] and "policy, DROP" in out[1]
+
+
+def test_trace_json_lines_carry_the_new_fields_flat(live_lab):
+    """Acceptance 6: each EVENT line has explain, checked and origin (flat, top level),
+    each JOURNEY of the result line its story."""
+    events, result, proc = run_trace("container-to-external", "--step", "2")
+    assert proc.returncode == 0 and result, proc.stderr[-2000:]
+    for e in events:
+        assert {"explain", "explain_msgs", "checked", "origin", "origin_msg"} <= set(e)
+        assert isinstance(e["checked"], list) and isinstance(e["explain_msgs"], list)
+    assert any(e["explain"] for e in events)
+    assert all(j["story"] and j["story_msgs"] for j in result["journeys"])

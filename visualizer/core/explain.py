@@ -63,6 +63,7 @@ class Notes:
     nat: list = field(default_factory=list)
     verdict: phrases.Msg | None = None   # the decisive accept, or the drop
     fix: phrases.Msg | None = None       # what would let it through
+    ct: phrases.Msg | None = None        # what conntrack did with it
     dropped: bool = False
 
 
@@ -135,7 +136,7 @@ class Explainer:
             if out["ct"].id == "explain.where.raw":
                 notes.raw_told = True
             else:
-                notes.ct_told = True
+                notes.ct_told, notes.ct = True, out["ct"]
         self._note(ev, notes, out)
         return [out[k] for k in _ORDER if k in keep]
 
@@ -155,8 +156,8 @@ class Explainer:
                 notes.nat.append(out[k])
         if v.verdict == "drop" and not notes.dropped:
             notes.verdict, notes.dropped, notes.fix = out["rule"], True, out.get("fix")
-        elif v.verdict == "accept" and not notes.dropped and (
-                v.type == "rule" or notes.verdict is None):
+        elif v.verdict == "accept" and not notes.dropped and not out["rule"].id.startswith(
+                "explain.nat.") and (v.type == "rule" or notes.verdict is None):
             notes.verdict = out["rule"]
 
     # -- jumps and returns ---------------------------------------------------

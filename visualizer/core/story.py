@@ -43,6 +43,8 @@ def story(s: dict, notes, explainer) -> list:
         out.append(notes.entered)
         out += notes.decisions[:_MAX_DECISIONS]
         out += notes.nat
+        if notes.ct is not None and notes.ct.id != "explain.ct.new":
+            out.append(notes.ct)        # a later packet's or a reply's mapping
     told = {(x.args.get("old"), x.args.get("new")) for x in out}
     for n in s.get("nat", []):
         if n.get("source") == "trace":
