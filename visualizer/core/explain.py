@@ -298,7 +298,8 @@ class Explainer:
                      field=field_msg, old=old, new=new, chain=chain)
         if ev.ct.ct_id is None:
             return None
-        prev, hook = notes.at or "?", (notes.at_hook or "?").upper()
+        prev = notes.at or "?"
+        hook = (addr.get("hook") or notes.at_hook or "?").split(" ")[-1].upper()
         key = "explain.nat.reversed" if ev.ct.ct_direction == "reply" else "explain.nat.applied"
         return m(key, field=field_msg, old=old, new=new, prev=prev, ct=ev.ct.ct_id, hook=hook)
 

@@ -19,7 +19,7 @@ phrases.define({
     "story.nat_conntrack": "Its {field} went from {old} to {new} at {hook}, after the last hook "
                            "that reports it: conntrack's doing, from entry {ct} (read from the "
                            "entry's tuples; no chain dump shows it).",
-    "story.nat_capture": "Its {field} went from {old} to {new} after {at}: the capture on {seen} "
+    "story.nat_capture": "Its {field} went from {old} to {new} at {hook}: the capture on {seen} "
                          "shows it (no chain dump does).",
     "story.no_hook": "No netfilter hook reported it.",
 })
@@ -56,11 +56,12 @@ def story(s: dict, notes, explainer) -> list:
             continue
         told.add((old, new))
         fld = m(f"field.{n['field']}")
+        hook = (n.get("hook") or ("POSTROUTING" if n["field"] == "src" else "PREROUTING")
+                ).split(" ")[-1]
         if n.get("source") == "capture":
-            out.append(m("story.nat_capture", field=fld, old=old, new=new, at=n["at"],
+            out.append(m("story.nat_capture", field=fld, old=old, new=new, hook=hook,
                          seen=n.get("seen", "?")))
         elif s.get("flow") is not None:
-            hook = "POSTROUTING" if n["field"] == "src" else "PREROUTING"
             out.append(m("story.nat_conntrack", field=fld, old=old, new=new, hook=hook,
                          ct=s["flow"]))
     if notes is not None and notes.verdict is not None and notes.verdict not in out and (
