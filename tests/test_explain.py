@@ -259,3 +259,15 @@ def test_a_dnat_at_output_is_routed_again():
     post = r.hop(1, "ip", "nat", "POSTROUTING", type="policy", oif="docker0", dst="172.17.0.2",
                  dport=80, ct=5, state="new", direction="original", **host)
     assert "It leaves by docker0 now, not by lo" in post.explain
+
+
+def test_a_learners_reject_and_log_rules():
+    r = Run()
+    rej = r.hop(1, "ip", "filter", "DOCKER-USER", hook="forward", base="FORWARD", verdict="drop",
+                pos=1, rule="-A DOCKER-USER -p icmp -m icmp --icmp-type echo-request -j REJECT",
+                iif="docker0", oif="docker0", src="172.17.0.2", dst="172.17.0.3", proto="icmp")
+    assert "it is ICMP, it is an ICMP echo-request" in rej.explain and "rejects the packet" in rej.explain
+    log = r.hop(1, "ip", "filter", "FORWARD", verdict="continue", pos=1,
+                rule='-A FORWARD -j LOG --log-prefix "mine: "', iif="docker0", oif="docker0",
+                src="172.17.0.2", dst="172.17.0.3", proto="icmp")
+    assert 'it logs a copy of the packet (prefix "mine: ")' in log.explain

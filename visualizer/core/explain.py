@@ -217,6 +217,8 @@ class Explainer:
             if w.base_chain and w.chain != w.base_chain:
                 return m("explain.rule.accept_user", user=w.chain, base=w.base_chain, **args)
             return m("explain.rule.accept", **args)
+        if verdict == "drop" and rw.target == "REJECT":
+            return m("explain.rule.reject", **args)
         if verdict == "drop":
             return m("explain.rule.drop_copy" if copy else "explain.rule.drop", **args)
         if verdict == "return":

@@ -51,6 +51,9 @@ phrases.define({
     "explain.where.rerouted": "It leaves by {oif} now, not by {before} as the routing decision "
                               "at OUTPUT chose: after the NAT changed its destination, the kernel "
                               "routed it again.",
+    "explain.rule.reject": "Rule {pos} of {chain} matched ({matches}) and rejects the packet: the "
+                           "kernel drops it here and answers its sender with an error (a TCP "
+                           "reset or an ICMP unreachable).",
     "explain.rule.drop_copy": "Rule {pos} of {chain} matched ({matches}) and drops this copy of "
                               "the frame: the bridge made one for each port it floods to (and "
                               "one for the host), and the others go on.",
