@@ -19,6 +19,7 @@ import { wireTabs } from "./tabs.js";
 import { Zoom, wirePresenter } from "./layout.js";
 import { buildPrediction, progressAfter } from "./grading.js";
 import { progressText, runUrls } from "./pagedata.js";
+import { StepText } from "./steptext.js";
 import { S, t } from "./strings.js";
 
 const data = JSON.parse($("page-data").textContent);
@@ -43,6 +44,11 @@ const zoom = new Zoom($("diagram-scroll"), svg);
 const tryit = new TryIt({ box: $("rules-input"), explain: $("explain"), maxRules: data.max_rules, maxLen: data.max_rule_len });
 const predict = recorded ? null : new PredictPanel($("predict"), {
   store, offered: (data.prediction && data.prediction.offered) || [], model, diagramEl: svg });
+// the step's text: the question before the run, the explanation after it (its hops are links)
+const reveal = $("explain-reveal");
+new StepText({ store, proto, recorded, ranBefore: !!reveal && reveal.dataset.ranBefore === "true",
+  els: { title: $("step-title"), before: $("explain"), after: $("explain-after"), reveal },
+  select: (k) => { player.pause(); player.seek(k, "seek"); }, announce: (m) => announcer.say(m) });
 const tabs = wireTabs(document.querySelector("[role=tablist]"), () => renderSide());
 
 const journeyOf = (id) => get().journeys.find((j) => j.id === id);

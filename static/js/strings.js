@@ -125,6 +125,12 @@ export const S = {
     natTitle: "{kind} in {where}", zoomIn: "Zoom in", zoomOut: "Zoom out", zoomFit: "Fit",
   },
   layout: { present: "Present", leave: "Leave presenter view" },
+  // the step's text before and after the run (steptext.js)
+  steptext: {
+    reveal: "Show the explanation (you ran this step before)",
+    hopTitle: "Select this hop in the diagram", hopMissing: "This run has no such hop.",
+    selected: "Selected {hop}.",
+  },
   progress: {
     none: "Not started yet: your progress is kept in this browser.",
     run: "{run} of {total} steps run", predicted: " · {right} of {n} predictions right", finished: " · ✓ finished",

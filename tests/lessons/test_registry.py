@@ -102,7 +102,7 @@ def test_last_step_is_try_it(slug):
 def test_step_has_explanation(slug, number):
     step = _step(slug, number)
     assert step.title.strip()
-    assert len(step.explain.strip()) > 80, "explain what to look at and what you should see"
+    assert len(step.explain.strip()) > 80, "say what is there and ask, then explain (docs/lessons.md)"
 
 
 @pytest.mark.parametrize("slug,number", STEPS)

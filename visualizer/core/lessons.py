@@ -4,6 +4,10 @@ A lesson folder holds ``lesson.toml`` (title, steps, traffic, expectations),
 ``topology.toml`` (or ``topology = "<name>"`` naming one in
 ``lessons/_topologies``), rules files, and one Markdown file per step.
 Loading is pure file reading and validation; nothing touches the kernel.
+
+A step's Markdown is split by a line ``<!-- after -->``: above it the setup and the
+question, shown before the run (it must not give the answer away); below it the
+explanation, shown once the step has run.  Without the marker it is all "before".
 """
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ from .topology import Topology
 DEFAULT_DIR = DEFAULT_LESSONS_DIR
 TRAFFIC_KINDS = ("ping", "tcp", "none")
 ACTION_KINDS = ("iptables", "ebtables", "nft", "sysctl", "listen")
+AFTER_MARKER = "<!-- after -->"
+LEVELS = ("beginner", "intermediate", "advanced")
 
 
 class LessonError(errors.InputError):
@@ -74,13 +80,30 @@ class Action:
 @dataclass(frozen=True)
 class Step:
     number: int
-    title: str
-    explain: str                # Markdown text
+    title: str                  # neutral: shown before the run
+    explain: str                # the whole Markdown text (before + marker + after)
     actions: tuple[Action, ...] = ()
     traffic: Traffic = field(default_factory=Traffic)
     expect: dict = field(default_factory=dict)
     try_it: bool = False
     commands: tuple[str, ...] = ()   # equivalent shell commands, for display only
+    title_after: str = ""       # the title once the step has run (may be the outcome)
+    before: str = ""            # Markdown: the setup and the question, before the run
+    after: str = ""             # Markdown: the explanation, once the step has run
+
+    @property
+    def done_title(self) -> str:
+        """The title to show once the step has run."""
+        return self.title_after or self.title
+
+
+def split_text(text: str) -> tuple[str, str]:
+    """(before, after) of a step's Markdown, split at the ``<!-- after -->`` line."""
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.strip() == AFTER_MARKER:
+            return "".join(lines[:i]).rstrip() + "\n", "".join(lines[i + 1:]).lstrip("\n")
+    return text, ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +120,8 @@ class Lesson:
     order: int = 100
     intro: str = ""
     root: Path | None = None    # the lessons folder it was loaded from (its _rulesets)
+    level: str = ""             # one of LEVELS ("" when the lesson does not say)
+    minutes: int = 0            # about how long it takes (0 when the lesson does not say)
 
     def step(self, number: int | None) -> Step:
         if number is None:
@@ -208,8 +233,11 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
         traffic = Traffic(**t)
         if traffic.kind not in TRAFFIC_KINDS:
             raise LessonError(f"{folder.name}: step {i}: unknown traffic kind {traffic.kind!r}")
+        text = md.read_text()
+        before, after = split_text(text)
         steps.append(Step(
-            number=i, title=raw["title"], explain=md.read_text(),
+            number=i, title=raw["title"], explain=text, before=before, after=after,
+            title_after=str(raw.get("title_after", "")),
             actions=tuple(_action(a) for a in raw.get("actions", [])),
             traffic=traffic, expect=dict(raw.get("expect", {})),
             try_it=bool(raw.get("try_it", False)),
@@ -219,6 +247,9 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
         raise LessonError(f"{folder.name}: a lesson needs at least one step")
     intro = (folder / "intro.md").read_text() if (folder / "intro.md").exists() else ""
     rulesets = tuple(data.get("rulesets", ["docker"]))
+    level = str(data.get("level", ""))
+    if level and level not in LEVELS:
+        raise LessonError(f"{folder.name}: level {level!r} is not one of {', '.join(LEVELS)}")
     for rs in rulesets:
         if not (root / "_rulesets" / rs).is_dir():
             raise LessonError(f"{folder.name}: unknown ruleset {rs!r}")
@@ -227,7 +258,31 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
         seeds=tuple(data.get("seeds", [])), scenario=data.get("scenario", ""),
         topology=topology, rulesets=rulesets, rules=_load_rules(folder),
         steps=tuple(steps), order=int(data.get("order", 100)), intro=intro, root=root,
+        level=level, minutes=int(data.get("minutes", 0)),
     )
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A source post the lessons' facts come from: what identifies it, never its text."""
+    id: str
+    title: str
+    language: str = ""
+    author: str = ""
+    site: str = ""
+    about: str = ""             # what the lessons take from it, in our own words
+    title_is_description: bool = False   # the saved copy has no title: this describes it
+
+
+@lru_cache(maxsize=8)
+def seeds(root: Path | None = None) -> dict[str, Seed]:
+    """``_seeds.toml`` of the lessons folder, by id; {} when the folder has none."""
+    path = (root or DEFAULT_DIR) / "_seeds.toml"
+    if not path.exists():
+        return {}
+    fields = set(Seed.__dataclass_fields__)
+    return {str(raw["id"]): Seed(**{k: v for k, v in raw.items() if k in fields})
+            for raw in _read(path).get("seed", [])}
 
 
 @lru_cache(maxsize=32)

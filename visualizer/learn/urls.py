@@ -6,6 +6,7 @@ from . import views
 urlpatterns: list = [
     path("", views.index, name="index"),
     path("session/", views.session, name="session"),
+    path("sources/", views.sources, name="sources"),
     path("lessons/<slug:slug>/", views.lesson_page, name="lesson"),
     path("runs/<str:uid>/", views.run_page, name="run"),
     path("runs/<str:uid>.json", views.run_json, name="run-json"),

@@ -67,9 +67,31 @@ def index(request):
     mine: dict[str, dict] = {}          # one query for every lesson's progress
     for p in Progress.objects.filter(owner=owner) if owner else []:
         mine.setdefault(p.lesson, {})[p.step] = p.as_dict()
-    cards = [(lesson, progress_of(owner, lesson, mine.get(lesson.slug, {})))
-             for lesson in lessons.values()]
+    cards = learning_path(lessons, {slug: progress_of(owner, lesson, mine.get(slug, {}))
+                                    for slug, lesson in lessons.items()})
     return render(request, "learn/index.html", {"cards": cards, "runs": runs})
+
+
+def learning_path(lessons: dict, progress: dict) -> list[dict]:
+    """The lessons as a path, in their order: its number, "start here" on the first,
+    "next" on the first one not finished once the learner has begun, and the source
+    posts each lesson's facts come from (``_seeds.toml``; an unknown id is shown bare)."""
+    seeds = registry.seeds(settings.LESSONS_DIR)
+    begun = any(p["run"] for p in progress.values())
+    nxt = next((slug for slug in lessons if not progress[slug]["finished"]), None) if begun else None
+    return [{"lesson": lesson, "progress": progress[slug], "number": n, "start": n == 1,
+             "next": slug == nxt, "level": lesson.level, "minutes": lesson.minutes,
+             "sources": [seeds.get(s) or registry.Seed(id=s, title="") for s in lesson.seeds]}
+            for n, (slug, lesson) in enumerate(lessons.items(), start=1)]
+
+
+def sources(request):
+    """``/sources/``: the posts the lessons' facts come from, and the lessons that use each."""
+    lessons = _lessons()
+    used = {sid: [lesson for lesson in lessons.values() if sid in lesson.seeds]
+            for sid in registry.seeds(settings.LESSONS_DIR)}
+    return render(request, "learn/sources.html", {
+        "seeds": [(seed, used[seed.id]) for seed in registry.seeds(settings.LESSONS_DIR).values()]})
 
 
 def _steps(lesson) -> list[dict]:
@@ -114,7 +136,11 @@ def _page(request, lesson, step, run: Run | None = None):
     k = steps.index(step)
     return render(request, "learn/lesson.html", {
         "lesson": lesson, "step": step, "steps": steps, "run": run,
-        "explain_html": markup.render(step.explain), "intro_html": markup.render(lesson.intro),
+        # the setup and the question; the explanation is shown once the step has run here
+        # (steptext.js), or at once for a recorded run
+        "explain_html": markup.render(step.before), "after_html": markup.render(step.after),
+        "ran_before": number in data["progress"]["steps"],
+        "intro_html": markup.render(lesson.intro),
         "page_data": data, "recorded": bool(run), "progress": data["progress"],
         "prev_step": steps[k - 1] if k > 0 else None,
         "next_step": steps[k + 1] if k + 1 < len(steps) else None,
