@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 from . import explain_text  # noqa: F401  (the sentences, defined at import)
 from . import phrases
 from .records import Event
+from .hopwhere import BROADCAST as _BROADCAST
+from .hopwhere import hop_sentence
 from .rulewords import RuleWords, words
 from .topology import Topology
 
 m = phrases.msg
 
 
-_BROADCAST = "ff:ff:ff:ff:ff:ff"
 # hop sentences that are no decision of the story's (the bridge forwarding a frame is
 # told once, at the bridge's hook)
 _NOT_DECISIONS = ("explain.where.post", "explain.where.bridge_post", "explain.where.raw",
@@ -77,8 +78,8 @@ class Explainer:
         self.flows: dict[int, dict] = {}        # ct id -> the NAT of its first packet
         self._stack: dict[tuple, list] = {}     # chain visit -> [(caller chain, rule pos)]
         self._visit: dict = {}                  # trace id -> its current chain visit
-        self._masters = {ln.end.name: ln.end.master for ln in self.topo.ports()}
-        self._macs = {b.name: (b.mac or "").lower() for b in self.topo.bridges_in("host")}
+        self.masters = {ln.end.name: ln.end.master for ln in self.topo.ports()}
+        self.macs = {b.name: (b.mac or "").lower() for b in self.topo.bridges_in("host")}
         self._addrs = {}
         for b in self.topo.bridges_in("host"):
             self._addrs[b.name] = b.addresses
@@ -112,7 +113,7 @@ class Explainer:
             out["seen"] = seen
         hop = (w.family, w.hook, ev.ifaces.oif)
         if hop != notes.hop:
-            where = self._where(ev, notes)
+            where = hop_sentence(self, ev, notes)
             if where:
                 out["where"] = where
                 if notes.entered is None:
@@ -281,7 +282,7 @@ class Explainer:
 
     def _rewrite_seen(self, ev: Event, notes: Notes) -> phrases.Msg | None:
         """A rewrite between the previous dump and this one (``Journey.nat`` grew)."""
-        j = self._journey(ev.journey)
+        j = self.journey(ev.journey)
         if j is None or len(j.nat) <= notes.nat_seen:
             return None
         fresh, notes.nat_seen = j.nat[notes.nat_seen:], len(j.nat)
@@ -304,55 +305,6 @@ class Explainer:
         hook = (addr.get("hook") or notes.at_hook or "?").split(" ")[-1].upper()
         key = "explain.nat.reversed" if ev.ct.ct_direction == "reply" else "explain.nat.applied"
         return m(key, field=field_msg, old=old, new=new, prev=prev, ct=ev.ct.ct_id, hook=hook)
-
-    def _where(self, ev: Event, notes: Notes) -> phrases.Msg | None:
-        w, f, p = ev.where, ev.ifaces, ev.packet
-        if w.family == "bridge":
-            bridge = self._masters.get(f.iif) or self._masters.get(f.oif) or "?"
-            mac = (p.mac_dst or "").lower()
-            if w.hook == "prerouting":
-                return m("explain.where.bridge_in", port=f.iif or "?", bridge=bridge)
-            if w.hook == "input":
-                if mac and mac == self._macs.get(bridge):
-                    return m("explain.where.bridge_up", bridge=bridge, mac=mac)
-                if mac == _BROADCAST:
-                    return m("explain.where.bridge_up_broadcast", bridge=bridge, mac=mac)
-                return m("explain.where.bridge_up_other", bridge=bridge)
-            if w.hook in ("forward", "output"):
-                first = not notes.ports_out
-                notes.ports_out.add(f.oif)
-                if not first:
-                    return m("explain.where.bridge_flood_copy", physout=f.oif, bridge=bridge)
-                if w.hook == "output":
-                    return m("explain.where.bridge_output", bridge=bridge, port=f.oif or "?")
-                if mac == _BROADCAST:
-                    return m("explain.where.bridge_flood", bridge=bridge, mac=mac, physout=f.oif)
-                return m("explain.where.bridge_forward", bridge=bridge, physin=f.iif or "?",
-                         physout=f.oif or "?")
-            if w.hook == "postrouting":
-                return m("explain.where.bridge_post", port=f.oif or "?")
-            return None
-        role_in = self.topo.role(f.iif)
-        if w.hook == "prerouting":
-            if role_in == "bridge" and f.physin:
-                return m("explain.where.brnf", bridge=f.iif, port=f.physin)
-            return m("explain.where.arrived", dev=f.iif or "?")
-        if w.hook == "input":
-            return m("explain.where.input", dst=p.dst or "?")
-        if w.hook == "forward":
-            if role_in == "bridge" and f.oif == f.iif and f.physin and f.physout:
-                return m("explain.where.brnf_forward", bridge=f.iif, physin=f.physin,
-                         physout=f.physout)
-            return m("explain.where.forward", dst=p.dst or "?", oif=f.oif or "?")
-        if w.hook == "output":
-            notes.routed = f.oif
-            return m("explain.where.output", oif=f.oif or "?")
-        if w.hook == "postrouting":
-            j = self._journey(ev.journey)
-            if notes.routed and f.oif and f.oif != notes.routed and j is not None and j.nat:
-                return m("explain.where.rerouted", oif=f.oif, before=notes.routed)
-            return m("explain.where.post", oif=f.physout or f.oif or "?")
-        return None
 
     def _ct(self, ev: Event, brief: bool = False) -> phrases.Msg | None:
         """The conntrack sentence; ``brief``: the rewrite it did is told already."""
@@ -394,7 +346,7 @@ class Explainer:
         addrs = self._addrs.get(ifname or "")
         return addrs[0].split("/", 1)[0] if addrs else None
 
-    def _journey(self, jid):
+    def journey(self, jid):
         if self.journeys is None or jid is None:
             return None
         alls = self.journeys.all
