@@ -2,10 +2,15 @@
 // which interfaces a packet really reached, and the NAT it went through.
 import { isDrop, isLog, natDiff } from "./fmt.js";
 
+// the protocols the step is about (page_data.step.about): their hops are never hidden
+let subject = new Set();
+export function setSubject(protos) { subject = new Set(protos || []); }
+
 // why a hop is hidden by default: the sandbox's probes always; ARP unless its packet is chosen
+// or the step is about ARP
 export function hiddenKind(ev, journey = null) {
   if (ev.probe) return "probe";
-  if (ev.proto === "arp" && journey == null) return "arp";
+  if (ev.proto === "arp" && journey == null && !subject.has("arp")) return "arp";
   return null;
 }
 

@@ -9,7 +9,15 @@ export function partValue(part, value, model) {
   if (part === "dies_at") return value ? model.tableLabel(value) : P.nowhere;
   if (part === "hooks") return value && value.length ? value.map((h) => model.hookLabel(h)).join(" → ") : P.none;
   if (part === "nat_addr") return value || P.noRewrite;
+  if (part === "captures") return captureWords(value);
   return value == null ? P.none : String(value);
+}
+
+// {iface: [kind...]} -> "veth-c1: ARP, requests; docker0: nothing"
+export function captureWords(value) {
+  if (!value) return P.none;
+  return Object.entries(value).map(([iface, kinds]) =>
+    `${iface}: ${kinds.length ? kinds.map((k) => P.kind[k] || k).join(", ") : P.nothing}`).join("; ");
 }
 
 // prediction_grade -> [{part, label, said, kernel, right, hint}]
@@ -56,7 +64,21 @@ export function buildPrediction(draft, offered) {
     if (!m || (m[5] && Number(m[5]) > 65535)) return { prediction: null, error: P.badAddr };
     out.nat_addr = a;
   }
+  if (want.has("captures") && draft.captures && Object.keys(draft.captures).length) {
+    out.captures = Object.fromEntries(Object.entries(draft.captures).map(([i, k]) => [i, k.slice()]));
+  }
   return { prediction: Object.keys(out).length ? out : null, error: null };
+}
+
+// Ticking one kind on one capture: the whole map, every offered interface in it (unticked: [])
+export function toggleCapture(captures, ifaces, iface, kind, on, kinds) {
+  const out = {};
+  for (const i of ifaces) {
+    const had = new Set((captures && captures[i]) || []);
+    if (i === iface) { if (on) had.add(kind); else had.delete(kind); }
+    out[i] = kinds.filter((k) => had.has(k));
+  }
+  return out;
 }
 
 // Clicking a hook while choosing the path: append it (clicking the last one again removes it)

@@ -14,6 +14,7 @@ import { renderCaptures, renderConntrack, renderOutput, renderRules } from "./sa
 import { renderPredictionGrade, renderResult } from "./result.js";
 import { Announcer, isDisabled, renderCaption, renderHiddenToggle, renderPlayer, setDisabled, setStatus, wirePlayer } from "./controls.js";
 import { PredictPanel } from "./predict.js";
+import { setSubject } from "./focus.js";
 import { TryIt, showError } from "./tryit.js";
 import { wireTabs } from "./tabs.js";
 import { Zoom, wirePresenter } from "./layout.js";
@@ -23,6 +24,7 @@ import { StepText } from "./steptext.js";
 import { S, t } from "./strings.js";
 
 const data = JSON.parse($("page-data").textContent);
+setSubject(data.step && data.step.about);   // a step about ARP shows its ARP hops
 const model = makeModel(data.model);
 const recorded = data.mode === "recorded";
 const proto = data.prediction && data.prediction.proto;
@@ -43,7 +45,9 @@ const log = new EventLog($("log"), (i) => { player.pause(); player.seek(i, "seek
 const zoom = new Zoom($("diagram-scroll"), svg);
 const tryit = new TryIt({ box: $("rules-input"), explain: $("explain"), maxRules: data.max_rules, maxLen: data.max_rule_len });
 const predict = recorded ? null : new PredictPanel($("predict"), {
-  store, offered: (data.prediction && data.prediction.offered) || [], model, diagramEl: svg });
+  store, offered: (data.prediction && data.prediction.offered) || [], model, diagramEl: svg,
+  captures: (data.prediction && data.prediction.captures) || [],
+  captureKinds: (data.prediction && data.prediction.capture_kinds) || [] });
 // the step's text: the question before the run, the explanation after it (its hops are links)
 const reveal = $("explain-reveal");
 new StepText({ store, proto, recorded, ranBefore: !!reveal && reveal.dataset.ranBefore === "true",

@@ -1,16 +1,19 @@
 // The predict panel: before a run, say what the kernel will do (or skip). Parts come from
 // page_data.prediction.offered; the box and the hooks are chosen on the diagram itself.
 import { el } from "./dom.js";
-import { toggleHook } from "./grading.js";
+import { toggleCapture, toggleHook } from "./grading.js";
 import { S, t } from "./strings.js";
 
 const P = S.predict;
 const Q = S.predict.q;
 
 export class PredictPanel {
-  // store keys: draft {through, dies_at, hooks, nat_addr, skip}, pickMode (null | "box" | "hooks")
-  constructor(root, { store, offered, model, diagramEl }) {
+  // store keys: draft {through, dies_at, hooks, nat_addr, captures, skip}, pickMode (null | "box" | "hooks")
+  // captures: the interfaces whose captures the step asks about; captureKinds: what one may show
+  constructor(root, { store, offered, model, diagramEl, captures = [], captureKinds = [] }) {
     this.root = root;
+    this.captures = captures;
+    this.captureKinds = captureKinds;
     this.store = store;
     this.offered = new Set(offered);
     this.model = model;
@@ -58,11 +61,23 @@ export class PredictPanel {
         el("input", { id: "p-nat", type: "text", inputmode: "decimal", autocomplete: "off", spellcheck: "false",
           placeholder: "a.b.c.d[:port]", oninput: (e) => this.patch({ nat_addr: e.target.value }) })));
     }
+    if (has("captures") && this.captures.length) kids.push(this.buildCaptures());
     this.skipBtn = el("button", { type: "button", class: "small skip", id: "p-skip",
       onclick: () => { this.patch({ skip: !this.draft().skip }); this.store.set({ pickMode: null }); } });
     this.skippedNote = el("p", { class: "p-skipped", text: Q.skipped });
     this.body = el("div", { class: "p-body" }, ...kids);
     this.root.replaceChildren(el("h3", { text: P.title }), this.body, this.skippedNote, this.skipBtn);
+  }
+
+  // one row a capture, one checkbox a kind (ARP, requests, replies)
+  buildCaptures() {
+    const rows = this.captures.map((iface) => el("fieldset", { class: "p-capture" },
+      el("legend", { text: t(P.captureOf, { iface }) }),
+      ...this.captureKinds.map((kind) => el("label", { class: "check" },
+        el("input", { type: "checkbox", "data-iface": iface, "data-kind": kind,
+          onchange: (e) => this.patch({ captures: toggleCapture(this.draft().captures, this.captures,
+            iface, kind, e.target.checked, this.captureKinds) }) }), ` ${P.kind[kind] || kind}`))));
+    return el("div", { class: "p-captures" }, el("p", { class: "q", text: Q.captures }), ...rows);
   }
 
   setThrough(yes) {
@@ -111,6 +126,11 @@ export class PredictPanel {
       this.hooksBtn.textContent = mode === "hooks" ? Q.stopHooks : Q.chooseHooks;
       this.hooksBtn.setAttribute("aria-pressed", String(mode === "hooks"));
       this.hookList.replaceChildren(...(d.hooks || []).map((h) => el("li", { text: this.model.hookLabel(h) })));
+    }
+    const caps = d.captures || {};
+    for (const box of this.root.querySelectorAll(".p-capture input")) {
+      box.checked = (caps[box.dataset.iface] || []).includes(box.dataset.kind);
+      box.disabled = running;
     }
     const nat = this.root.querySelector("#p-nat");
     if (nat && nat.value !== (d.nat_addr || "")) nat.value = d.nat_addr || "";

@@ -1,7 +1,7 @@
 // Predictions and grades for display; the prediction and the rules the Run button sends.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { buildPrediction, exampleRules, gradeView, parseRules, predictionRows, predictionScore, progressAfter, toggleHook } from "../../static/js/grading.js";
+import { buildPrediction, exampleRules, gradeView, parseRules, partValue, predictionRows, predictionScore, progressAfter, toggleCapture, toggleHook } from "../../static/js/grading.js";
 import { makeModel } from "../../static/js/model.js";
 import { MODEL } from "./fixtures.mjs";
 
@@ -83,4 +83,17 @@ test("progress after a run, as the server records it", () => {
   const p2 = progressAfter(p1, 2, { grade: { passed: false }, prediction_grade: { right: 0, total: 1 } });
   assert.deepEqual([p2.run, p2.predicted, p2.predicted_right, p2.steps[2].runs, p2.steps[2].passed], [1, 2, 1, 2, true]);
   assert.equal(p0.run, 0, "the old progress is not changed");
+});
+
+test("a captures prediction: every offered interface, ticked kinds in order", () => {
+  const kinds = ["arp", "request", "reply"], ifaces = ["veth-c1", "docker0", "veth-c2"];
+  let c = toggleCapture(undefined, ifaces, "veth-c2", "reply", true, kinds);
+  c = toggleCapture(c, ifaces, "veth-c2", "arp", true, kinds);
+  assert.deepEqual(c, { "veth-c1": [], docker0: [], "veth-c2": ["arp", "reply"] });
+  c = toggleCapture(c, ifaces, "veth-c2", "reply", false, kinds);
+  assert.deepEqual(buildPrediction({ captures: c }, ["captures"]).prediction,
+    { captures: { "veth-c1": [], docker0: [], "veth-c2": ["arp"] } });
+  assert.equal(buildPrediction({ captures: c }, ["through"]).prediction, null);
+  assert.equal(partValue("captures", { docker0: ["arp", "request"], "veth-c2": [] }),
+    "docker0: ARP, requests; veth-c2: nothing");
 });

@@ -64,3 +64,30 @@ def test_a_rule_box_rule_may_be_an_ebtables_rule():
         "ebtables -A FORWARD -p ARP -j DROP"]
     with pytest.raises(rulecheck.RuleRefused):     # ebtables' own file option, refused
         rulecheck.check_list(["ebtables --atomic-file /etc/passwd -L"])
+
+
+def test_the_captures_prediction_is_checked_and_graded_per_interface():
+    assert predict.check({"captures": {"veth-c1": ["request", "arp", "arp"], "veth-c2": []}}) == {
+        "captures": {"veth-c1": ["arp", "request"], "veth-c2": []}}
+    for bad in ({}, {"veth-c1": ["icmp"]}, {"veth-c1": "arp"}, ["veth-c1"]):
+        with pytest.raises(predict.PredictionError):
+            predict.check({"captures": bad})
+    assert predict.parse_cli(["captures=veth-c1:arp+request,wan:eth0:"]) == {
+        "captures": {"veth-c1": ["arp", "request"], "wan:eth0": []}}
+    result = {"journeys": [_j(1, "request", "delivered"), _j(2, "reply", "dropped", "ip filter FORWARD")],
+              "captures": {"veth-c1": [{"proto": "arp", "journey": None},
+                                       {"proto": "icmp", "journey": 1}],
+                           "veth-c2": [{"proto": "icmp", "journey": 1}, {"proto": "icmp", "journey": 2},
+                                       {"proto": "igmp", "journey": None}]}}
+    g = predict.grade({"captures": {"veth-c1": ["arp", "request"], "veth-c2": ["request"]}},
+                      _Step, [], result)["parts"][0]
+    assert not g["right"] and g["kernel"] == {"veth-c1": ["arp", "request"], "veth-c2": ["request", "reply"]}
+    assert g["hint"] == "veth-c2: you said requests; its capture showed requests, replies"
+
+
+def test_a_step_offers_the_captures_it_names():
+    from visualizer.core import lessons
+    steps = lessons.load_lesson(lessons.DEFAULT_DIR / "arp-and-capture").steps
+    assert "captures" in predict.offered(steps[3]) and "captures" not in predict.offered(steps[0])
+    assert steps[3].predict_captures == ("veth-c1", "docker0", "veth-c2")
+    assert all("arp" in s.about for s in steps)

@@ -87,6 +87,8 @@ class Step:
     expect: dict = field(default_factory=dict)
     try_it: bool = False
     commands: tuple[str, ...] = ()   # equivalent shell commands, for display only
+    about: tuple[str, ...] = ()      # the protocols it is about (``about``): the page shows their hops
+    predict_captures: tuple[str, ...] = ()   # interfaces whose captures the learner predicts
     title_after: str = ""       # the title once the step has run (may be the outcome)
     before: str = ""            # Markdown: the setup and the question, before the run
     after: str = ""             # Markdown: the explanation, once the step has run
@@ -213,6 +215,28 @@ def _action(raw: dict) -> Action:
                   value=str(raw.get("value", "")))
 
 
+ABOUT_PROTOS = ("arp", "icmp", "tcp", "udp")
+
+
+def _about(name: str, i: int, protos) -> tuple[str, ...]:
+    """A lesson's (or a step's) ``about``: the protocols that are its subject.  The
+    page hides ARP hops by default (noise in most lessons); a lesson about ARP shows them."""
+    bad = [p for p in protos if p not in ABOUT_PROTOS]
+    if bad or isinstance(protos, str):
+        raise LessonError(f"{name}: step {i}: 'about' lists protocols of {ABOUT_PROTOS}, not {protos!r}")
+    return tuple(protos)
+
+
+def _captured(name: str, i: int, ifaces, topology: Topology) -> tuple[str, ...]:
+    """``predict_captures``: host interfaces the sandbox captures on (the topology's)."""
+    known = set(topology.interfaces("host"))
+    bad = [x for x in ifaces if x not in known]
+    if bad or isinstance(ifaces, str):
+        raise LessonError(f"{name}: step {i}: 'predict_captures' names host interfaces "
+                          f"({', '.join(sorted(known))}), not {ifaces!r}")
+    return tuple(ifaces)
+
+
 def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
     root = root or folder.parent
     data = _read(folder / "lesson.toml")
@@ -242,6 +266,8 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
             traffic=traffic, expect=dict(raw.get("expect", {})),
             try_it=bool(raw.get("try_it", False)),
             commands=tuple(raw.get("commands", [])),
+            about=_about(folder.name, i, raw.get("about", data.get("about", []))),
+            predict_captures=_captured(folder.name, i, raw.get("predict_captures", []), topology),
         ))
     if not steps:
         raise LessonError(f"{folder.name}: a lesson needs at least one step")

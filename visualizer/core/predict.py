@@ -6,7 +6,9 @@ Before a run the learner may say (each part optional):
 - ``dies_at``: if not, the box where it dies: a table key ``family:table:hook``
   (``ip:filter:forward``), as the diagram names its boxes;
 - ``hooks``: the hooks the first request visits, in order (``["bridge:prerouting", ...]``);
-- ``nat_addr``: the address the first request carries after NAT.
+- ``nat_addr``: the address the first request carries after NAT;
+- ``captures``: what each capture the step names (``predict_captures``) will show:
+  ``{"veth-c2": ["arp", "request"]}``, kinds from ``CAPTURE_KINDS``.
 
 ``grade`` compares each part with the kernel's events and the run's result,
 and gives every wrong part a hint drawn from where the packet really went.
@@ -24,10 +26,17 @@ phrases.define({
                               "#{journey} ({summary}), {detail}",
     "predict.passed_it": "it got through {hook} and ",
     "predict.passed_nothing": "it ",
+    "predict.capture_wrong": "{iface}: you said {said}; its capture showed {got}",
+    "predict.nothing": "nothing",
+    "predict.kind.arp": "ARP",
+    "predict.kind.request": "requests",
+    "predict.kind.reply": "replies",
 })
 
-PARTS = ("through", "dies_at", "hooks", "nat_addr")
+PARTS = ("through", "dies_at", "hooks", "nat_addr", "captures")
 MAX_HOOKS = 16
+CAPTURE_KINDS = ("arp", "request", "reply")   # ARP frames, the traffic's requests, its replies
+MAX_CAPTURES = 8
 
 
 class PredictionError(errors.InputError):
@@ -43,6 +52,8 @@ def offered(step) -> list[str]:
         out.append("hooks")
     if "nat" in step.expect:
         out.append("nat_addr")
+    if step.predict_captures:
+        out.append("captures")
     return out
 
 
@@ -78,7 +89,20 @@ def check(data) -> dict | None:
         out["hooks"] = list(hooks)
     if data.get("nat_addr") is not None:
         out["nat_addr"] = _nat_answer(data["nat_addr"])
+    if data.get("captures") is not None:
+        out["captures"] = _captures_answer(data["captures"])
     return out or None
+
+
+def _captures_answer(value) -> dict:
+    """``{iface: [kind, ...]}``: what each capture will show (an empty list: nothing)."""
+    if not isinstance(value, dict) or not 0 < len(value) <= MAX_CAPTURES or not all(
+            isinstance(k, str) and 0 < len(k) <= 32 and isinstance(v, list)
+            and all(x in CAPTURE_KINDS for x in v) for k, v in value.items()):
+        raise PredictionError(f"'captures' must be an object of at most {MAX_CAPTURES} "
+                              f"interfaces, each a list of {', '.join(CAPTURE_KINDS)}, like "
+                              '{"veth-c2": ["arp"]}')
+    return {k: sorted(set(v), key=CAPTURE_KINDS.index) for k, v in value.items()}
 
 
 def _nat_answer(value) -> str:
@@ -253,8 +277,32 @@ def _grade_nat_addr(said, ctx) -> dict:
     return _part("nat_addr", said, got[0] if got else None, right, hint)
 
 
+def captured_kinds(result: dict, iface: str) -> list[str]:
+    """What a capture showed of the run's traffic, in ``CAPTURE_KINDS``: ARP frames, and
+    the packets of the journeys going each way (frames of no journey, IGMP, left out)."""
+    direction = {j["id"]: j["direction"] for j in result.get("journeys", [])}
+    got = set()
+    for p in result.get("captures", {}).get(iface, []):
+        if p.get("proto") == "arp":
+            got.add("arp")
+        elif p.get("journey") in direction:
+            got.add(direction[p["journey"]])
+    return [k for k in CAPTURE_KINDS if k in got]
+
+
+def _grade_captures(said, ctx) -> dict:
+    got = {iface: captured_kinds(ctx["result"], iface) for iface in said}
+    wrong = [i for i in said if said[i] != got[i]]
+    def words(kinds):
+        return ", ".join(phrases.render(f"predict.kind.{k}") for k in kinds) or phrases.render(
+            "predict.nothing")
+    hint = "; ".join(phrases.render("predict.capture_wrong", iface=i, said=words(said[i]),
+                                    got=words(got[i])) for i in wrong)
+    return _part("captures", said, got, not wrong, hint)
+
+
 _PARTS = {"through": _grade_through, "dies_at": _grade_dies_at, "hooks": _grade_hooks,
-          "nat_addr": _grade_nat_addr}
+          "nat_addr": _grade_nat_addr, "captures": _grade_captures}
 
 
 def attach(result: dict, prediction: dict | None, step, events: list[dict]) -> dict:
@@ -267,7 +315,8 @@ def attach(result: dict, prediction: dict | None, step, events: list[dict]) -> d
 
 def parse_cli(items: list[str]) -> dict | None:
     """``--predict`` values (``through=no``, ``dies_at=ip:filter:forward``,
-    ``hooks=bridge:prerouting,ip:prerouting``, ``nat_addr=203.0.113.10``) -> a prediction."""
+    ``hooks=bridge:prerouting,ip:prerouting``, ``nat_addr=203.0.113.10``,
+    ``captures=veth-c1:arp+request,veth-c2:``) -> a prediction."""
     data: dict = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -280,6 +329,9 @@ def parse_cli(items: list[str]) -> dict | None:
             data[key] = value.lower() in ("yes", "true")
         elif key == "hooks":
             data[key] = [h.strip() for h in value.split(",") if h.strip()]
+        elif key == "captures":
+            pairs = [x.strip().rpartition(":") for x in value.split(",") if x.strip()]
+            data[key] = {i: [k for k in kinds.split("+") if k] for i, _, kinds in pairs}
         else:
             data[key] = value
     return check(data)

@@ -103,6 +103,8 @@ def _page(request, lesson, step, run: Run | None = None):
         "number": step.number, "title": step.title, "try_it": step.try_it,
         "actions": [a.describe() for a in step.actions],
         "traffic": step.traffic.describe(), "commands": list(step.commands),
+        # the protocols the step is about: the page shows their hops by default
+        "about": list(step.about),
     }
     cfg = lab_config()
     number = step.number
@@ -116,7 +118,9 @@ def _page(request, lesson, step, run: Run | None = None):
         "run_urls": _run_urls(run) if run else None,
         # what the learner may predict before this step's run (core/predict.py)
         "prediction": {"offered": predict.offered(step),
-                       "proto": step.traffic.proto},
+                       "proto": step.traffic.proto,
+                       "captures": list(step.predict_captures),
+                       "capture_kinds": list(predict.CAPTURE_KINDS)},
         "progress": progress_of(owner, lesson),
         # whether the browser has its session yet (its first Run makes it, sessions.py),
         # and the token that POST carries
