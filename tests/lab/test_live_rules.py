@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 SCRIPT = r"""
 import asyncio, json, sys
 sys.path.insert(0, sys.argv[1])
-from visualizer.core import lessons, ruleset
+from visualizer.core import lessons, origins, ruleset
 from visualizer.lab import commands, commits, rules, server, session
 from visualizer.lab.commits import CommitWatch
 from visualizer.lab.sandbox import Sandbox
@@ -36,6 +36,7 @@ async def main():
     for slug, lesson in lessons.all_lessons().items():
         sb = await session.prepare("t" + str(len(out["lessons"])), lesson)
         tools = await rules.RuleIndex.load(sb.ns("host"))
+        tools.set_origins(origins.placed(lesson))      # the same origins, from the tools' texts
         chain = (lambda ln: ln.rsplit(" [", 1)[0])      # without the counters
         saved = {chain(ln) for ln in
                  (await commands.run(["iptables-save"], ns=sb.ns("host"))).out.splitlines()}

@@ -53,7 +53,8 @@ def test_index_from_loaded_texts_names_each_kernel_handle(capture):
     assert idx is not None
     first = handles[("ip", "filter", "FORWARD")][0]
     assert idx.lookup("ip", "filter", "FORWARD", first) == {
-        "pos": 1, "text": "-A FORWARD -j DOCKER-USER", "probe": False}
+        "pos": 1, "handle": first, "text": "-A FORWARD -j DOCKER-USER", "probe": False,
+        "origin": None, "origin_msg": None}
     h = handles[("bridge", "trace", "forward")][0]
     assert idx.lookup("bridge", "trace", "forward", h)["text"] == \
         "meta protocol { ip, arp } meta nftrace set 1"

@@ -27,7 +27,10 @@ EBT = '*nat\n:POSTROUTING ACCEPT\n-A POSTROUTING -p IPv4 --nflog-prefix "eb:nat:
 def test_rule_index_maps_handles_to_iptables_text():
     idx = rules.RuleIndex(NFT, IPT, EBT)
     assert idx.lookup("ip", "filter", "FORWARD", 13) == {
-        "pos": 2, "text": "-A FORWARD -i docker0 -o docker0 -j ACCEPT", "probe": False}
+        "pos": 2, "handle": 13, "text": "-A FORWARD -i docker0 -o docker0 -j ACCEPT",
+        "probe": False, "origin": None, "origin_msg": None}
+    assert [r["handle"] for r in idx.chain_rules("ip", "filter", "FORWARD")] == [8, 13]
+    assert idx.chain_rules("ip", "filter", "INPUT") == []
     eb = idx.lookup("bridge", "nat", "POSTROUTING", 2)
     assert eb["pos"] == 1 and eb["probe"] is True
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from . import codes, model
 from . import headers as hdr
+from .checked import Checker
 from .explain import Explainer
 from .journeys import Journeys, add_conntrack_nat
 from .story import tell
@@ -45,6 +46,10 @@ class RuleLookup:
 
     def lookup(self, family, table, chain, handle):  # pragma: no cover - interface
         return None
+
+    def chain_rules(self, family, table, chain) -> list[dict]:  # pragma: no cover - interface
+        """The chain's rules in order: [{pos, handle, text, probe, origin, origin_msg}]."""
+        return []
 
 
 @dataclass
@@ -88,6 +93,7 @@ class Tracker:
         self.journeys = Journeys({b.name: tuple(ln.end.name for ln in self.topology.ports(b.name))
                                   for b in self.topology.bridges_in("host")})
         self.explainer = Explainer(self.topology, self.journeys)   # every event in words
+        self.checker = Checker(self.rules, self.topology)   # checked, not matched
         self._at: dict[int, ChainDump] = {}      # trace id -> the dump of its current chain
         self._hook: dict[tuple, tuple] = {}     # (trace id, family) -> (hook, base chain)
 
@@ -225,6 +231,7 @@ class Tracker:
     def _finish(self, ev: Event) -> Event:
         ev.seq = self.seq
         self.seq += 1
+        self.checker.mark(ev)           # the rule's origin, the rules checked before it
         self.explainer.explain(ev)
         ev.wire = ev.flat()
         ev.text = ev.wire["text"] = format_event(ev.wire)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 _COMMIT = re.compile(r"COMMIT[ \t]*")              # as iptables-restore reads it: column 0
 _COUNTERS = re.compile(r"\[(\d+):(\d+)\]")
 _T_OPT = re.compile(r"(^|\s)-t\s+(\S+)")
+_NFT_TABLE = re.compile(r"^table (\w+) (\S+) \{")
+_NFT_CHAIN = re.compile(r"^\s*chain (\S+) \{")
 
 
 @dataclass(frozen=True)
@@ -208,3 +210,25 @@ def parse_commands(lines: Iterable[str]) -> Ruleset:
             table, rest = command_table(line)
             by_table.setdefault(table, []).append(parse_rule(rest))
     return Ruleset(tuple(Table(t, tuple(es), f"*{t}", "COMMIT") for t, es in by_table.items()))
+
+
+def nft_rules(text: str) -> list[tuple[str, str, str, str, int]]:
+    """An ``nft -f`` script's rules in block form (``table ip t { chain c { ... } }``):
+    (family, table, chain, rule text, line index), in order; comments and the chains'
+    ``type``/``policy`` lines left out."""
+    out, fam, table, chain = [], None, None, None
+    for n, line in enumerate((text or "").splitlines()):
+        body = line.split("#", 1)[0].strip()
+        m, c = _NFT_TABLE.match(body), _NFT_CHAIN.match(body)
+        if m:
+            fam, table, chain = m.group(1), m.group(2), None
+        elif c:
+            chain = c.group(1)
+        elif body == "}":
+            if chain:
+                chain = None
+            else:
+                fam = table = None
+        elif chain and body and not body.startswith(("type ", "policy ")):
+            out.append((fam, table, chain, body.rstrip(";").strip(), n))
+    return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from ..core import lessons, rulecheck, ruleset
+from ..core import lessons, origins, rulecheck, ruleset
 from . import commands
 from .commits import CommitWatch
 
@@ -202,11 +202,13 @@ def _parse_nft(text: str) -> dict:
 
 
 class RuleIndex:
-    """(family, table, chain, handle) -> {"pos", "text", "probe"}."""
+    """(family, table, chain, handle) -> {"pos", "handle", "text", "probe", "origin",
+    "origin_msg"}, and each chain's rules in order (``chain_rules``)."""
 
     def __init__(self, nft_text: str = "", ipt_text: str = "", ebt_text: str = ""):
         """The index from ``nft -a list ruleset``, ``iptables-save`` and ``ebtables-save``."""
         self.map: dict[tuple, dict] = {}
+        self.chains: dict[tuple, list[dict]] = {}
         ipt, ebt = _parse_save(ipt_text), _parse_save(ebt_text)
         for (fam, table, chain), rules in _parse_nft(nft_text).items():
             saved = (ipt if fam == "ip" else ebt if fam == "bridge" else {}).get((table, chain), [])
@@ -215,11 +217,44 @@ class RuleIndex:
                 self._put(fam, table, chain, handle, pos, text)
 
     def _put(self, fam, table, chain, handle, pos, text):
-        self.map[(fam, table, chain, handle)] = {
-            "pos": pos, "text": text, "probe": is_probe(table, text)}
+        entry = {"pos": pos, "handle": handle, "text": text, "probe": is_probe(table, text),
+                 "origin": None, "origin_msg": None}
+        self.map[(fam, table, chain, handle)] = entry
+        self.chains.setdefault((fam, table, chain), []).append(entry)
 
     def lookup(self, family, table, chain, handle):
         return self.map.get((family, table, chain, handle))
+
+    def chain_rules(self, family, table, chain) -> list[dict]:
+        """The chain's rules in the kernel's order (shared: do not change them)."""
+        return self.chains.get((family, table, chain), [])
+
+    def set_origins(self, placement: origins.Placement, learner_rules: bool = False) -> None:
+        """Give every rule its origin from what the sandbox loaded (``origins.placed``).  A chain
+        that loading left as ``placement`` says (as many rules, the same texts but where
+        the learner's rule is, whose text the tools rewrite: ``-s 172.17.0.3`` is listed
+        ``-s 172.17.0.3/32``) takes them by position; any other rule by its exact text,
+        when that names one origin; else the honest fallback (``origins.fallback``)."""
+        fallback = origins.fallback(learner_rules)
+        for key, entries in self.chains.items():
+            sim = placement.chains.get(key, [])
+            aligned = key not in placement.unsure and len(sim) == len(entries) and all(
+                p.origin and (p.text == e["text"] or p.origin.learner)
+                for p, e in zip(sim, entries))
+            for i, e in enumerate(entries):
+                if aligned:
+                    o = sim[i].origin
+                else:
+                    found = {p.origin for p in sim if p.text == e["text"] and p.origin}
+                    o = found.pop() if len(found) == 1 else origins.PROBE if e["probe"] else fallback
+                e["origin"], e["origin_msg"] = o.text(), o.wire()
+
+    def listing(self) -> dict[str, list[dict]]:
+        """RESULT ``chains``: "family table chain" -> its rules, for the inspector."""
+        return {" ".join(key): [{"pos": e["pos"], "rule": e["text"], "handle": e["handle"],
+                                 "probe": e["probe"], "origin": e["origin"],
+                                 "origin_msg": e["origin_msg"]} for e in entries]
+                for key, entries in self.chains.items()}
 
     @classmethod
     def from_loaded(cls, handles: dict, rulesets: list[dict]) -> "RuleIndex | None":
@@ -248,35 +283,10 @@ class RuleIndex:
 def source_texts(rulesets: list[dict]) -> dict[tuple, list[str]]:
     """(family, table, chain) -> rule texts in chain order, as loading them leaves the
     chains: ``-A`` appends, ``-I CHAIN [N]`` inserts; texts in -save form (``-A CHAIN ...``)."""
-    out: dict[tuple, list[str]] = {}
+    p = origins.Placement()
     for r in rulesets:
-        for family, parsed in (("ip", ruleset.parse(r.get("iptables", ""))),
-                               ("bridge", ruleset.parse_commands(r.get("ebtables", [])))):
-            for t in parsed.tables:
-                for rule in t.rules:
-                    if rule.adds and t.name:
-                        rule.place(out.setdefault((family, t.name, rule.chain), []))
-        _nft_texts(r.get("nft", ""), out)
-    return out
-
-
-def _nft_texts(text: str, out: dict[tuple, list[str]]):
-    """Add an nft script's rules to ``out``: (family, table, chain) -> [rule text]."""
-    fam = table = chain = None
-    for line in text.splitlines():
-        body = line.split("#", 1)[0].strip()
-        m, c = _TABLE.match(body), _CHAIN.match(body)
-        if m:
-            fam, table, chain = m.group(1), m.group(2), None
-        elif c:
-            chain = c.group(1)
-        elif body == "}":
-            if chain:
-                chain = None
-            else:
-                fam = table = None
-        elif chain and body and not body.startswith(("type ", "policy ")):
-            out.setdefault((fam, table, chain), []).append(body.rstrip(";").strip())
+        p.ruleset(r)
+    return p.texts()
 
 
 def is_probe(table: str, text: str) -> bool:

@@ -13,7 +13,7 @@ import sys
 import time
 
 from ..core import headers as hdr
-from ..core import errors, grader, lessons, messages, rulecheck
+from ..core import errors, grader, lessons, messages, origins, rulecheck
 from ..core.events import Tracker
 from . import commands, commits, conntrack, netlink, rules, traffic
 from .commits import CommitWatch
@@ -46,6 +46,7 @@ async def prepare(sid: str, lesson: lessons.Lesson) -> Sandbox:
         handles = await asyncio.to_thread(commits.rule_handles, sb.commit_sock)
         sb.rule_index = (rules.RuleIndex.from_loaded(handles, rulesets)
                          or await rules.RuleIndex.load(host))
+        sb.rule_index.set_origins(origins.placed(lesson))
 
     try:
         # The host's rules load while the other namespaces are made and the links
@@ -96,6 +97,8 @@ async def configure(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
         sb.dirty = True
     if sb.dirty:
         sb.rule_index = await rules.RuleIndex.load(sb.ns("host"))
+        sb.rule_index.set_origins(origins.placed(lesson, step.number, user_rules),
+                                  bool(user_rules))
         sb.dirty = False
 
 
@@ -244,7 +247,7 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
     journeys = tracker.summaries(reader.captures, snap["conntrack"])
     result.update(journeys=journeys, **snap, captures=reader.captures,
                   lesson=lesson.slug, step=step.number, events=len(reader.sent),
-                  hidden=dict(tracker.hidden), links=links,
+                  hidden=dict(tracker.hidden), links=links, chains=sb.rule_index.listing(),
                   first_event_ms=round((reader.first_event - t0) * 1000, 3)
                   if reader.first_event else None)
     g = grader.grade(step, reader.sent, result)
