@@ -220,3 +220,30 @@ def test_step_4s_box_takes_step_3s_ebtables_rule(live_lab):
     assert arps and all(j["drop_at"] == "bridge filter FORWARD" for j in arps), arps
     counted = re.search(r"-p ARP -j DROP , pcnt = (\d+)", res["rules"]["ebtables"]["filter"])
     assert counted and int(counted.group(1)) == len(arps)
+
+
+def test_with_hairpin_mode_the_same_syn_leaves_by_its_ingress_port(live_lab, made_lessons):
+    """The counter-test of the hairpin outcome's derived reason: with hairpin mode on
+    veth-c1 (``bridge_slave hairpin on``), the bridge sends the DNATed SYN back out by
+    the port it came in by, c1 answers and nc connects."""
+    import asyncio
+    import subprocess
+
+    from visualizer.core import lessons
+    from visualizer.lab import session
+
+    lesson = lessons.load_lesson(made_lessons / "hairpin", made_lessons)
+
+    async def go():
+        sb = await session.prepare("evhairpin", lesson)
+        try:
+            subprocess.run(["ip", "-n", sb.ns("host"), "link", "set", "veth-c1", "type",
+                            "bridge_slave", "hairpin", "on"], check=True)
+            return await session.run_step(sb, lesson, lesson.steps[0], [], lambda m: None)
+        finally:
+            await asyncio.to_thread(sb.close)
+
+    res = asyncio.run(go())
+    assert res["ok"], res["output"]
+    syn = next(j for j in res["journeys"] if j["summary"].endswith("[SYN]"))
+    assert syn["outcome"] == "delivered" and "veth-c1" in syn["seen"], syn
