@@ -1,15 +1,15 @@
-"""Checked, not matched (``core/checked.py``), pure: the reasons the packet's fields give
-for each kind of match, and the visits a trace id makes (a jump starts a fresh one,
-a policy or a user chain's end checks all that is left)."""
+"""Checked, not matched (``core/checked.py``, ``core/matchwhy.py``), pure: the reasons
+the packet's fields give for each kind of match, and the visits a trace id makes (a
+jump starts a fresh one, a policy or a user chain's end checks all that is left)."""
 from __future__ import annotations
 
 import pytest
 
-from visualizer.core import checked, lessons
+from visualizer.core import checked, lessons, matchwhy
 from visualizer.core.records import Conntrack, Event, Ifaces, Packet, Verdict, Where
 
 TOPO = lessons.get("new-bridge-forward-drop").topology
-HOST = checked.Host(TOPO)
+HOST = matchwhy.Host(TOPO)
 
 
 def ev(family="ip", table="filter", chain="FORWARD", type_="rule", verdict="accept", pos=None,
@@ -26,7 +26,7 @@ def ev(family="ip", table="filter", chain="FORWARD", type_="rule", verdict="acce
 
 
 def why(text, e, family="ip"):
-    m = checked.reason(family, text, e, HOST)
+    m = matchwhy.reason(family, text, e, HOST)
     return m.text() if m else None
 
 
@@ -118,10 +118,10 @@ def test_bridge_reasons(text, event, said):
 
 
 def test_a_rule_is_parsed_once_a_text():
-    checked.matches.cache_clear()
+    matchwhy.matches.cache_clear()
     for _ in range(3):
-        checked.matches("ip", "-A FORWARD -i docker0 -j ACCEPT")
-    assert checked.matches.cache_info().misses == 1
+        matchwhy.matches("ip", "-A FORWARD -i docker0 -j ACCEPT")
+    assert matchwhy.matches.cache_info().misses == 1
 
 
 class Lookup:
