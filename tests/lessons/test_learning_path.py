@@ -3,6 +3,7 @@ the seeds catalogue knows, and the page shows the question before the run and th
 explanation after it."""
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -74,4 +75,4 @@ def test_the_home_page_is_a_path(client):
     assert 'href="/sources/#seed-004"' in page
     sources = client.get("/sources/").content.decode()
     for seed in SEEDS.values():
-        assert f'id="seed-{seed.id}"' in sources and seed.title in sources
+        assert f'id="seed-{seed.id}"' in sources and html.escape(seed.title) in sources and html.escape(seed.english) in sources

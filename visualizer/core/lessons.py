@@ -292,12 +292,18 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
 class Seed:
     """A source post the lessons' facts come from: what identifies it, never its text."""
     id: str
-    title: str
+    title: str                  # as published
+    title_en: str = ""          # in English (our translation; "" when it is English)
     language: str = ""
     author: str = ""
     site: str = ""
     about: str = ""             # what the lessons take from it, in our own words
     title_is_description: bool = False   # the saved copy has no title: this describes it
+
+    @property
+    def english(self) -> str:
+        """The title to read it by: the English one."""
+        return self.title_en or self.title
 
 
 @lru_cache(maxsize=8)
