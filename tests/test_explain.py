@@ -271,3 +271,18 @@ def test_a_learners_reject_and_log_rules():
                 rule='-A FORWARD -j LOG --log-prefix "mine: "', iif="docker0", oif="docker0",
                 src="172.17.0.2", dst="172.17.0.3", proto="icmp")
     assert 'it logs a copy of the packet (prefix "mine: ")' in log.explain
+
+
+def test_a_loopback_source_dnated_at_output_names_route_localnet_and_the_masquerade():
+    r = Run(lessons.get("external-to-container").topology)
+    lo = dict(src="127.0.0.1", sport=40000, proto="tcp")
+    ev = r.hop(1, "ip", "nat", "DOCKER", hook="output", base="OUTPUT", pos=2,
+               rule="-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT "
+                    "--to-destination 172.17.0.2:80", oif="lo", dst="127.0.0.1", dport=8080,
+               ct=3, state="new", direction="original", **lo)
+    assert "net.ipv4.conf.docker0.route_localnet=1" in ev.explain
+    assert "-o docker0 -m addrtype --src-type LOCAL -j MASQUERADE" in ev.explain
+    assert "worked out from the topology" in ev.explain
+    told = story({"id": 1, "outcome": "dropped", "outcome_detail": "martian", "nat": []},
+                 r.ex.notes[1], r.ex)
+    assert "explain.fix.localnet" in [x.id for x in told]

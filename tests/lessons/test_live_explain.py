@@ -237,3 +237,15 @@ def test_trace_json_lines_carry_the_new_fields_flat(live_lab):
         assert isinstance(e["checked"], list) and isinstance(e["explain_msgs"], list)
     assert any(e["explain"] for e in events)
     assert all(j["story"] and j["story_msgs"] for j in result["journeys"])
+
+
+def test_external_to_container_3_names_what_the_lesson_adds(runs):
+    """The SYN from 127.0.0.1, DNATed at nat OUTPUT, dies at its re-route: its DNAT hop
+    names both fixes of step 4; its story ends with the martian."""
+    events, result = runs[("external-to-container", 3)]
+    dnat = next(e for e in events if not e["probe"] and "DNAT" in (e["rule"] or ""))
+    assert dnat["hook"] == "output" and dnat["src"].startswith("127.")
+    assert f"{dnat['dst']}:{dnat['dport']}" in dnat["explain"]
+    assert "route_localnet=1" in dnat["explain"] and "--src-type LOCAL -j MASQUERADE" in dnat["explain"]
+    syn = next(j for j in result["journeys"] if j["id"] == dnat["journey"])
+    assert syn["outcome"] == "dropped" and any("route_localnet" in s for s in syn["story"])

@@ -24,6 +24,7 @@ from the notes kept here.
 """
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 
 from . import explain_text  # noqa: F401  (the sentences, defined at import)
@@ -129,7 +130,7 @@ class Explainer:
         elif (ev.ct.ct_id is None and ev.where.table == "raw" and ev.where.family == "ip"
               and not notes.raw_told):
             out["ct"] = m("explain.where.raw")
-        fix = self._fix(ev)
+        fix = self._fix(ev, rw)
         if fix:
             out["fix"] = fix
         keep = [k for k in _PRIORITY if k in out][:_BUDGET]
@@ -155,8 +156,9 @@ class Explainer:
                                         if x.id not in ("explain.nat.applied",
                                                         "explain.nat.reversed"))):
                 notes.nat.append(out[k])
+        notes.fix = notes.fix or out.get("fix")
         if v.verdict == "drop" and not notes.dropped:
-            notes.verdict, notes.dropped, notes.fix = out["rule"], True, out.get("fix")
+            notes.verdict, notes.dropped = out["rule"], True
         elif v.verdict == "accept" and not notes.dropped and not out["rule"].id.startswith(
                 "explain.nat.") and (v.type == "rule" or notes.verdict is None):
             notes.verdict = out["rule"]
@@ -330,10 +332,16 @@ class Explainer:
             return m("explain.ct.established", ct=ct.ct_id)
         return m("explain.ct.other", ct=ct.ct_id, state=state or "?")
 
-    def _fix(self, ev: Event) -> phrases.Msg | None:
+    def _fix(self, ev: Event, rw: RuleWords) -> phrases.Msg | None:
         """What would let it through, where a lesson teaches it: FORWARD's DROP policy on
-        a bridged frame (br_netfilter handed it to iptables)."""
+        a bridged frame (br_netfilter handed it to iptables); a loopback source DNATed
+        at OUTPUT to an address behind a device (external-to-container steps 3 and 4)."""
         w, v, f = ev.where, ev.verdict, ev.ifaces
+        if rw.nat == "DNAT" and w.hook == "output" and (ev.packet.src or "").startswith("127."):
+            new = (rw.opts.get("--to-destination") or "").split(":")[0]
+            dev = self.device_to(new)
+            if dev:
+                return m("explain.fix.localnet", src=ev.packet.src, dev=dev, new=new)
         if (v.type == "policy" and v.verdict == "drop" and w.family == "ip"
                 and w.hook == "forward" and f.iif and f.iif == f.oif
                 and self.topo.role(f.iif) == "bridge"):
@@ -345,6 +353,17 @@ class Explainer:
         """The first address the topology gives a host interface (derived, not the kernel's)."""
         addrs = self._addrs.get(ifname or "")
         return addrs[0].split("/", 1)[0] if addrs else None
+
+    def device_to(self, addr: str) -> str | None:
+        """The host interface whose network (in the topology) holds ``addr``."""
+        try:
+            ip = ipaddress.ip_address(addr)
+        except ValueError:
+            return None
+        for name, addrs in self._addrs.items():
+            if any(ip in ipaddress.ip_interface(a).network for a in addrs if "/" in a):
+                return name
+        return None
 
     def journey(self, jid):
         if self.journeys is None or jid is None:

@@ -163,6 +163,12 @@ phrases.define({
                           "that flow).",
     "explain.ct.other": "Conntrack entry {ct}, state {state}.",
     # what would let it through
+    "explain.fix.localnet": "Its source is {src}, a loopback address, and {dev} is the way to "
+                            "{new} (worked out from the topology): the kernel routes it again "
+                            "after this DNAT and drops it as a martian unless `sysctl "
+                            "net.ipv4.conf.{dev}.route_localnet=1`, and its reply needs a source "
+                            "the container can answer: `-t nat -I POSTROUTING -o {dev} -m addrtype "
+                            "--src-type LOCAL -j MASQUERADE`.",
     "explain.fix.bridged_forward": "Two ways let bridged frames through: `sysctl "
                                    "net.bridge.bridge-nf-call-iptables=0` (the bridge stops "
                                    "calling iptables), or a rule `-I FORWARD -m physdev "

@@ -67,8 +67,8 @@ def story(s: dict, notes, explainer) -> list:
     if notes is not None and notes.verdict is not None and notes.verdict not in out and (
             notes.dropped or not notes.verdict.id.startswith("explain.policy.")):
         out.append(notes.verdict)
-        if notes.fix is not None:
-            out.append(notes.fix)
+    if notes is not None and notes.fix is not None and notes.fix not in out:
+        out.append(notes.fix)       # what would let it through, where a lesson teaches it
     detail = s.get("outcome_msg")
     detail = phrases.from_wire(detail) if detail else s.get("outcome_detail") or ""
     out.append(m("story.outcome", outcome=s.get("outcome") or "?", detail=detail))
