@@ -34,6 +34,8 @@ CASES = [
     ("build-a-bridge", 5, [], {}),
     ("log-vs-trace", 3, [], {}),
     ("conntrack", 4, [ECHO_DROP], {}),
+    ("arp-and-capture", 4, ["ebtables -A FORWARD -p ARP -j DROP"],
+     {"c1": {"net.ipv4.neigh.eth0.mcast_solicit": "1"}}),
 ]
 
 SCRIPT = r"""

@@ -162,3 +162,10 @@ def test_where_the_chain_is_not_as_placed_only_exact_texts_are_named_and_the_res
     assert got == ["origin.with_yours", "origin.docker.daemon", "origin.docker.daemon"]
     assert idx.chain_rules("ip", "filter", "FORWARD")[0]["origin"].startswith(
         "not in the lesson's rules: loaded with yours")
+
+
+def test_a_learner_rule_named_ebtables_goes_to_the_bridge_family():
+    from visualizer.core import lessons
+    placed = origins.placed(lessons.get("arp-and-capture"), 4, ["ebtables -A FORWARD -p ARP -j DROP"])
+    (mine,) = [p for p in placed.chains[("bridge", "filter", "FORWARD")] if p.origin.learner]
+    assert mine.text == "-A FORWARD -p ARP -j DROP" and not placed.unsure

@@ -302,5 +302,5 @@ def placed(lesson: lessons.Lesson, step: int = 0, user_rules=()) -> Placement:
             if a.kind in ("iptables", "ebtables", "nft") and a.ns == "host":
                 p.command(a.kind, a.args, action(s.number, f"{a.kind} {a.args}"))
     for text in user_rules:
-        p.command("iptables", text, learner(text))
+        p.command(rulecheck.tool_of(text), text, learner(text))
     return p
