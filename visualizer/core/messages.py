@@ -77,6 +77,9 @@ LAYER_STATE = F("state", "str", "reconnecting: the channel layer (redis) is unre
                 "room's messages wait; live: they flow again", True, choices=LAYER_STATES)
 SPOT_FIELDS = (F("run", "str", "the run shown"), F("lesson", "str"), F("step", "int"),
                F("name", "str", "the learner's name, when the instructor shows it", null=True))
+PAUSED = F("paused", "bool", "true: paused by the instructor", True)
+LEARNER = F("learner", "int", "a learner's id on the board (a row's learner)", True, min=1,
+            max=2**31 - 1)
 WORKSHOP = [
     M("workshop.where", "workshop", "client", (
         F("lesson", "str", "the lesson the page shows", True, max_len=100),
@@ -87,11 +90,19 @@ WORKSHOP = [
         F("code", "str"), F("title", "str"), WHERE, F("lessons", "list"),
         F("spotlight", "dict", null=True), F("closed", "bool"),
         F("you", "dict", "{name, ahead}"),
+        F("paused", "bool", "the instructor paused the room: runs wait (workshop.paused)"),
     ), "the room, on connect"),
     M("workshop.goto", "workshop", "server", (F("lesson", "str"), F("step", "int")),
       "the instructor moved the room"),
     M("workshop.spotlight", "workshop", "server", SPOT_FIELDS, "a run the instructor shows"),
     M("workshop.closed", "workshop", "server", (), "the workshop is over"),
+    M("workshop.paused", "workshop", "server", (PAUSED,),
+      "the instructor paused or resumed the room: while paused, runs are refused (lab.error "
+      "busy) and the page holds its Run button"),
+    M("workshop.reset", "workshop", "server", (LEARNER, F("lesson", "str"), F("step", "int")),
+      "the instructor reset this learner's step: their attempts stay, no longer counted"),
+    M("workshop.removed", "workshop", "server", (LEARNER,),
+      "the instructor removed this learner from the room"),
     M("workshop.error", "workshop", "server", ERROR_FIELDS, "a refused message"),
     M("workshop.status", "workshop", "server", (LAYER_STATE,),
       "whether the instructor's moves reach this page (a workshop.state follows live)"),
@@ -107,6 +118,13 @@ BOARD = [
         F("lesson", "str", "default: where the room is", max_len=100),
     ), "hot start: ready sandboxes for the room"),
     M("workshop.close", "board", "client", (), "end the workshop"),
+    M("workshop.pause", "board", "client", (), "pause the room: learners' runs wait"),
+    M("workshop.resume", "board", "client", (), "resume the room"),
+    M("workshop.reset", "board", "client", (LEARNER, LESSON, STEP),
+      "reset a learner's step (their attempts stay, listed as before the reset)"),
+    M("workshop.remove", "board", "client", (LEARNER,), "remove a learner from the room"),
+    M("board.attempts", "board", "client", (LEARNER, LESSON, STEP),
+      "a learner's attempts of a step (the reply is board.history)"),
     M("board.refresh", "board", "client", (), "send board.state again"),
     M("board.state", "board", "server", (
         F("code", "str"), F("title", "str"), F("seats", "int"), F("closed", "bool"), WHERE,
@@ -114,12 +132,25 @@ BOARD = [
         F("room", "dict", "per hook: how many learners' packets died there"),
         F("lab", "dict", "the sandbox cap of the board's process and why: {capacity, source: "
           "setting|memory|fallback, available_mib, sandbox_mib}"),
+        F("paused", "bool", "the room is paused"),
+        F("summaries", "dict", "per step \"lesson:step\": {ran, passed, predicted, "
+          "predicted_right, wrong: {text, n}|null, died: {hook: n}} (workshops/roomview.py)"),
+        F("counts", "dict", "{joined, connected}: learners seated, and with a page open now"),
+        F("thresholds", "dict", "{idle_s, stuck_fails, stuck_s}: a row's state (idle, stuck) "
+          "from its active, arrived and cells"),
     ), "everything the board shows"),
     M("board.update", "board", "server", (F("row", "dict", "a learner's row"),),
       "a learner moved or ran"),
     M("board.where", "board", "server", (WHERE,), "the room moved"),
     M("board.spotlight", "board", "server", (F("spotlight", "dict"),), "what the room is shown"),
     M("board.closed", "board", "server", (), "the workshop is over"),
+    M("board.paused", "board", "server", (PAUSED,), "the room was paused or resumed"),
+    M("board.removed", "board", "server", (LEARNER,), "a learner was removed from the room"),
+    M("board.history", "board", "server", (
+        LEARNER, F("name", "str"), F("lesson", "str"), F("step", "int"),
+        F("attempts", "list", "oldest first: {n, run, url, created, status, ok, rules, rules_text, "
+          "prediction, prediction_text, prediction_right, died_at, before_reset}"),
+    ), "the answer to board.attempts"),
     M("board.prepared", "board", "server", (
         F("lesson", "str"), F("count", "int", "seats to prepare, bounded by the machine"),
         F("ready", "int", "ready sandboxes in the board's own process"),

@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from ..core import errors
-from . import runs, sessions
+from . import recording, runs, sessions
 from .consumer_base import Consumer
 from .shares import SEATED, Share
 from .validation import parse_request
@@ -45,6 +45,8 @@ class LabConsumer(Consumer):
                 return
             self._may_start()
             self.share.check()
+            if self.seated:                 # a workshop's room may be paused
+                await recording.may_run(self.owner)
         except errors.Error as e:
             await self.error(e)
             return

@@ -15,6 +15,15 @@ from .models import Progress, Run
 from .pruning import maybe_prune
 
 run_recorded = Signal()      # sender=Run, run=Run; in the database thread, in the transaction
+# sender=None, owner=str; before a run starts, in the database thread: a receiver
+# refuses it by raising an errors.Error (a paused workshop room)
+run_requested = Signal()
+
+
+@database_sync_to_async
+def may_run(owner: str) -> None:
+    """Ask the listeners whether this browser may start a run now (raises if not)."""
+    run_requested.send(sender=None, owner=owner)
 
 
 def _count(owner: str, lesson: str, step: int, result: dict) -> None:

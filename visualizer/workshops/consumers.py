@@ -17,15 +17,25 @@ import logging
 
 from channels.db import database_sync_to_async
 
-from ..core import errors, messages, wire
+from ..core import errors, messages, phrases, wire
 from ..learn import config
 from ..learn.consumer_base import Consumer
-from . import hotstart, room
-from .models import Learner, Workshop
+from . import controls, hotstart, room, roomview
+from .models import Workshop
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE = 4096
 INSTRUCTOR_TYPES = {m.type for m in messages.REGISTRY.accepted("board", "client")}
+# what a closed workshop refuses (board.refresh and board.attempts only read)
+CONTROLS = INSTRUCTOR_TYPES - {"board.refresh", "board.attempts"}
+
+
+def _history(workshop: Workshop, pk: int, lesson: str, step: int) -> dict:
+    lrn = workshop.learners.filter(pk=pk).first()
+    if lrn is None:
+        raise room.WorkshopError(phrases.msg("workshop.no_learner").text())
+    return {"learner": lrn.pk, "name": lrn.name, "lesson": lesson, "step": step,
+            "attempts": roomview.attempts(lrn, lesson, step)}
 
 
 class _Room(Consumer):
@@ -90,6 +100,8 @@ class LearnerConsumer(_Room):
         await self.join(self.learner.workshop.group)
         await self.send_state()
         await self.in_room()
+        self.counted = True         # this socket counts as the learner connected
+        await self._to_boards(await self._connected(+1))
 
     async def send_state(self) -> dict:
         """``workshop.state``; where it says the room is is where the page was sent."""
@@ -107,6 +119,18 @@ class LearnerConsumer(_Room):
 
     async def disconnect(self, code):
         await self.leave()
+        if getattr(self, "counted", False):
+            self.counted = False
+            try:
+                await self._to_boards(await self._connected(-1))
+            except Exception:       # the learner was deleted meanwhile; nothing to count
+                log.debug("a learner socket's disconnect was not counted", exc_info=True)
+
+    async def _to_boards(self, row: dict | None):
+        if row is None:             # removed from the room: off the board
+            return
+        await self.publish(self.learner.workshop.board_group,
+                           messages.make("board", "board.update", row=row))
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
@@ -131,7 +155,18 @@ class LearnerConsumer(_Room):
         await self.forward(event)
 
     # the room's other messages, from the group, go to the page as they are
-    workshop_spotlight = workshop_closed = _Room.forward
+    workshop_spotlight = workshop_closed = workshop_paused = _Room.forward
+
+    async def workshop_reset(self, event):
+        """The instructor reset a learner's step: theirs, if it is this page's learner."""
+        if event["learner"] == self.learner.pk:
+            await self.forward(event)
+
+    async def workshop_removed(self, event):
+        """The instructor removed this page's learner: told, then the socket closes."""
+        if event["learner"] == self.learner.pk:
+            await self.forward(event)
+            await self.close()
 
     async def workshop_prepare(self, event):
         """Hot start: this learner needs a sandbox ready in this process's lab."""
@@ -147,15 +182,18 @@ class LearnerConsumer(_Room):
     def _state(self) -> dict:
         w = Workshop.objects.get(pk=self.learner.workshop_id)
         return {"code": w.code, "title": w.title, "where": w.where(), "lessons": w.lessons,
-                "spotlight": w.spotlight or None, "closed": w.closed,
+                "spotlight": w.spotlight or None, "closed": w.closed, "paused": w.paused,
                 "you": {"name": self.learner.name, "ahead": self.learner.ahead}}
 
     @database_sync_to_async
     def _where(self, msg) -> dict:
-        lrn = Learner.objects.select_related("workshop").get(pk=self.learner.pk)
-        lrn.lesson, lrn.step, lrn.ahead = msg["lesson"][:100], msg["step"], bool(msg["ahead"])
-        lrn.save(update_fields=["lesson", "step", "ahead"])
-        return room.row(lrn)
+        return room.row(controls.seen(self.learner.pk, msg["lesson"][:100], msg["step"],
+                                      bool(msg["ahead"])))
+
+    @database_sync_to_async
+    def _connected(self, delta: int) -> dict | None:
+        lrn = controls.connected(self.learner.pk, delta)
+        return None if lrn.removed else room.row(lrn)
 
 
 class BoardConsumer(_Room):
@@ -191,6 +229,8 @@ class BoardConsumer(_Room):
             type_, msg = self.parse(text_data)
             if self.workshop is None:
                 raise errors.Forbidden("the board is for this workshop's instructors")
+            if type_ in CONTROLS:
+                await self._call(controls.refuse_closed)
             await getattr(self, "do_" + type_.replace(".", "_"))(msg)
         except errors.Error as e:
             await self.error(e)
@@ -212,6 +252,30 @@ class BoardConsumer(_Room):
         await self._call(room.close)
         await self.room(messages.make("workshop", "workshop.closed"))
         await self.boards(messages.make("board", "board.closed"))
+
+    async def do_workshop_pause(self, msg, paused=True):
+        paused = await self._call(controls.pause, paused)
+        await self.room(messages.make("workshop", "workshop.paused", paused=paused))
+        await self.boards(messages.make("board", "board.paused", paused=paused))
+
+    async def do_workshop_resume(self, msg):
+        await self.do_workshop_pause(msg, paused=False)
+
+    async def do_workshop_reset(self, msg):
+        row = await self._call(controls.reset, msg["learner"], msg["lesson"], msg["step"],
+                               config.lab_config().lessons_path)
+        await self.room(messages.make("workshop", "workshop.reset", learner=msg["learner"],
+                                      lesson=msg["lesson"], step=msg["step"]))
+        await self.boards(messages.make("board", "board.update", row=row))
+
+    async def do_workshop_remove(self, msg):
+        pk = await self._call(controls.remove, msg["learner"])
+        await self.room(messages.make("workshop", "workshop.removed", learner=pk))
+        await self.boards(messages.make("board", "board.removed", learner=pk))
+
+    async def do_board_attempts(self, msg):
+        await self.send_msg("board.history", **await self._call(_history, msg["learner"],
+                                                                 msg["lesson"], msg["step"]))
 
     async def do_workshop_prepare(self, msg):
         await self.send_msg("board.prepared", **await self._prepare(msg["lesson"]))
@@ -245,6 +309,7 @@ class BoardConsumer(_Room):
 
     # the boards' group messages go to the page as they are
     board_update = board_where = board_spotlight = board_closed = board_lab = _Room.forward
+    board_paused = board_removed = _Room.forward
 
     async def board_rows(self, event):
         """Rows sent together (see ``board.update``): a board.update each."""

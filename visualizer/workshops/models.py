@@ -28,6 +28,7 @@ class Workshop(models.Model):
     step = models.PositiveIntegerField(default=1)
     spotlight = models.JSONField(default=dict, blank=True)   # {"run": uid, "name": str|None}
     closed = models.BooleanField(default=False)
+    paused = models.BooleanField(default=False)     # the instructor paused the room: runs wait
     created = models.DateTimeField(auto_now_add=True)
     instructors = models.ManyToManyField("auth.User", related_name="workshops", blank=True)
 
@@ -64,6 +65,16 @@ class Learner(models.Model):
     step = models.PositiveIntegerField(default=1)
     ahead = models.BooleanField(default=False)     # chose to stay ahead of the room
     joined = models.DateTimeField(auto_now_add=True)
+    # the room at a glance (roomview.py): when we last heard of the learner, when they
+    # came to the step they are on, how many of their workshop sockets are open now
+    # (counted in the database: the sockets of one learner may be on several processes)
+    active = models.DateTimeField(null=True, blank=True)
+    arrived = models.DateTimeField(null=True, blank=True)
+    connections = models.IntegerField(default=0)
+    # "lesson:step" -> ISO time the instructor reset that step: earlier attempts are
+    # kept (and listed) but no longer count for the cell, the summaries or "stuck"
+    resets = models.JSONField(default=dict, blank=True)
+    removed = models.BooleanField(default=False)    # the instructor removed the learner
 
     class Meta:
         db_table = "visualizer_learner"

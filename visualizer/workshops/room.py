@@ -12,14 +12,22 @@ from __future__ import annotations
 import csv
 import io
 
-from ..core import errors
+from django.db.models import Prefetch
+
+from ..core import errors, phrases
 from ..core import lessons as registry
 from ..core.config import SANDBOX_MIB, sandboxes_held
 from ..lab.client import sandbox_cap
 from ..learn.models import Run
+from . import roomview
 from .models import CODE_ALPHABET, Learner, Workshop
 
 MAX_NAME = 40
+
+phrases.define({
+    "workshop.removed_join": "the instructor removed you from this workshop: ask them if "
+                             "that was a mistake",
+})
 
 
 class WorkshopError(errors.Error):
@@ -74,6 +82,8 @@ def join(code, name: str, owner: str) -> Learner:
         raise WorkshopError("type the name the instructor will see")
     learner, made = Learner.objects.get_or_create(workshop=w, owner=owner,
                                                   defaults={"name": name, **w.where()})
+    if learner.removed:
+        raise WorkshopError(phrases.msg("workshop.removed_join").text())
     if not made and learner.name != name:
         learner.name = name
         learner.save(update_fields=["name"])
@@ -87,7 +97,8 @@ def learner_of(owner: str) -> Learner | None:
     """The browser's seat in an open workshop (its latest), if it has one."""
     if not owner:
         return None
-    return (Learner.objects.select_related("workshop").filter(owner=owner, workshop__closed=False)
+    return (Learner.objects.select_related("workshop").filter(owner=owner, workshop__closed=False,
+                                                              removed=False)
             .order_by("-joined").first())
 
 
@@ -125,35 +136,50 @@ def close(workshop: Workshop):
     workshop.save(update_fields=["closed"])
 
 
-def cell(run: Run) -> dict:
-    """One learner's latest run of one step, as a board cell."""
-    res = run.result or {}
-    passed = (res.get("grade") or {}).get("passed")
-    pg = res.get("prediction_grade")
-    return {"lesson": run.lesson, "step": run.step, "run": run.uid,
-            "status": "passed" if passed else "failed" if passed is False else "ran",
-            "ok": bool(res.get("ok")), "rules": run.rules,
-            "prediction": res.get("prediction"),
-            "prediction_right": (pg["right"] == pg["total"]) if pg else None,
-            "died_at": _died_at(res)}
+def cells(learner: Learner, runs=None) -> dict:
+    """A learner's cells, one a step they ran: the latest attempt since the step was
+    last reset (``roomview.attempt``), with how many attempts there are in all, how
+    many failed since the reset, and the latest wrong prediction in words."""
+    out: dict[str, dict] = {}
+    resets = learner.resets or {}
+    for run in runs if runs is not None else learner.runs.order_by("created", "pk"):
+        key = f"{run.lesson}:{run.step}"
+        reset_at = roomview._ts(resets.get(key))
+        a = roomview.attempt(run, 0, reset_at)
+        old = out.get(key)
+        total = (old["attempts"] if old else 0) + 1
+        if a["before_reset"]:
+            if old is None or old.get("before_reset"):
+                out[key] = {**_cell(run, a), "status": "reset", "attempts": total, "failed": 0,
+                            "wrong": None, "prediction_right": None, "died_at": None,
+                            "before_reset": True, "since": resets.get(key)}
+            continue
+        counted = old if old and not old.get("before_reset") else None
+        failed = (counted["failed"] if counted else 0) + (a["status"] == "failed")
+        wrong = a["prediction_text"] if a["prediction_right"] is False else (
+            counted["wrong"] if counted else None)
+        out[key] = {**_cell(run, a), "attempts": total, "failed": failed, "wrong": wrong,
+                    "since": resets.get(key)}
+    return out
 
 
-def _died_at(res: dict) -> str | None:
-    for j in res.get("journeys", []):
-        if j.get("direction") == "request" and j.get("outcome") == "dropped":
-            return j.get("drop_at")
-    return None
+def _cell(run: Run, a: dict) -> dict:
+    return {"lesson": run.lesson, "step": run.step, "run": run.uid, "status": a["status"],
+            "ok": a["ok"], "rules": a["rules"], "prediction": a["prediction"],
+            "prediction_text": a["prediction_text"], "prediction_right": a["prediction_right"],
+            "died_at": a["died_at"]}
 
 
-def row(learner: Learner) -> dict:
-    """A learner's board row: where they are and their latest run of every step."""
-    cells = {}
-    for run in learner.runs.order_by("created"):
-        cells[f"{run.lesson}:{run.step}"] = cell(run)
+def row(learner: Learner, runs=None, now: float | None = None) -> dict:
+    """A learner's board row: where they are, their cells, and their state now
+    (idle, stuck...: ``roomview.learner_state``)."""
     w = learner.workshop
-    return {"learner": learner.pk, "name": learner.name, "lesson": learner.lesson,
-            "step": learner.step, "ahead": learner.ahead, "cells": cells,
-            "with_room": (learner.lesson, learner.step) == (w.lesson, w.step)}
+    out = {"learner": learner.pk, "name": learner.name, "lesson": learner.lesson,
+           "step": learner.step, "ahead": learner.ahead, "cells": cells(learner, runs),
+           "with_room": (learner.lesson, learner.step) == (w.lesson, w.step),
+           "connected": learner.connections > 0, "active": roomview.iso(learner.active),
+           "arrived": roomview.iso(learner.arrived or learner.joined)}
+    return {**out, **roomview.learner_state(out, now or roomview.now())}
 
 
 def board(workshop: Workshop, lessons_dir=None) -> dict:
@@ -161,11 +187,16 @@ def board(workshop: Workshop, lessons_dir=None) -> dict:
     known = registry.all_lessons(lessons_dir)
     steps = [{"lesson": s, "step": st.number, "title": st.title, "try_it": st.try_it}
              for s in workshop.lessons if s in known for st in known[s].steps]
-    rows = [row(lrn) for lrn in workshop.learners.all()]
+    now = roomview.now()
+    learners = (workshop.learners.filter(removed=False).select_related("workshop")
+                .prefetch_related(Prefetch("runs", queryset=Run.objects.order_by("created", "pk"))))
+    rows = [row(lrn, list(lrn.runs.all()), now) for lrn in learners]
     return {"code": workshop.code, "title": workshop.title, "seats": workshop.seats,
             "closed": workshop.closed, "where": workshop.where(),
             "spotlight": workshop.spotlight or None, "steps": steps, "rows": rows,
-            "room": room(rows)}
+            "room": room(rows), "paused": workshop.paused,
+            "summaries": roomview.summaries(steps, rows), "counts": roomview.counts(rows),
+            "thresholds": roomview.THRESHOLDS}
 
 
 def room(rows: list[dict]) -> dict:
@@ -189,17 +220,26 @@ def cell_text(value) -> str:
 
 
 def export_csv(workshop: Workshop) -> str:
+    """One row per attempt (every run of every learner, oldest first), its prediction
+    and rules in words."""
     buf = io.StringIO()
     w = _SafeWriter(csv.writer(buf))
-    w.writerow(["learner", "lesson", "step", "status", "traffic_ok", "prediction",
-                "prediction_right", "died_at", "rules", "run"])
+    w.writerow(["learner", "lesson", "step", "attempt", "status", "traffic_ok", "prediction",
+                "prediction_right", "died_at", "rules", "run", "created", "before_reset"])
     for lrn in workshop.learners.all():
-        for c in row(lrn)["cells"].values():
-            w.writerow([lrn.name, c["lesson"], c["step"], c["status"], c["ok"],
-                        c["prediction"] or "", "" if c["prediction_right"] is None
-                        else c["prediction_right"], c["died_at"] or "", " | ".join(c["rules"]),
-                        c["run"]])
+        keys = sorted({(r.lesson, r.step) for r in lrn.runs.all()},
+                      key=lambda k: (_order(workshop, k[0]), k[1]))
+        for lesson, step in keys:
+            for a in roomview.attempts(lrn, lesson, step):
+                w.writerow([lrn.name, lesson, step, a["n"], a["status"], a["ok"],
+                            a["prediction_text"], "" if a["prediction_right"] is None
+                            else a["prediction_right"], a["died_at"] or "", a["rules_text"],
+                            a["run"], a["created"], a["before_reset"]])
     return buf.getvalue()
+
+
+def _order(workshop: Workshop, lesson: str) -> int:
+    return workshop.lessons.index(lesson) if lesson in workshop.lessons else len(workshop.lessons)
 
 
 class _SafeWriter:

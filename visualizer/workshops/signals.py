@@ -3,8 +3,14 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from ..learn.recording import run_recorded
-from . import board, room
+from ..learn.recording import run_recorded, run_requested
+from . import board, controls, room
+
+
+@receiver(run_requested)
+def on_run_requested(sender, owner, **kwargs):
+    """A paused room's learners wait: their runs are refused until it resumes."""
+    controls.check_run(owner)
 
 
 @receiver(run_recorded)
@@ -16,6 +22,7 @@ def on_run_recorded(sender, run, **kwargs):
         return None
     run.learner = learner
     run.save(update_fields=["learner"])
+    learner = controls.seen(learner.pk)
     group, row = learner.workshop.board_group, room.row(learner)
 
     async def follow_up():

@@ -9,7 +9,8 @@ from django.test import Client
 from visualizer.workshops import room as workshops
 from visualizer.workshops.models import Workshop
 
-from ..support import GradedLab, collect_run, communicator, use_lab
+from ..support import collect_run, communicator, use_lab
+from .roomlab import RoomLab
 
 pytestmark = pytest.mark.django_db(transaction=True)
 LESSONS = ["new-bridge-forward-drop", "container-to-container"]
@@ -17,9 +18,7 @@ LESSONS = ["new-bridge-forward-drop", "container-to-container"]
 
 @pytest.fixture
 def lab(monkeypatch):
-    return use_lab(monkeypatch, GradedLab(
-        journeys=[{"id": 1, "direction": "request", "outcome": "dropped",
-                   "drop_at": "ip filter FORWARD"}], command="ping"))
+    return use_lab(monkeypatch, RoomLab())
 
 
 @sync_to_async
@@ -51,6 +50,15 @@ async def receive_type(comm, t, timeout=5):
             return msg
 
 
+async def receive_update(board, wanted, timeout=5):
+    """The next board.update whose row is ``wanted`` (a learner's sockets coming and
+    going send their rows too: connected counts)."""
+    while True:
+        msg = await receive_type(board, "board.update", timeout)
+        if wanted(msg["row"]):
+            return msg
+
+
 async def test_join_goto_spotlight_and_the_board_fills_in(lab):
     w, teacher = await setup_room()
     _, r, ann = await browser_join(w.code.lower(), "Ann")
@@ -65,7 +73,7 @@ async def test_join_goto_spotlight_and_the_board_fills_in(lab):
     await lab_ws.send_json_to({"type": "lab.run", "lesson": LESSONS[0], "step": 1,
                                "prediction": {"through": False}})
     result = (await collect_run(lab_ws))[-1]
-    update = await receive_type(board, "board.update")
+    update = await receive_update(board, lambda row: f"{LESSONS[0]}:1" in row["cells"])
     cell = update["row"]["cells"][f"{LESSONS[0]}:1"]
     assert cell["status"] == "passed" and cell["prediction_right"] is True
     assert cell["died_at"] == "ip filter FORWARD" and cell["run"] == result["run"]
@@ -80,7 +88,7 @@ async def test_join_goto_spotlight_and_the_board_fills_in(lab):
     # the learner reports being ahead; the board sees it
     await learner.send_json_to({"type": "workshop.where", "lesson": LESSONS[1], "step": 2,
                                 "ahead": True})
-    assert (await receive_type(board, "board.update"))["row"]["ahead"] is True
+    assert (await receive_update(board, lambda row: row["ahead"]))["row"]["ahead"] is True
     # hot start: the room's lesson, up to the seats, bounded by the machine
     await board.send_json_to({"type": "workshop.prepare"})
     prepared = await receive_type(board, "board.prepared")
