@@ -286,3 +286,15 @@ def test_a_loopback_source_dnated_at_output_names_route_localnet_and_the_masquer
     told = story({"id": 1, "outcome": "dropped", "outcome_detail": "martian", "nat": []},
                  r.ex.notes[1], r.ex)
     assert "explain.fix.localnet" in [x.id for x in told]
+
+
+def test_a_private_source_leaving_the_uplink_unrewritten_names_the_masquerade():
+    r = Run()
+    ev = r.hop(1, "ip", "nat", "POSTROUTING", type="policy", iif="docker0", oif="eth0",
+               physin="veth-c1", src="172.17.0.2", dst="203.0.113.1", proto="icmp", ct=4,
+               state="new", direction="original")
+    assert "-t nat -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE" in ev.explain
+    assert "no route back (both worked out from the topology)" in ev.explain
+    host = r.hop(2, "ip", "nat", "POSTROUTING", type="policy", oif="eth0", src="203.0.113.10",
+                 dst="203.0.113.1", proto="icmp", ct=5, state="new", direction="original")
+    assert "MASQUERADE" not in host.explain          # the host's own address needs none

@@ -249,3 +249,12 @@ def test_external_to_container_3_names_what_the_lesson_adds(runs):
     assert "route_localnet=1" in dnat["explain"] and "--src-type LOCAL -j MASQUERADE" in dnat["explain"]
     syn = next(j for j in result["journeys"] if j["id"] == dnat["journey"])
     assert syn["outcome"] == "dropped" and any("route_localnet" in s for s in syn["story"])
+
+
+def test_container_to_external_1_names_the_missing_masquerade(runs):
+    events, result = runs[("container-to-external", 1)]
+    post = next(e for e in events if not e["probe"] and e["family"] == "ip"
+                and e["table"] == "nat" and e["hook"] == "postrouting")
+    at_wan = [p for p in result["captures"].get("wan:eth0", []) if p["proto"] == "icmp"]
+    assert at_wan and at_wan[0]["src"] == post["src"]        # it left unrewritten: the kernel's
+    assert post["src"] in post["explain"] and "-j MASQUERADE" in post["explain"]

@@ -24,12 +24,12 @@ from the notes kept here.
 """
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 
 from . import explain_text  # noqa: F401  (the sentences, defined at import)
 from . import phrases
 from .records import Event
+from .hostnet import HostNet
 from .hopwhere import BROADCAST as _BROADCAST
 from .hopwhere import hop_sentence
 from .rulewords import RuleWords, words
@@ -79,13 +79,8 @@ class Explainer:
         self.flows: dict[int, dict] = {}        # ct id -> the NAT of its first packet
         self._stack: dict[tuple, list] = {}     # chain visit -> [(caller chain, rule pos)]
         self._visit: dict = {}                  # trace id -> its current chain visit
-        self.masters = {ln.end.name: ln.end.master for ln in self.topo.ports()}
-        self.macs = {b.name: (b.mac or "").lower() for b in self.topo.bridges_in("host")}
-        self._addrs = {}
-        for b in self.topo.bridges_in("host"):
-            self._addrs[b.name] = b.addresses
-        for ln in self.topo.links("host"):
-            self._addrs[ln.end.name] = ln.end.addresses
+        self.net = HostNet(self.topo)           # what the topology says (derived facts)
+        self.masters, self.macs = self.net.masters, self.net.macs
 
     # -- the entry point -----------------------------------------------------
     def explain(self, ev: Event) -> None:
@@ -249,7 +244,7 @@ class Explainer:
             return m("explain.nat.snat", old=old, new=new, **args)
         if kind == "MASQUERADE":
             oif = ev.ifaces.oif
-            addr = self.address(oif)
+            addr = self.net.address(oif)
             self._flow(ev, kind, "src", p.src, addr or f"{oif}'s address")
             if addr:
                 return m("explain.nat.masquerade", old=p.src, new=addr, oif=oif, **args)
@@ -339,9 +334,17 @@ class Explainer:
         w, v, f = ev.where, ev.verdict, ev.ifaces
         if rw.nat == "DNAT" and w.hook == "output" and (ev.packet.src or "").startswith("127."):
             new = (rw.opts.get("--to-destination") or "").split(":")[0]
-            dev = self.device_to(new)
+            dev = self.net.device_to(new)
             if dev:
                 return m("explain.fix.localnet", src=ev.packet.src, dev=dev, new=new)
+        if (w.family == "ip" and w.table == "nat" and w.hook == "postrouting"
+                and v.type == "policy" and v.verdict == "accept" and ev.ct.ct_state == "new"
+                and self.topo.role(f.oif) == "uplink"):
+            bridge = self.net.device_to(ev.packet.src or "")
+            if bridge and self.topo.role(bridge) == "bridge" and not self.net.routes_back(
+                    f.oif, ev.packet.src):
+                return m("explain.fix.masquerade", oif=f.oif, src=ev.packet.src, bridge=bridge,
+                         net=self.net.network_of(bridge, ev.packet.src))
         if (v.type == "policy" and v.verdict == "drop" and w.family == "ip"
                 and w.hook == "forward" and f.iif and f.iif == f.oif
                 and self.topo.role(f.iif) == "bridge"):
@@ -349,22 +352,6 @@ class Explainer:
         return None
 
     # -- lookups ---------------------------------------------------------------
-    def address(self, ifname: str | None) -> str | None:
-        """The first address the topology gives a host interface (derived, not the kernel's)."""
-        addrs = self._addrs.get(ifname or "")
-        return addrs[0].split("/", 1)[0] if addrs else None
-
-    def device_to(self, addr: str) -> str | None:
-        """The host interface whose network (in the topology) holds ``addr``."""
-        try:
-            ip = ipaddress.ip_address(addr)
-        except ValueError:
-            return None
-        for name, addrs in self._addrs.items():
-            if any(ip in ipaddress.ip_interface(a).network for a in addrs if "/" in a):
-                return name
-        return None
-
     def journey(self, jid):
         if self.journeys is None or jid is None:
             return None

@@ -169,6 +169,12 @@ phrases.define({
                             "net.ipv4.conf.{dev}.route_localnet=1`, and its reply needs a source "
                             "the container can answer: `-t nat -I POSTROUTING -o {dev} -m addrtype "
                             "--src-type LOCAL -j MASQUERADE`.",
+    "explain.fix.masquerade": "No nat rule rewrote its source: it leaves by {oif} from {src}, an "
+                              "address of {bridge}'s network {net} behind the host, to which "
+                              "the other side has no route back (both worked out from the "
+                              "topology); "
+                              "a rule `-t nat -A POSTROUTING -s {net} ! -o {bridge} -j "
+                              "MASQUERADE` gives it {oif}'s address.",
     "explain.fix.bridged_forward": "Two ways let bridged frames through: `sysctl "
                                    "net.bridge.bridge-nf-call-iptables=0` (the bridge stops "
                                    "calling iptables), or a rule `-I FORWARD -m physdev "
