@@ -1,12 +1,13 @@
 // The step's text: the setup and the question until the step has run here (or a recorded run
 // is shown), then the explanation and the after-the-run title. A hop the explanation names,
-// [nat PREROUTING](#hop:ip:nat:prerouting) or [bridge INPUT](#hop:bridge:input@reply), is a
+// [nat PREROUTING](#hop:ip:nat:prerouting) or [bridge INPUT](#hop:bridge:input@reply) (@arp:
+// the first ARP request), is a
 // link that selects that hop of the run in the diagram and the player.
 import { firstRequest } from "./focus.js";
 import { isLog } from "./fmt.js";
 import { S, t } from "./strings.js";
 
-const REF = /^#hop:([a-z]+)(?::([a-z]+))?:([a-z]+)(?:@(request|reply))?$/;
+const REF = /^#hop:([a-z]+)(?::([a-z]+))?:([a-z]+)(?:@(request|reply|arp))?$/;
 
 // "#hop:ip:nat:prerouting@reply" -> {family, table, hook, direction}; null for any other href
 export function parseHopRef(href) {
@@ -17,8 +18,10 @@ export function parseHopRef(href) {
 
 const matches = (e, ref) => e.family === ref.family && e.hook === ref.hook && (!ref.table || e.table === ref.table);
 
-// the packet a reference is about: the step's first request, or the first reply after it
+// the packet a reference is about: the step's first request, the first reply after it, or
+// (@arp) the first ARP request
 export function journeyFor(journeys, ref, proto) {
+  if (ref.direction === "arp") return firstRequest(journeys, "arp");
   const first = firstRequest(journeys, proto);
   if (ref.direction === "request" || !first) return first;
   const replies = (journeys || []).filter((j) => j.direction === "reply" && (!proto || j.proto === proto))

@@ -12,6 +12,7 @@ test("a hop reference names a family, an optional table, a hook and a direction"
     { family: "ip", table: "nat", hook: "postrouting", direction: "request" });
   assert.deepEqual(parseHopRef("#hop:bridge:output@reply"),
     { family: "bridge", table: null, hook: "output", direction: "reply" });
+  assert.equal(parseHopRef("#hop:bridge:input@arp").direction, "arp");
   for (const bad of ["#hop:", "#step-2", "https://example.org/#hop:ip:input", "#hop:ip:nat:input@later", null]) {
     assert.equal(parseHopRef(bad), null, bad);
   }
