@@ -298,3 +298,16 @@ def test_a_private_source_leaving_the_uplink_unrewritten_names_the_masquerade():
     host = r.hop(2, "ip", "nat", "POSTROUTING", type="policy", oif="eth0", src="203.0.113.10",
                  dst="203.0.113.1", proto="icmp", ct=5, state="new", direction="original")
     assert "MASQUERADE" not in host.explain          # the host's own address needs none
+
+
+def test_a_masquerade_out_of_an_interface_the_topology_gives_no_address():
+    r = Run(lessons.get("new-bridge-forward-drop").topology)
+    ev = r.hop(1, "ip", "nat", "POSTROUTING", pos=1, rule="-A POSTROUTING -o br-new -j MASQUERADE",
+               iif="eth0", oif="br-new", src="203.0.113.1", dst="172.18.0.3", proto="icmp", ct=8,
+               state="new", direction="original")
+    assert "becomes the address of br-new, the interface it leaves by" in ev.explain
+    assert "the address of br-new" in ev.explain
+    told = story({"id": 1, "outcome": "sent", "outcome_detail": "sent", "flow": 8,
+                  "nat": [{"at": "conntrack", "field": "src", "old": "203.0.113.1", "new": "x",
+                           "source": "conntrack"}]}, r.ex.notes[1], r.ex)
+    assert told[-1].id == "story.outcome"

@@ -97,7 +97,8 @@ def test_ids_made_from_parts_exist():
         for net in ("", "_net"):
             for neg in ("", "_not"):
                 made.append(f"rule.{which}{net}{neg}")
-        made += [f"rule.{which}_local", f"rule.{which}_local_not"]
+        made += [f"rule.{which}_local", f"rule.{which}_local_not", f"rule.addrtype_{which}",
+                 f"rule.addrtype_{which}_not"]
     assert [x for x in made if x not in phrases.CATALOGUE] == []
 
 

@@ -245,16 +245,17 @@ class Explainer:
         if kind == "MASQUERADE":
             oif = ev.ifaces.oif
             addr = self.net.address(oif)
-            self._flow(ev, kind, "src", p.src, addr or f"{oif}'s address")
+            self._flow(ev, kind, "src", p.src, addr or m("explain.nat.iface_address", oif=oif))
             if addr:
                 return m("explain.nat.masquerade", old=p.src, new=addr, oif=oif, **args)
             return m("explain.nat.masquerade_noaddr", old=p.src, oif=oif or "?", **args)
         if kind == "REDIRECT":
             ports = rw.opts.get("--to-ports")
             old = _hostport(p.dst, p.dport)
-            self._flow(ev, kind, "dst", old, "the host")
-            return m("explain.nat.redirect", old=old, ports=f", port {ports}" if ports else "",
-                     **args)
+            self._flow(ev, kind, "dst", old, m("explain.nat.the_host"))
+            if ports:
+                return m("explain.nat.redirect_port", old=old, ports=ports, **args)
+            return m("explain.nat.redirect", old=old, **args)
         return m("explain.nat.other", target=kind, **args)
 
     def _flow(self, ev: Event, kind, fld, old, new):

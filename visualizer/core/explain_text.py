@@ -122,7 +122,12 @@ phrases.define({
                                      "the interface it leaves by.",
     "explain.nat.redirect": "Rule {pos} of {chain} matched ({matches}) and REDIRECTs the packet "
                             "to the host itself: its destination {old} becomes an address of "
-                            "the interface it came in on{ports}.",
+                            "the interface it came in on.",
+    "explain.nat.redirect_port": "Rule {pos} of {chain} matched ({matches}) and REDIRECTs the "
+                                 "packet to the host itself: its destination {old} becomes an "
+                                 "address of the interface it came in on, port {ports}.",
+    "explain.nat.iface_address": "the address of {oif}",
+    "explain.nat.the_host": "the host itself",
     "explain.nat.other": "Rule {pos} of {chain} matched ({matches}) and applies {target} to "
                          "the packet.",
     "explain.nat.record_dnat": "This is the flow's first packet, so conntrack records the "

@@ -46,6 +46,7 @@ phrases.define({
     "rule.sport": "it comes from port {port}",
     "rule.sport_not": "it does not come from port {port}",
     "rule.icmp_type": "it is an ICMP {type}",
+    "rule.icmp_type_not": "it is not an ICMP {type}",
     "rule.ct.related_established": "it belongs to a connection the kernel already knows, or is "
                                    "related to one (such as an ICMP error about it)",
     "rule.ct.established": "it belongs to a connection the kernel already knows",
@@ -59,11 +60,16 @@ phrases.define({
     "rule.dst_local_not": "its destination is not one of the host's own addresses",
     "rule.src_local": "its source is one of the host's own addresses",
     "rule.src_local_not": "its source is not one of the host's own addresses",
-    "rule.addrtype": "its {which} address is of type {type}",
+    "rule.addrtype_src": "its source address is of type {type}",
+    "rule.addrtype_src_not": "its source address is not of type {type}",
+    "rule.addrtype_dst": "its destination address is of type {type}",
+    "rule.addrtype_dst_not": "its destination address is not of type {type}",
     "rule.bridged": "it is being bridged (from one bridge port to another)",
     "rule.bridged_not": "it is not being bridged",
     "rule.physdev_in": "it came in on bridge port {dev}",
+    "rule.physdev_in_not": "it did not come in on bridge port {dev}",
     "rule.physdev_out": "it leaves by bridge port {dev}",
+    "rule.physdev_out_not": "it does not leave by bridge port {dev}",
     "rule.syn": "it is a TCP SYN (the opening packet of a connection)",
     "rule.other": "{option} {value}",
     "rule.nft": "the nft match `{text}`",
@@ -137,8 +143,7 @@ def _states(value: str, neg: bool) -> phrases.Msg:
 def _addrtype(which: str, value: str, neg: bool) -> phrases.Msg:
     if value.upper() == "LOCAL":
         return phrases.msg(f"rule.{which}_local{'_not' if neg else ''}")
-    return phrases.msg("rule.addrtype", which="destination" if which == "dst" else "source",
-                       type=("! " if neg else "") + value)
+    return phrases.msg(f"rule.addrtype_{which}{'_not' if neg else ''}", type=value)
 
 
 @lru_cache(maxsize=4096)
@@ -236,11 +241,11 @@ def _option(family: str, tok: str, value: str, neg: bool) -> phrases.Msg | None:
     if tok == "--src-type":
         return _addrtype("src", value, neg)
     if tok == "--physdev-in":
-        return phrases.msg("rule.physdev_in", dev=("! " if neg else "") + value)
+        return phrases.msg("rule.physdev_in_not" if neg else "rule.physdev_in", dev=value)
     if tok == "--physdev-out":
-        return phrases.msg("rule.physdev_out", dev=("! " if neg else "") + value)
+        return phrases.msg("rule.physdev_out_not" if neg else "rule.physdev_out", dev=value)
     if tok == "--icmp-type":
-        return phrases.msg("rule.icmp_type", type=("! " if neg else "") + value)
+        return phrases.msg("rule.icmp_type_not" if neg else "rule.icmp_type", type=value)
     if tok == "--comment":
         return None
     return phrases.msg("rule.other", option=("! " if neg else "") + tok, value=value)

@@ -45,7 +45,7 @@ def story(s: dict, notes, explainer) -> list:
         out += notes.nat
         if notes.ct is not None and notes.ct.id != "explain.ct.new":
             out.append(notes.ct)        # a later packet's or a reply's mapping
-    told = {(x.args.get("old"), x.args.get("new")) for x in out}
+    told = {(_plain(x.args.get("old")), _plain(x.args.get("new"))) for x in out}
     for n in s.get("nat", []):
         if n.get("source") == "trace":
             continue
@@ -83,3 +83,8 @@ def _with_port(s: dict, n: dict):
     if port:
         return f"{n['old']}:{port['old']}", f"{n['new']}:{port['new']}"
     return n["old"], n["new"]
+
+
+def _plain(v):
+    """An argument as a set can hold it (a phrase by its text)."""
+    return v.text() if isinstance(v, phrases.Msg) else v
