@@ -61,3 +61,19 @@ def test_the_question_before_the_run_the_explanation_after_it(page, server, live
     assert (ev["family"], ev["hook"], journey["direction"]) == ("bridge", "input", "reply")
     page.locator("#explain-after").scroll_into_view_if_needed()
     shot(page, "step-text-after")
+    # a recorded run of the step shows the explanation at once
+    run_id = page.evaluate("() => window.nfv.urls.id")
+    page.goto(f"{server}/runs/{run_id}/")
+    page.wait_for_selector("#recorded-banner")
+    assert page.is_visible("#explain-after") and page.is_hidden("#explain-reveal")
+    assert page.inner_text("#step-title") == step.done_title
+
+
+def test_a_step_run_before_offers_its_explanation(page, server, live):
+    page.goto(server + "/lessons/host-to-container/?step=2")
+    assert page.is_hidden("#explain-reveal")            # a new browser has run nothing
+    run(page)
+    page.goto(server + "/lessons/host-to-container/?step=2")
+    assert page.is_hidden("#explain-after") and page.is_visible("#explain-reveal")
+    page.click("#explain-reveal")
+    assert page.is_visible("#explain-after") and page.is_hidden("#explain-reveal")
