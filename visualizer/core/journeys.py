@@ -246,11 +246,6 @@ class Journeys:
     def find(self, h: dict, t_ms: float) -> Journey | None:
         return self._match(h, t_ms)
 
-    def latest(self, h: dict) -> Journey | None:
-        """The last journey of this packet identity, at any time (end-of-run matching)."""
-        ident = hdr.identity(h)
-        return self._by_identity.get(ident) if ident is not None else None
-
     def nearest(self, h: dict, t_ms: float) -> Journey | None:
         """The journey of this packet identity that began nearest ``t_ms`` (end-of-run
         matching of a frame read before its packet's first trace message: a host's
