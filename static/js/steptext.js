@@ -94,6 +94,9 @@ export class StepText {
     }
     if (k < 0) { a.title = S.steptext.hopMissing; a.classList.add("hop-missing"); return; }
     this.select(k);
+    // bring the selected box into view, moving the page as little as it takes
+    const box = document.querySelector("svg.diagram [data-box].current");
+    if (box && !document.body.classList.contains("present")) box.scrollIntoView({ block: "nearest", inline: "nearest" });
     if (this.announce) this.announce(t(S.steptext.selected, { hop: a.textContent }));
   }
 }

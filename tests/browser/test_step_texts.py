@@ -4,6 +4,7 @@ import pytest
 from visualizer.core import lessons
 
 from .conftest import shot
+from .helpers import in_viewport
 from .test_lessons import run
 
 pytestmark = [pytest.mark.browser]
@@ -54,6 +55,7 @@ def test_the_question_before_the_run_the_explanation_after_it(page, server, live
                  if j["proto"] == "tcp" and j["direction"] == "request"), key=lambda j: j["first_seq"])
     assert ev["journey"] == first["id"]
     assert "current" in page.locator('[data-box="ip:nat:prerouting"]').get_attribute("class").split()
+    assert in_viewport(page, '[data-box="ip:nat:prerouting"]')     # the box came into view
     reply = page.locator('#explain-after a[href="#hop:bridge:input@reply"]').first
     reply.click()
     ev = page.evaluate("() => window.nfv.timeline[window.nfv.store.get().i]")
