@@ -18,6 +18,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import in_private_namespaces
+from visualizer.core import lessons, matchwhy
+from visualizer.core.records import CT_KEYS, HEADER_KEYS, Conntrack, Event, Ifaces, Packet, Where
 
 pytestmark = pytest.mark.live
 
@@ -85,9 +87,7 @@ async def one(slug, number, user_rules, sysctls):
         first = await counters(sb)
         await asyncio.sleep(1.2)
         later = await counters(sb)
-        keep = ("source", "family", "table", "chain", "type", "verdict", "rule_handle", "rule_pos",
-                "checked", "text", "origin_msg", "trace_id")
-        return {"hidden": res["hidden"], "events": [{k: e[k] for k in keep} for e in sent],
+        return {"hidden": res["hidden"], "events": sent,
                 "chains": res["chains"], "counters": first, "later": later}
     finally:
         session.configure = real_configure
@@ -158,3 +158,29 @@ def test_checked_not_matched_agrees_with_the_kernels_counters(runs, i):
         assert not ids & {"origin.with_yours", "origin.unknown", "origin.ruleset"}, ids
     else:
         assert "origin.learner" in ids and "origin.unknown" not in ids, ids
+
+
+def _event(flat: dict) -> Event:
+    """A flat wire event back as the record the matcher reads."""
+    return Event(where=Where(family=flat["family"], table=flat["table"], chain=flat["chain"]),
+                 verdict=None, ifaces=Ifaces(iif=flat["iif"], oif=flat["oif"]),
+                 packet=Packet(**{k: flat[k] for k in HEADER_KEYS}),
+                 ct=Conntrack(**{k: flat[k] for k in CT_KEYS}))
+
+
+@pytest.mark.parametrize("i", range(len(CASES)),
+                         ids=[f"{c[0]}-{c[1]}{'-rule' if c[2] else ''}" for c in CASES])
+def test_the_reasons_agree_with_what_the_kernel_matched(runs, i):
+    """A rule the kernel reported matched is never given a reason it failed (the
+    matcher, read against the kernel's own verdicts), and every rule checked in these
+    runs gets its reason from the packet's fields."""
+    host = matchwhy.Host(lessons.get(CASES[i][0]).topology)
+    rules = [e for e in runs[i]["events"] if e["source"] == "nftrace" and e["type"] == "rule"
+             and e["rule"] and e["rule"].startswith("-")]
+    assert rules
+    claimed = [(e["text"], e["rule"], matchwhy.reason(e["family"], e["rule"], _event(e), host))
+               for e in rules]
+    assert [c for c in claimed if c[2] is not None] == []
+    unexplained = [(e["text"], c["rule"]) for e in runs[i]["events"] for c in e["checked"]
+                   if c["why"] is None]
+    assert unexplained == []
