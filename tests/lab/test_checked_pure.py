@@ -260,3 +260,62 @@ def test_a_rule_event_takes_its_origin_from_the_listing():
     policy = ev(type_="policy", verdict="drop", tid=2)
     run([policy], lookup)
     assert policy.origin is None and [c["pos"] for c in policy.checked] == [1]
+
+
+def _fixture_index():
+    """The rule index of the fixture's sandbox (tests/fixtures/netlink_container_to_container.json):
+    the docker and trace rulesets as loaded, their handles as the kernel gave them (each table
+    numbers its chains, then its rules, in load order: ip filter's FORWARD rules are 8..13,
+    DOCKER-USER's 19; the trace messages name exactly these)."""
+    from visualizer.core import origins
+    from visualizer.lab import rules
+    sets = rules.lesson_rules(lessons.get("container-to-container"))
+    texts = rules.source_texts(sets)
+    handles, nxt = {}, {}
+    order = {("ip", "filter"): 8, ("ip", "nat"): 6, ("ip", "raw"): 3, ("bridge", "filter"): 2,
+             ("bridge", "nat"): 2, ("bridge", "trace"): 7, ("ip", "trace"): 2}
+    for key, ts in texts.items():
+        fam_table = key[:2]
+        step = 2 if fam_table[0] == "bridge" else 1      # ebtables and nft: a chain, then its rule
+        start = nxt.get(fam_table, order[fam_table])
+        handles[key] = list(range(start, start + step * len(ts), step))
+        nxt[fam_table] = start + step * len(ts)
+    idx = rules.RuleIndex.from_loaded(handles, sets)
+    idx.set_origins(origins.placed(lessons.get("container-to-container")))
+    return idx
+
+
+def test_real_kernel_messages_get_their_checked_rules_and_origins():
+    import json
+
+    from tests.conftest import ROOT
+    from visualizer.core.events import Tracker
+    from visualizer.lab import netlink
+    from .test_netlink_decode import messages
+    capture = json.loads((ROOT / "tests/fixtures/netlink_container_to_container.json").read_text())
+    t = Tracker({int(k): v for k, v in capture["ifnames"].items()}, _fixture_index(),
+                topology=lessons.get("container-to-container").topology)
+    events = [e for raw in messages(capture, "trace", netlink.TRACE_MSG_TYPE)
+              if (e := t.on_trace(netlink.decode_trace(raw), 0.0))]
+    first = next(e for e in events if e.packet.proto == "icmp" and e.where.family == "ip").journey
+    mine = [e for e in events if e.journey == first and e.where.family == "ip"]
+    said = [(e.where.chain, e.verdict.type, e.verdict.rule_pos, [(c["pos"], c["why"]) for c in e.checked])
+            for e in mine if e.where.table in ("filter", "nat")]
+    assert said == [
+        ("PREROUTING", "policy", None, [(1, "`-m addrtype --dst-type LOCAL`: its destination "
+                                            "172.17.0.3 is not one of the host's own addresses "
+                                            "(derived from the topology)")]),
+        ("FORWARD", "rule", 1, []), ("DOCKER-USER", "rule", 1, []), ("FORWARD", "rule", 2, []),
+        ("DOCKER-ISOLATION-STAGE-1", "rule", 2, [(1, "`! -o docker0`: it leaves by docker0")]),
+        ("FORWARD", "rule", 4, [(3, "`--ctstate RELATED,ESTABLISHED`: its state is new")]),
+        ("DOCKER", "return", None, [(1, "`-d 172.17.0.2/32`: its destination is 172.17.0.3")]),
+        ("FORWARD", "rule", 6, [(5, "`! -o docker0`: it leaves by docker0")]),
+        ("POSTROUTING", "policy", None, [(1, "`! -o docker0`: it leaves by docker0"),
+                                         (2, "`-d 172.17.0.2/32`: its destination is 172.17.0.3")]),
+    ]
+    accept = next(e for e in mine if e.verdict.rule_pos == 6)
+    assert accept.origin.startswith("docker's daemon start") and "origin" in accept.derived
+    assert accept.flat()["checked"][0]["why_msg"]["id"] == "checked.out"
+    arp = next(e for e in events if e.packet.proto == "arp" and e.where.table == "filter")
+    assert [(c["pos"], c["why"], c["probe"]) for c in arp.checked] == [
+        (1, "`-p IPv4`: it is an ARP frame", True)]
