@@ -92,6 +92,16 @@ export function renderHiddenToggle(btn, counts, shown) {
   btn.setAttribute("aria-pressed", String(!!shown));
 }
 
+// the NFLOG lines folded into their hops (n of them): show them apart, or fold them again
+export function renderLogsToggle(btn, n, apart) {
+  if (!btn) return;
+  if (!n) { btn.hidden = true; return; }
+  btn.hidden = false;
+  btn.textContent = t(apart ? S.hidden.logsFold : S.hidden.logsApart, { n });
+  btn.title = S.hidden.logsTitle;
+  btn.setAttribute("aria-pressed", String(!!apart));
+}
+
 export function setStatus(status, detail) {
   const order = ["building", "ready", "running", "done"];
   const k = order.indexOf(status);

@@ -56,9 +56,12 @@ export function keepFocus(container, key, render) {
 }
 
 // Scroll an element into view inside its scrolling parent only (not the page)
+// (measured on screen: offsetTop depends on which ancestor is positioned, and the bench's
+// panes are sticky)
 export function scrollWithin(box, child, margin = 4) {
   if (!box || !child) return;
-  const top = child.offsetTop - box.offsetTop, bottom = top + child.offsetHeight;
-  if (top < box.scrollTop) box.scrollTop = top - margin;
-  else if (bottom > box.scrollTop + box.clientHeight) box.scrollTop = bottom - box.clientHeight + margin;
+  const b = box.getBoundingClientRect(), c = child.getBoundingClientRect();
+  const top = b.top + box.clientTop, bottom = top + box.clientHeight;
+  if (c.top < top) box.scrollTop -= top - c.top + margin;
+  else if (c.bottom > bottom) box.scrollTop += Math.min(c.bottom - bottom + margin, c.top - top - margin);
 }

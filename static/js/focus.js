@@ -14,10 +14,43 @@ export function hiddenKind(ev, journey = null) {
   return null;
 }
 
-// the hops the player walks: one packet's or every packet's, probe and ARP hops hidden unless shown
-export function buildTimeline(events, { journey = null, showHidden = false } = {}) {
+// Log lines folded into their hops: an NFLOG report of a packet at a chain the trace also
+// reported it at (same packet, same family, table and base chain) is that hop's, not a hop
+// of its own. -> Map(log event -> the trace event it belongs to, the nearest in order)
+export function foldLogs(events) {
+  const byJourney = new Map();
+  for (const e of events) {
+    if (!byJourney.has(e.journey)) byJourney.set(e.journey, []);
+    byJourney.get(e.journey).push(e);
+  }
+  const out = new Map();
+  const chainOf = (e) => `${e.family} ${e.table} ${e.base_chain || e.chain}`;
+  for (const evs of byJourney.values()) {
+    for (const l of evs) {
+      if (!isLog(l) || l.journey == null) continue;
+      let best = null;
+      for (const e of evs) {
+        if (isLog(e) || e.probe || chainOf(e) !== chainOf(l)) continue;
+        if (!best || Math.abs(e.seq - l.seq) < Math.abs(best.seq - l.seq)) best = e;
+      }
+      if (best) out.set(l, best);
+    }
+  }
+  return out;
+}
+
+// the folded log lines of one hop (folded: foldLogs' map)
+export function logsOf(ev, folded) {
+  const out = [];
+  for (const [l, host] of folded || []) if (host === ev) out.push(l);
+  return out;
+}
+
+// the hops the player walks: one packet's or every packet's, probe and ARP hops hidden unless
+// shown, log lines folded into their hops unless asked apart (folded: foldLogs' map)
+export function buildTimeline(events, { journey = null, showHidden = false, folded = null } = {}) {
   return events.filter((e) => (journey == null || e.journey === journey)
-    && (showHidden || !hiddenKind(e, journey)));
+    && (showHidden || !hiddenKind(e, journey)) && !(folded && folded.has(e)));
 }
 
 // {n, probe, arp}: what buildTimeline hides for this choice of packet

@@ -24,7 +24,7 @@ export function outcomeText(j) {
 }
 
 // journeys: [JOURNEY]; counts: {id: n events}; first: the id of the step's first request
-export function renderJourneys(ul, { journeys, total, counts, selected, first, onSelect }) {
+export function renderJourneys(ul, { journeys, total, counts, selected, first, onSelect, storyOf = null }) {
   keepFocus(ul, "data-jkey", () => {
     ul.replaceChildren();
     if (!journeys.length) { ul.append(el("li", { class: "empty", text: S.journeys.empty })); return; }
@@ -45,6 +45,11 @@ export function renderJourneys(ul, { journeys, total, counts, selected, first, o
       el("span", { class: "jmeta", text: t(S.journeys.meta, { seq: j.first_seq ?? "?", n: counts[j.id] || 0 }) }),
       el("span", { class: `jout out-${out}`, title: j.outcome_detail || "", text: outcomeText(j) }),
       el("span", { class: "jsum", text: j.summary || "" }))));
+      if (j.id === storyOf && j.story && j.story.length) {
+        ul.append(el("li", { class: "story", "data-story": j.id },
+          el("span", { class: "story-h", text: t(S.inspector.story, { id: j.id }) }),
+          el("ol", {}, ...j.story.map((line) => el("li", { text: line })))));
+      }
     }
   });
 }

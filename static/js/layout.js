@@ -112,3 +112,12 @@ export function wirePresenter(btn, { onChange = () => {} } = {}) {
   });
   apply(document.body.classList.contains("present"), false);
 }
+
+// The bench's lab sticks to the top of the screen (app.css): the log and the inspector stick
+// right under it, so they need its height, which changes with the window and the zoom.
+export function wireBench(bench, lab) {
+  if (!bench || !lab || typeof ResizeObserver === "undefined") return;
+  const set = () => bench.style.setProperty("--lab-h", `${Math.ceil(lab.getBoundingClientRect().height)}px`);
+  new ResizeObserver(set).observe(lab);
+  set();
+}

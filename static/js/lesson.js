@@ -7,17 +7,17 @@ import { Diagram } from "./diagram.js";
 import { Player } from "./player.js";
 import { JsonSocket } from "./ws.js";
 import { boxDetail, eventText, isLog, natDiff } from "./fmt.js";
-import { buildTimeline, hiddenCounts, natMarks, packetSoFar, reachedIfaces, startIndex, firstRequest } from "./focus.js";
+import { buildTimeline, foldLogs, hiddenCounts, natMarks, packetSoFar, reachedIfaces, startIndex, firstRequest } from "./focus.js";
 import { EventLog, journeysFromEvents, renderJourneys } from "./journeys.js";
 import { renderInspector } from "./inspector.js";
 import { renderCaptures, renderConntrack, renderOutput, renderRules } from "./sandbox.js";
 import { renderPredictionGrade, renderResult } from "./result.js";
-import { Announcer, isDisabled, renderCaption, renderHiddenToggle, renderPlayer, setDisabled, setStatus, wirePlayer } from "./controls.js";
+import { Announcer, isDisabled, renderCaption, renderHiddenToggle, renderLogsToggle, renderPlayer, setDisabled, setStatus, wirePlayer } from "./controls.js";
 import { PredictPanel } from "./predict.js";
 import { setSubject } from "./focus.js";
 import { TryIt, showError } from "./tryit.js";
 import { wireTabs } from "./tabs.js";
-import { Zoom, wirePresenter } from "./layout.js";
+import { Zoom, wireBench, wirePresenter } from "./layout.js";
 import { buildPrediction, progressAfter } from "./grading.js";
 import { progressText, runUrls } from "./pagedata.js";
 import { StepText } from "./steptext.js";
@@ -32,7 +32,7 @@ const svg = document.querySelector("svg.diagram");
 const diagram = new Diagram(svg, model);
 const store = new Store({
   events: [], journeys: [], result: null, output: [], command: null, selected: null,
-  showHidden: false, timeline: [], i: -1, playing: false, via: null, speed: 1, running: false,
+  showHidden: false, logsApart: false, timeline: [], i: -1, playing: false, via: null, speed: 1, running: false,
   statuses: [], visits: [], urls: null, draft: {}, pickMode: null, progress: data.progress,
 });
 const get = () => store.get();
@@ -69,12 +69,26 @@ function nextHop(ev) {
 const natFor = (ev) => (ev.table === "nat" ? natDiff(ev, nextHop(ev)) : []);
 
 // --- derived state ----------------------------------------------------------------------
-store.on(["events", "selected", "showHidden"], (s, changed) => {
+// NFLOG lines folded into the trace hop of the same packet and chain: log event -> hop, and
+// each hop's folded lines
+let folded = new Map(), foldedOf = new Map();
+store.on(["events"], (s) => {
+  folded = foldLogs(s.events);
+  foldedOf = new Map();
+  for (const [l, host] of folded) foldedOf.set(host, [...(foldedOf.get(host) || []), l]);
+});
+const withLogs = (hops) => (get().logsApart ? hops : hops.flatMap((e) => [e, ...(foldedOf.get(e) || [])]));
+
+store.on(["events", "selected", "showHidden", "logsApart"], (s, changed) => {
   const cur = s.timeline[s.i];
-  const timeline = buildTimeline(s.events, { journey: s.selected, showHidden: s.showHidden });
+  const timeline = buildTimeline(s.events, { journey: s.selected, showHidden: s.showHidden,
+    folded: s.logsApart ? null : folded });
   let i = s.i;
   if (changed.has("selected")) i = timeline.length ? 0 : -1;
-  else if (changed.has("showHidden")) i = cur ? Math.max(0, timeline.findIndex((e) => e.seq >= cur.seq)) : s.i;
+  else if (changed.has("showHidden") || changed.has("logsApart")) {
+    const at = cur && folded.has(cur) ? folded.get(cur) : cur;
+    i = at ? Math.max(0, timeline.findIndex((e) => e.seq >= at.seq)) : s.i;
+  }
   store.set({ timeline, i: Math.min(i, timeline.length - 1) });
 });
 
@@ -84,11 +98,11 @@ let lastI = -1;
 store.on(["i", "timeline", "journeys"], (s) => {
   const ev = s.timeline[s.i];
   const j = ev ? journeyOf(ev.journey) : null;
-  const hops = packetSoFar(s.timeline, s.i);
+  const hops = withLogs(packetSoFar(s.timeline, s.i));
   const reached = reachedIfaces(hops, model.stageKey, diagram.pills);
   // "lost": it passed its last hook toward a device and was never seen there
   if (j && j.outcome === "lost") for (const p of diagram.pills) if (p.side === "out") reached.delete(p.id);
-  const allHops = ev ? s.timeline.filter((e) => e.journey === ev.journey) : [];
+  const allHops = ev ? withLogs(s.timeline.filter((e) => e.journey === ev.journey)) : [];
   diagram.showPacket(hops, ev, { reached, nat: ev ? natMarks(j, hops, model, allHops) : [],
     detail: (e) => boxDetail(e, natFor(e)), duration: player.duration(ev) * 0.6 });
   if (diagram.current) zoom.follow(diagram.current.g);
@@ -125,7 +139,9 @@ function renderInspectorFor(ev, j, s) {
     seen.add(k);
     return true;
   });
-  renderInspector($("inspector"), ev, prev, { nat: natFor(ev), journeyNat, trail,
+  const chains = (s.result && s.result.chains) || {};
+  renderInspector($("inspector"), ev, prev, { nat: natFor(ev), journeyNat, trail, journey: j,
+    chainRules: chains[`${ev.family} ${ev.table} ${ev.chain}`] || null, logs: s.logsApart ? [] : foldedOf.get(ev) || [],
     journeyLabel: j ? t(S.hop.packet, { id: j.id, direction: S.direction[j.direction] || "" }) : "" });
 }
 
@@ -145,10 +161,15 @@ store.on(["journeys", "events", "selected"], (s) => {
   for (const e of s.events) counts[e.journey] = (counts[e.journey] || 0) + 1;
   const first = firstRequest(s.journeys, proto);
   renderJourneys($("journeys"), { journeys: s.journeys, total: s.events.length, counts, selected: s.selected,
-    first: first && first.id, onSelect: selectJourney });
+    first: first && first.id, onSelect: selectJourney, storyOf: s.selected });
 });
 store.on(["events", "selected", "showHidden"], (s) => {
   renderHiddenToggle($("hidden-toggle"), hiddenCounts(s.events, { journey: s.selected }), s.showHidden);
+});
+store.on(["events", "selected", "logsApart"], (s) => {
+  let n = 0;
+  for (const l of folded.keys()) if (s.selected == null || l.journey === s.selected) n += 1;
+  renderLogsToggle($("logs-toggle"), n, s.logsApart);
 });
 store.on(["running"], (s) => {
   setDisabled($("run-btn"), s.running);
@@ -181,13 +202,18 @@ function loadRun(events, result) {
   if (result) finishRun(result);
 }
 
-// the result is in: show it, then replay from the step's first request of its protocol
-function finishRun(result) {
-  const s = get();
+function showResult(result) {
   const urls = runUrls(data.urls, result.run, data.run_urls);
   const next = data.urls.next ? { href: data.urls.next, title: (data.steps[data.step.number] || {}).title || "" } : null;
   renderResult($("result"), result, { urls, recorded, next, home: data.urls.home });
   renderPredictionGrade($("prediction-grade"), result, model);
+  return urls;
+}
+
+// the result is in: show it, then replay from the step's first request of its protocol
+function finishRun(result) {
+  const s = get();
+  const urls = showResult(result);
   diagram.markSeen(s.events);
   player.pause();
   store.set({ urls, visits: [] });
@@ -220,6 +246,20 @@ async function keepSession() {
 // Say which lesson this page shows as soon as it opens: the lab builds a sandbox for it
 // while the learner reads, so the first Run starts warm. Nothing is shown if it fails.
 if (socket) socket.send({ type: "lab.open", lesson: data.lesson, step: data.step.number }).catch(() => {});
+
+// A run refused before the kernel said anything (a rule error, a busy lab) keeps the replay
+// of the run before it: the page shows what it showed, with the error beside the rule box.
+let lastRun = null;
+function restoreRun() {
+  const snap = lastRun;
+  if (!snap || get().events.length) return;
+  store.batch(() => store.set({ events: snap.events, journeys: snap.journeys, result: snap.result, output: snap.output,
+    selected: snap.selected, urls: snap.urls, visits: snap.visits }));
+  store.set({ i: Math.min(snap.i, get().timeline.length - 1) });
+  renderOutput($("output"), snap.output, snap.result && snap.result.command);
+  if (snap.result) showResult(snap.result);
+  diagram.markSeen(snap.events);
+}
 
 function endRun() {
   store.set({ running: false });
@@ -266,6 +306,7 @@ function onMessage(msg) {
         { focusBox: ["input", "forbidden"].includes(msg.kind) && tryit.box ? tryit.box : null }));
       setStatus(null, S.run.error);
       endRun();
+      restoreRun();
       break;
   }
 }
@@ -278,6 +319,9 @@ async function startRun() {
   const built = buildPrediction(get().draft, (data.prediction && data.prediction.offered) || []);
   if (built.error) { announcer.say(showError(built.error, "input")); return; }
   player.pause();
+  const was = get();
+  if (was.events.length) lastRun = { events: was.events, journeys: was.journeys, result: was.result, output: was.output,
+    selected: was.selected, urls: was.urls, visits: was.visits, i: was.i };
   store.batch(() => store.set({ running: true, events: [], journeys: [], result: null, output: [], selected: null,
     visits: [], urls: null, statuses: [], i: -1 }));
   $("result").hidden = true;
@@ -298,11 +342,13 @@ async function startRun() {
     showError(e.message, "lab");
     setStatus(null, S.run.error);
     endRun();
+    restoreRun();
   }
 }
 
 // --- wiring ------------------------------------------------------------------------------
 wirePlayer(player);
+wireBench($("bench"), $("lab"));
 wirePresenter($("present-btn"), { onChange: () => { diagram.fitPills(); store.emit(new Set(["i"])); } });
 diagram.onActivate = (key) => {
   if (predict && predict.onDiagram(key)) return;
@@ -313,6 +359,7 @@ diagram.onActivate = (key) => {
 };
 $("run-btn")?.addEventListener("click", (e) => { if (!isDisabled(e.currentTarget)) startRun(); });
 $("hidden-toggle").addEventListener("click", () => store.set({ showHidden: !get().showHidden }));
+$("logs-toggle").addEventListener("click", () => store.set({ logsApart: !get().logsApart }));
 $("copy-log").addEventListener("click", async () => {
   const text = get().timeline.map(eventText).join("\n");
   try { await navigator.clipboard.writeText(text); $("copy-log").textContent = S.copy.copied; } catch {

@@ -2,6 +2,7 @@
 // (the packet's flow marked) and captures (the packet's frames marked).
 import { el } from "./dom.js";
 import { addr, fmtVal, packetSummary } from "./fmt.js";
+import { statusGloss } from "./hop.js";
 import { S, t } from "./strings.js";
 
 const T = S.tabs;
@@ -52,6 +53,17 @@ export function renderRules(div, rules, ev) {
   return hit;
 }
 
+// conntrack's words with their gloss as a tooltip (strings.js S.ct)
+function glossCell(value) {
+  const td = el("td");
+  [].concat(value ?? []).forEach((w, i) => {
+    if (i) td.append(",");
+    const g = statusGloss(w);
+    td.append(g ? el("abbr", { class: "gloss", title: g, text: String(w) }) : String(w));
+  });
+  return td;
+}
+
 export function renderConntrack(div, entries, flow, hidden) {
   div.replaceChildren();
   if (!entries || !entries.length) {
@@ -67,8 +79,8 @@ export function renderConntrack(div, entries, flow, hidden) {
   div.append(el("table", { class: "grid" },
     el("thead", {}, el("tr", {}, ...T.ctHead.map((h) => el("th", { scope: "col", text: h })))),
     el("tbody", {}, ...entries.map((c) => el("tr", { class: flow != null && c.id === flow ? "sel" : "" },
-      el("td", { text: fmtVal(c.id) }), el("td", { text: c.hidden ? t(T.ctHiddenProto, { proto: c.proto }) : fmtVal(c.proto) }), el("td", { text: fmtVal(c.state) }),
-      el("td", { text: dir(c.orig) }), el("td", { text: dir(c.reply) }), el("td", { text: fmtVal(c.status) }),
+      el("td", { text: fmtVal(c.id) }), el("td", { text: c.hidden ? t(T.ctHiddenProto, { proto: c.proto }) : fmtVal(c.proto) }), glossCell(c.state),
+      el("td", { text: dir(c.orig) }), el("td", { text: dir(c.reply) }), glossCell(c.status),
       el("td", { text: c.nat || "—" }), el("td", { text: fmtVal(c.timeout) }))))));
 }
 
