@@ -50,7 +50,7 @@ class Checker:
 
     def __init__(self, rules, topology: Topology | None = None):
         self.rules = rules               # events.RuleLookup: chain_rules(family, table, chain)
-        self.where = Host(topology or Topology())
+        self.host = Host(topology or Topology())
         self._stacks: dict[int, list[Visit]] = {}
         self._journeys: set = set()                    # journeys seen (trace events)
         self._memo: dict[tuple, dict] = {}
@@ -99,7 +99,7 @@ class Checker:
         if entry is None:
             if len(self._memo) > MEMO_MAX:
                 self._memo.clear()
-            msg = reason(fields[0], r["text"], ev, self.where)
+            msg = reason(fields[0], r["text"], ev, self.host)
             entry = self._memo[key] = {
                 "pos": r["pos"], "rule": r["text"], "why": msg.text() if msg else None,
                 "why_msg": msg.wire() if msg else None, "probe": bool(r.get("probe"))}

@@ -198,10 +198,10 @@ class Host:
         return None if ip is None else any(ip in n for n in self.local)
 
 
-def why(m: Match, ev: Event, where: Host):
+def why(m: Match, ev: Event, host: Host):
     """Does the packet at this event pass ``m``?  True; a ``phrases.Msg`` saying why it
     fails; or None when its fields do not decide it."""
-    ok = _test(m, ev, where)
+    ok = _test(m, ev, host)
     if ok is None:
         return None
     passed, reason = ok
@@ -210,13 +210,13 @@ def why(m: Match, ev: Event, where: Host):
     return reason
 
 
-def _test(m: Match, ev: Event, where: Host):
+def _test(m: Match, ev: Event, host: Host):
     """(the unnegated match holds, the reason it holds or not, in words) or None."""
     test = _TESTS.get(m.kind)
-    return test(m, ev, where) if test else None
+    return test(m, ev, host) if test else None
 
 
-def _device(m: Match, ev: Event, where: Host):
+def _device(m: Match, ev: Event, host: Host):
     f, say = ev.ifaces, phrases.msg
     if m.kind in ("in", "out"):
         dev = f.iif if m.kind == "in" else f.oif
@@ -229,18 +229,18 @@ def _device(m: Match, ev: Event, where: Host):
     if m.kind == "bridged":
         if f.iif is None or f.oif is None:
             return None
-        bridged = f.iif == f.oif and where.topology.role(f.iif) == "bridge"
+        bridged = f.iif == f.oif and host.topology.role(f.iif) == "bridge"
         return bridged, (say("checked.bridged", match=m.shown, dev=f.iif) if bridged
                          else say("checked.routed", match=m.shown, iif=f.iif, oif=f.oif))
     port = f.iif if m.kind == "logical_in" else f.oif
-    bridge = where.bridge_of.get(port)
+    bridge = host.bridge_of.get(port)
     if bridge is None:
         return None
     return _iface(m.value, bridge), say(f"checked.{m.kind}", match=m.shown, port=port,
                                         bridge=bridge)
 
 
-def _address(m: Match, ev: Event, where: Host):
+def _address(m: Match, ev: Event, host: Host):
     p, k, v = ev.packet, m.kind, m.value
     if k in ("mac_src", "mac_dst"):
         mac = p.mac_src if k == "mac_src" else p.mac_dst
@@ -249,7 +249,7 @@ def _address(m: Match, ev: Event, where: Host):
         return mac.lower() == v.lower(), phrases.msg(f"checked.{k}", match=m.shown, mac=mac)
     if k in ("dst_type", "src_type"):
         addr = p.dst if k == "dst_type" else p.src
-        local = where.is_local(addr) if v.upper() == "LOCAL" else None
+        local = host.is_local(addr) if v.upper() == "LOCAL" else None
         if local is None:
             return None
         key = f"checked.{k[:3]}_{'local' if local else 'not_local'}"
@@ -259,7 +259,7 @@ def _address(m: Match, ev: Event, where: Host):
     return None if hit is None else (hit, phrases.msg(f"checked.{k}", match=m.shown, addr=addr))
 
 
-def _protocol(m: Match, ev: Event, where: Host):
+def _protocol(m: Match, ev: Event, host: Host):
     p, v = ev.packet, m.value
     if m.kind == "frame":
         want = _FRAMES.get(v.lower())
@@ -279,7 +279,7 @@ def _protocol(m: Match, ev: Event, where: Host):
     return want in ("all", "0", p.proto), phrases.msg("checked.proto", match=m.shown, proto=p.proto)
 
 
-def _port(m: Match, ev: Event, where: Host):
+def _port(m: Match, ev: Event, host: Host):
     src = m.kind.startswith("s")
     port = ev.packet.sport if src else ev.packet.dport
     hit = None if port is None else _ports(m.value, port)
@@ -287,7 +287,7 @@ def _port(m: Match, ev: Event, where: Host):
     return None if hit is None else (hit, phrases.msg(key, match=m.shown, port=port))
 
 
-def _conntrack(m: Match, ev: Event, where: Host):
+def _conntrack(m: Match, ev: Event, host: Host):
     if m.kind == "ctdir":
         d = ev.ct.ct_direction
         return None if d is None else (d == m.value.lower(),
@@ -309,11 +309,11 @@ _TESTS = {
 }
 
 
-def reason(family: str, text: str, ev: Event, where: Host) -> phrases.Msg | None:
+def reason(family: str, text: str, ev: Event, host: Host) -> phrases.Msg | None:
     """Why the packet failed this rule, from its fields at the event; None if they
     do not decide it (the first failing match the fields decide is the reason)."""
     for m in matches(family, text):
-        r = why(m, ev, where)
+        r = why(m, ev, host)
         if isinstance(r, phrases.Msg):
             return r
     return None
