@@ -44,7 +44,7 @@ export function natText(m, compact = false) {
   const kind = S.diagram.nat[m.kind] || m.kind;
   const field = S.diagram.nat[m.field] || m.field;
   if (compact) return [`${kind} ${field}`, m.old, `→ ${m.new}`];
-  return [t(S.diagram.natTitle, { kind, where: m.where }), `${field} ${m.old} → ${m.new}`];
+  return [t(m.hookOnly ? S.diagram.natTitleAt : S.diagram.natTitle, { kind, where: m.where }), `${field} ${m.old} → ${m.new}`];
 }
 
 export function drawNatMarks(diagram, marks) {

@@ -121,8 +121,22 @@ export function natMarks(journey, hops, model, allHops = hops) {
     marks.push({ box, field, old, new: neu, where: model.tableLabel(box),
       kind: masq ? "MASQUERADE" : field === "dst" ? "DNAT" : "SNAT" });
   };
+  const stages = new Set(hops.map((e) => model.stageKey(e)));
   for (const n of (journey && journey.nat) || []) {
-    if (n.field === "src" || n.field === "dst") add(model.boxOfPlace(n.at), n.field, n.old, n.new);
+    if (n.field !== "src" && n.field !== "dst") continue;
+    if (n.at === "conntrack" && n.hook) {
+      // conntrack applied the flow's mapping (or its reverse, for a reply) at this hook with
+      // no nat chain running: drawn at the hook's nat box once the packet reached the hook
+      const [fam, chain] = String(n.hook).split(" ");
+      const box = model.boxOfPlace(`${fam} nat ${chain}`);
+      const stage = `${fam}:${model.hookOfChain(chain)}`;
+      if (box && stages.has(stage) && !marks.some((m) => m.box === box && m.field === n.field)) {
+        marks.push({ box, field: n.field, old: n.old, new: n.new, where: model.hookLabel(stage),
+          kind: n.reverse ? "REVERSE" : "CONNTRACK", hookOnly: true });
+      }
+      continue;
+    }
+    add(model.boxOfPlace(n.at), n.field, n.old, n.new);
   }
   for (let k = 0; k < hops.length; k++) {
     const e = hops[k];

@@ -96,7 +96,11 @@ export function renderInspector(div, ev, prev, ctx = {}) {
   const list = chainList(ev, rows);
   if (list && !ev.probe) div.append(list);
   if (ctx.nat && ctx.nat.length) div.append(natBox(I.natNext, ctx.nat));
-  if (ctx.journeyNat && ctx.journeyNat.length) div.append(natBox(I.natJourney, ctx.journeyNat));
+  // a rewrite at the last hook no later dump shows: what the capture of the way out saw
+  const seen = (ctx.journeyNat || []).filter((n) => n.source === "capture" && n.seen);
+  const rest = (ctx.journeyNat || []).filter((n) => !seen.includes(n));
+  if (seen.length) div.append(natBox(t(I.natSeen, { iface: seen[0].seen }), seen));
+  if (rest.length) div.append(natBox(I.natJourney, rest));
   div.append(headerTable(ev, prev, ctx));
   const story = ctx.journey && ctx.journey.story;
   if (story && story.length) {

@@ -147,7 +147,7 @@ function renderInspectorFor(ev, j, s) {
 
 function renderSide() {
   const s = get(), res = s.result, ev = s.timeline[s.i];
-  const hit = renderRules($("rules"), res && res.rules, ev);
+  const hit = renderRules($("rules"), res && res.rules, ev, res && res.chains);
   if (hit) $("rules").scrollTop = Math.max(0, hit.offsetTop - $("rules").offsetTop - 60);
   const j = ev ? journeyOf(ev.journey) : journeyOf(s.selected);
   renderConntrack($("conntrack"), res && res.conntrack, j ? j.flow : null, res && res.hidden);

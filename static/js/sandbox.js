@@ -34,19 +34,36 @@ export function hitLine(lines, ev) {
   return -1;
 }
 
-export function renderRules(div, rules, ev) {
+// the origin of each numbered rule line of a listing (RESULT chains), said once for a run of
+// lines of the same origin: [origin text or null] per line
+export function lineOrigins(lines, chains, fam, table) {
+  let chain = null, last = null;
+  return lines.map((ln) => {
+    const m = ln.match(/^(?:Chain|Bridge chain:)\s+([^\s,]+)/);
+    if (m) { chain = m[1]; last = null; return null; }
+    const n = ln.trim().match(/^(\d+)\.?\s/);
+    const rule = n && chain ? ((chains || {})[`${fam} ${table} ${chain}`] || []).find((r) => r.pos === +n[1]) : null;
+    if (!rule || !rule.origin || rule.origin === last) return null;
+    last = rule.origin;
+    return rule.origin;
+  });
+}
+
+export function renderRules(div, rules, ev, chains = null) {
   div.replaceChildren();
   if (!rules) { div.append(el("p", { class: "empty", text: T.rulesEmpty })); return null; }
   let hit = null;
   for (const [fam, tool] of [["ip", "iptables"], ["bridge", "ebtables"]]) {
     for (const [table, text] of Object.entries(rules[tool] || {})) {
       const lines = ruleLines(text);
+      const origins = lineOrigins(lines, chains, fam, table);
       const h = ev && ev.family === fam && ev.table === table ? hitLine(lines, ev) : -1;
-      const pre = el("pre", { class: "rules-text", "data-table": `${fam}:${table}` },
-        ...lines.map((ln, i) => el("span", { class: "ln" + (i === h ? " hit" : ""), text: ln + "\n" })));
+      const spans = lines.map((ln, i) => el("span", { class: "ln" + (i === h ? " hit" : ""), text: ln + "\n" }));
+      const pre = el("pre", { class: "rules-text", "data-table": `${fam}:${table}` }, ...spans.flatMap((sp, i) => [
+        origins[i] ? el("span", { class: "ln-origin", text: t(S.inspector.origin, { origin: origins[i] }) }) : null, sp]));
       const open = h >= 0 || (ev ? ev.family === fam && ev.table === table : table === "filter");
       div.append(el("details", { open }, el("summary", { text: `${tool} -t ${table}` }), pre));
-      if (h >= 0) hit = pre.children[h];
+      if (h >= 0) hit = spans[h];
     }
   }
   if (hit) hit.setAttribute("aria-current", "true");

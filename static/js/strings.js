@@ -62,6 +62,7 @@ export const S = {
   },
   inspector: {
     empty: "Select a hop.", natNext: "NAT: the next hop sees ", natJourney: "NAT in this table (journey): ",
+    natSeen: "NAT, as the capture on {iface} shows it leave: ",
     headersFirst: "headers (first hop)", headersDiff: "headers (Δ = rewritten since the previous hop: NAT, TTL or MAC; a new interface name is said in words)",
     headersNote: "; every value is the kernel's at this chain unless marked derived",
     derived: " (derived)", derivedTitle: "worked out by the visualizer, not in the kernel's message at this chain",
@@ -175,8 +176,9 @@ export const S = {
     ctHead: ["id", "proto", "state", "original", "reply", "status", "NAT", "timeout"],
   },
   diagram: {
-    nat: { DNAT: "DNAT", SNAT: "SNAT", MASQUERADE: "MASQUERADE", src: "src", dst: "dst" },
-    natTitle: "{kind} in {where}", zoomIn: "Zoom in", zoomOut: "Zoom out", zoomFit: "Fit",
+    nat: { DNAT: "DNAT", SNAT: "SNAT", MASQUERADE: "MASQUERADE", REVERSE: "conntrack un-NAT", CONNTRACK: "conntrack NAT",
+      src: "src", dst: "dst" },
+    natTitle: "{kind} in {where}", natTitleAt: "{kind} at {where} (no nat chain runs)", zoomIn: "Zoom in", zoomOut: "Zoom out", zoomFit: "Fit",
   },
   layout: { present: "Present", leave: "Leave presenter view" },
   // the step's text before and after the run (steptext.js)

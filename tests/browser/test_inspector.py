@@ -192,3 +192,48 @@ def test_phone_inspector_under_the_diagram(phone, server, live):
     page.locator("#lab").scroll_into_view_if_needed()
     page.evaluate("document.getElementById('lab').scrollIntoView()")
     shot(page, "inspector-phone-390x844")
+
+
+def test_un_nat_is_drawn_where_conntrack_applies_it(page, server, live):
+    """container-to-external step 2: the echo-reply's destination is changed back by
+    conntrack at ip PREROUTING (no nat chain runs): the diagram draws it there, and the
+    inspector's Δ at the next dump says so, not that FORWARD rewrote it."""
+    page.goto(server + "/lessons/container-to-external/?step=2")
+    run(page)
+    result = page.evaluate("() => window.nfv.result")
+    reply = min((j for j in result["journeys"] if j["proto"] == "icmp" and j["direction"] == "reply"),
+                key=lambda j: j["first_seq"])
+    assert any(n.get("reverse") for n in reply["nat"]), reply["nat"]
+    page.click(f'button[data-journey="{reply["id"]}"]')
+    page.click("#p-first")
+    i = seek(page, f"e.journey === {reply['id']} && e.family === 'ip' && e.table === 'filter' && e.chain === 'FORWARD'")
+    assert i >= 0
+    callout = page.locator('.nat-callout[data-kind="REVERSE"]')
+    assert callout.count() == 1
+    assert callout.get_attribute("data-nat-box") == "ip:nat:prerouting"
+    assert "ip PREROUTING" in callout.text_content()
+    row = page.inner_text('#inspector tr[data-field="dst"]')
+    assert "Δ" in row and "reverse mapping" in row and "ip PREROUTING" in row, row
+    # the story of the chosen journey, under it
+    assert page.locator(f'#journeys li.story[data-story="{reply["id"]}"] li').count() == len(reply["story"])
+    shot(page, "un-nat-reply")
+    # the rules pane: each run of rules says where it came from
+    page.click("#tab-b-rules")
+    origins = page.locator("#rules .ln-origin")
+    assert origins.count() >= 2
+    assert any("docker" in t for t in origins.all_inner_texts())
+    page.locator("#tab-rules").scroll_into_view_if_needed()
+    shot(page, "rules-pane-origins")
+
+
+def test_masquerade_hop_says_what_leaves(page, server, live):
+    """The MASQUERADE hop is the last hook: no later dump shows the new source, the
+    capture on the way out does, and the inspector says so (as the DNAT hop says what the
+    next hop sees)."""
+    page.goto(server + "/lessons/container-to-external/?step=2")
+    run(page)
+    seek(page, "e.family === 'ip' && e.table === 'nat' && /MASQUERADE/.test(e.rule || '')")
+    text = page.inner_text("#inspector")
+    assert "the capture on eth0 shows it leave" in text and "203.0.113.10" in text, text
+    assert "eth0" in page.inner_text("#inspector .hop-explain")
+    shot(page, "inspector-masquerade")

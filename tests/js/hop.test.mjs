@@ -83,3 +83,31 @@ test("an NFLOG line folds into the trace hop of the same packet and chain", () =
   assert.deepEqual(buildTimeline(evs, { folded, showHidden: true }).map((e) => e.seq), [24, 25, 26, 31]);
   assert.deepEqual(buildTimeline(evs, { showHidden: true }).map((e) => e.seq), [23, 24, 25, 26, 31]);
 });
+
+test("conntrack's reverse mapping of a reply is drawn at the hook's nat box, said to run no nat chain", async () => {
+  const { natMarks } = await import("../../static/js/focus.js");
+  const { makeModel } = await import("../../static/js/model.js");
+  const { natText } = await import("../../static/js/callouts.js");
+  const { MODEL } = await import("./fixtures.mjs");
+  const model = makeModel(MODEL);
+  const reply = { id: 4, nat: [{ at: "conntrack", field: "dst", old: "203.0.113.10", new: "172.17.0.2", by: "conntrack",
+    reverse: true, hook: "ip PREROUTING" }] };
+  const raw = { journey: 4, family: "ip", table: "raw", chain: "PREROUTING", hook: "prerouting", type: "policy" };
+  const bridgeIn = { journey: 4, family: "bridge", table: "nat", chain: "PREROUTING", hook: "prerouting", type: "policy" };
+  assert.deepEqual(natMarks(reply, [bridgeIn], model), []);         // not at the ip hook yet
+  const [m] = natMarks(reply, [bridgeIn, raw], model);
+  assert.equal(m.box, "ip:nat:prerouting");
+  assert.equal(m.kind, "REVERSE");
+  assert.deepEqual(natText(m), ["conntrack un-NAT at ip PREROUTING (no nat chain runs)", "dst 203.0.113.10 → 172.17.0.2"]);
+});
+
+test("the rules pane says where each run of rules came from, once", async () => {
+  const { lineOrigins } = await import("../../static/js/sandbox.js");
+  const lines = ["Chain FORWARD (policy DROP 0 packets, 0 bytes)", "num   pkts bytes target", "1  0 0 DOCKER-USER  all",
+    "2  0 0 DOCKER-ISOLATION-STAGE-1", "3  0 0 ACCEPT", "", "Chain DOCKER-USER (1 references)", "1  0 0 DROP"];
+  const chains = { "ip filter FORWARD": [{ pos: 1, origin: "docker" }, { pos: 2, origin: "docker" }, { pos: 3, origin: "lesson step 2" }],
+    "ip filter DOCKER-USER": [{ pos: 1, origin: "your rule" }] };
+  assert.deepEqual(lineOrigins(lines, chains, "ip", "filter"), [null, null, "docker", null, "lesson step 2", null, null, "your rule"]);
+  assert.deepEqual(lineOrigins(["Bridge chain: FORWARD, entries: 1, policy: ACCEPT", "1. -p ARP -j DROP"],
+    { "bridge filter FORWARD": [{ pos: 1, origin: "the lesson" }] }, "bridge", "filter"), [null, "the lesson"]);
+});
