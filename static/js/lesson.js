@@ -222,7 +222,8 @@ function finishRun(result) {
   if (first) store.set({ visits: [model.boxKey(first)] });
   const pg = result.prediction_grade;
   announcer.say(t(S.announce.runDone, { outcome: result.ok ? S.result.okWords : S.result.badWords,
-    prediction: pg && pg.total ? t(S.announce.predictionScore, { right: pg.right, total: pg.total }) : "" }));
+    prediction: pg && pg.total ? t(recorded ? S.announce.predictionScoreRecorded : S.announce.predictionScore,
+      { right: pg.right, total: pg.total }) : "" }));
   player.play("auto");
 }
 

@@ -40,7 +40,8 @@ export function renderResult(div, res, { urls, recorded, next, home }) {
     copyButton(urls.page)) : null;
   const pg = res.prediction_grade;
   const pline = pg && pg.total ? el("p", { class: "prediction-line" },
-    el("a", { href: "#prediction-grade", text: t(R.predictionLine, { right: pg.right, total: pg.total }) })) : null;
+    el("a", { href: "#prediction-grade", text: t(recorded ? R.predictionLineRecorded : R.predictionLine,
+      { right: pg.right, total: pg.total }) })) : null;
   const nextLink = recorded ? null : el("p", { class: "next-line" }, next
     ? el("a", { class: "button", href: next.href, "data-next": "1", text: t(R.next, { title: next.title }) })
     : el("a", { href: home, text: R.last }));
@@ -55,14 +56,16 @@ export function renderPredictionGrade(div, res, model) {
   if (!pg || !pg.parts || !pg.parts.length) { div.hidden = true; div.replaceChildren(); return; }
   div.hidden = false;
   const P = S.predict;
+  // a recorded run (a permalink, a spotlight) may be anyone's: its prediction, not "yours"
+  const recorded = typeof document !== "undefined" && document.body.classList.contains("recorded");
   div.replaceChildren(...[
-    el("h3", {}, P.title + ": ", el("span", { class: pg.right === pg.total ? "ok" : "bad", text: predictionScore(pg) })),
+    el("h3", {}, (recorded ? P.titleRecorded : P.title) + ": ", el("span", { class: pg.right === pg.total ? "ok" : "bad", text: predictionScore(pg) })),
     el("ul", { class: "parts" }, ...predictionRows(pg, model).map((r) => el("li", {
       class: `part ${r.right ? "right" : "wrong"}`, "data-part": r.part },
     el("span", { class: "mark", text: r.right ? P.mark.right : P.mark.wrong }),
     el("span", { class: "sr-only", text: r.right ? R.right : R.wrong }),
     el("strong", { text: ` ${r.label}: ` }),
-    el("span", { class: "said", text: t(P.yourSaid, { said: r.said }) }), " · ",
+    el("span", { class: "said", text: t(recorded ? P.saidRecorded : P.yourSaid, { said: r.said }) }), " · ",
     el("span", { class: "kernel", text: t(P.kernelSaid, { kernel: r.kernel }) }),
     r.hint ? el("p", { class: "hint", text: r.hint }) : null))),
     stepLine(res.grade)].filter(Boolean));

@@ -76,7 +76,9 @@ LAYER_STATES = ("reconnecting", "live")
 LAYER_STATE = F("state", "str", "reconnecting: the channel layer (redis) is unreachable, the "
                 "room's messages wait; live: they flow again", True, choices=LAYER_STATES)
 SPOT_FIELDS = (F("run", "str", "the run shown"), F("lesson", "str"), F("step", "int"),
-               F("name", "str", "the learner's name, when the instructor shows it", null=True))
+               F("name", "str", "the learner's name, when the instructor shows it", null=True),
+               F("prediction_text", "str", "the run's own prediction, in words"),
+               F("rules_text", "str", "the run's own rules, in words"))
 PAUSED = F("paused", "bool", "true: paused by the instructor", True)
 LEARNER = F("learner", "int", "a learner's id on the board (a row's learner)", True, min=1,
             max=2**31 - 1)

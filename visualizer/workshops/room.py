@@ -125,7 +125,8 @@ def spotlight(workshop: Workshop, run_uid: str, show_name: bool) -> dict:
     if run is None:
         raise WorkshopError("no run of this workshop has that id")
     shown = {"run": run.uid, "lesson": run.lesson, "step": run.step,
-             "name": run.learner.name if show_name and run.learner else None}
+             "name": run.learner.name if show_name and run.learner else None,
+             **roomview.spotlit(run)}
     workshop.spotlight = shown
     workshop.save(update_fields=["spotlight"])
     return shown
@@ -151,15 +152,18 @@ def cells(learner: Learner, runs=None) -> dict:
         if a["before_reset"]:
             if old is None or old.get("before_reset"):
                 out[key] = {**_cell(run, a), "status": "reset", "attempts": total, "failed": 0,
+                            "done": False,
                             "wrong": None, "prediction_right": None, "died_at": None,
                             "before_reset": True, "since": resets.get(key)}
             continue
         counted = old if old and not old.get("before_reset") else None
-        failed = (counted["failed"] if counted else 0) + (a["status"] == "failed")
+        failed = (counted["failed"] if counted else 0) + a["failed"]
+        done = bool(counted and counted["done"]) or a["status"] == "passed" or (
+            a["status"] == "ran" and not a["failed"])
         wrong = a["prediction_text"] if a["prediction_right"] is False else (
             counted["wrong"] if counted else None)
         out[key] = {**_cell(run, a), "attempts": total, "failed": failed, "wrong": wrong,
-                    "since": resets.get(key)}
+                    "done": done, "since": resets.get(key)}
     return out
 
 

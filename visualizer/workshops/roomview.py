@@ -16,6 +16,12 @@ Thresholds (documented in docs/workshops.md):
   there since it was last reset, or ``STUCK_S`` (8 minutes) since they came to it
   (or it was reset) without passing;
 - **done**: passed the step they are on; else **working**.
+
+A run *failed* when the step's grade says the kernel did not show what it expects,
+or when its prediction was wrong (a graded step's own runs nearly always pass: what
+a learner gets wrong there is the prediction).  A step is *passed* by a run whose
+grade passed, or, on a step with no grade (most "try it" steps), a run whose
+prediction was not wrong.
 """
 from __future__ import annotations
 
@@ -105,7 +111,7 @@ def learner_state(row: dict, now: float) -> dict:
         since = max(since or 0, _ts(cell["since"]))
     idle_s = int(now - active) if active else None
     on_step_s = int(now - since) if since else None
-    if counted and counted["status"] == "passed":
+    if counted and counted.get("done"):
         state, why = "done", None
     elif counted and counted.get("failed", 0) >= STUCK_FAILS:
         state, why = "stuck", "fails"
@@ -131,7 +137,7 @@ def summaries(steps: list[dict], rows: list[dict]) -> dict:
         died = Counter(c["died_at"] for c in cells if c.get("died_at"))
         top = wrong.most_common(1)
         out[key] = {
-            "ran": len(cells), "passed": sum(c["status"] == "passed" for c in cells),
+            "ran": len(cells), "passed": sum(bool(c.get("done")) for c in cells),
             "predicted": sum(c.get("prediction_right") is not None for c in cells),
             "predicted_right": sum(c.get("prediction_right") is True for c in cells),
             "wrong": {"text": top[0][0], "n": top[0][1]} if top else None,
@@ -162,7 +168,14 @@ def attempt(run, n: int, reset_at: float | None) -> dict:
             "prediction_text": prediction_text(res.get("prediction")),
             "prediction_right": (pg["right"] == pg["total"]) if pg else None,
             "died_at": died_at(res),
+            "failed": passed is False or bool(pg and pg["right"] != pg["total"]),
             "before_reset": bool(reset_at and run.created.timestamp() < reset_at)}
+
+
+def spotlit(run) -> dict:
+    """A spotlit run's own prediction and rules, in words."""
+    return {"prediction_text": prediction_text((run.result or {}).get("prediction")),
+            "rules_text": rules_text(run.rules)}
 
 
 def died_at(res: dict) -> str | None:

@@ -16,7 +16,8 @@ from ..learn import sessions, throttle
 from ..learn.shares import SEATED
 from ..learn.config import lab_config, lessons
 from ..learn.views import not_found
-from . import room
+from ..learn.models import Run
+from . import room, roomview
 from .models import Workshop
 
 PERM = "workshops.run_workshop"
@@ -94,7 +95,9 @@ def board(request, code: str):
         "workshop": w, "join_url": join_url, "qr": qr,
         # what board.js knows of the server (see learn/views.py's page_data)
         "page_data": {"code": w.code, "ws_path": f"/ws/board/{w.code}/",
-                      "urls": {"export": reverse("workshop-export", args=[w.code])}}})
+                      "urls": {"export": reverse("workshop-export", args=[w.code]),
+                               "present": _url_template("lesson", "lesson")
+                               + "?step={step}&present=1"}}})
 
 
 @login_required
@@ -127,6 +130,20 @@ def _here(request) -> dict | None:
     return {"lesson": match.kwargs["slug"], "step": step}
 
 
+def _spotlit(request, workshop) -> dict | None:
+    """On a run page the instructor's spotlight sent the learner to: that run's own
+    prediction and rules in words (never the learner's), and whose it is if shown."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name != "run" or request.GET.get("spotlight") != "1":
+        return None
+    run = Run.objects.filter(uid=match.kwargs.get("uid"), learner__workshop=workshop).first()
+    if run is None:
+        return None
+    spot = workshop.spotlight or {}
+    return {"run": run.uid, **roomview.spotlit(run),
+            "name": spot.get("name") if spot.get("run") == run.uid else None}
+
+
 def seat(request) -> dict:
     """Template context: the browser's workshop seat, for the banner on every page, and
     what workshop.js needs to follow the room (base.html renders it as JSON)."""
@@ -136,6 +153,6 @@ def seat(request) -> dict:
         return {}
     return {"seat": {"name": learner.name, "code": learner.workshop.code,
                      "title": learner.workshop.title, "ws_path": "/ws/workshop/",
-                     "here": _here(request),
+                     "here": _here(request), "spotlit": _spotlit(request, learner.workshop),
                      "urls": {"lesson": _url_template("lesson", "lesson") + "?step={step}",
                               "spotlight": _url_template("run", "id") + "?present=1&spotlight=1"}}}

@@ -249,3 +249,39 @@ async def test_the_csv_has_a_row_per_attempt_in_words(lab):
     assert "{" not in text and "[" not in text
     for c in (ann_lab, bob_lab, board):
         await c.disconnect()
+
+
+def test_the_home_page_signs_instructors_in_and_the_board_presents(client, django_user_model):
+    from django.contrib.auth.models import Permission
+    home = client.get("/").content.decode()
+    assert 'id="instructor-sign-in" href="/accounts/login/?next=/workshops/"' in home
+    assert 'href="/join/"' in home
+    teacher = django_user_model.objects.create_user("t", password="pw")
+    teacher.user_permissions.add(Permission.objects.get(codename="run_workshop"))
+    w = workshops.create("Room", LESSONS, 10, teacher)
+    client.force_login(teacher)
+    page = client.get(f"/workshops/{w.code}/board/").content.decode()
+    assert 'id="present-link"' in page and 'id="pause-btn"' in page
+    assert "?step={step}\\u0026present=1" in page or "?step={step}&present=1" in page
+
+
+async def test_a_spotlit_run_page_says_whose_prediction_it_shows(lab):
+    w, board, state, seats = await open_room(("Ann", "Bob"))
+    ann_lab = await communicator(session=seats["Ann"])
+    shown = await run(ann_lab, WRONG, ["-A FORWARD -j ACCEPT"])
+    await board.send_json_to({"type": "workshop.spotlight", "run": shown["run"], "show_name": True})
+    spot = (await receive_type(board, "board.spotlight"))["spotlight"]
+    assert (spot["prediction_text"], spot["rules_text"]) == \
+        ("gets through", "iptables -A FORWARD -j ACCEPT")
+    bob = Client()
+    bob.cookies["sessionid"] = seats["Bob"]
+    page = (await sync_to_async(bob.get)(f"/runs/{shown['run']}/?present=1&spotlight=1")).content.decode()
+    import json
+    import re
+    seat = json.loads(re.search(r'<script id="seat-data" type="application/json">(.*?)</script>',
+                                page, re.S).group(1))
+    assert seat["spotlit"] == {"run": shown["run"], "prediction_text": "gets through",
+                               "rules_text": "iptables -A FORWARD -j ACCEPT", "name": "Ann"}
+    assert "with this run's rules" in page and "with your rules" not in page
+    for c in (ann_lab, board):
+        await c.disconnect()

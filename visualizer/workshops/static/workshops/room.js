@@ -29,3 +29,57 @@ export function preparedLine(preparing, labs) {
   const errors = labs.filter((l) => l.error).map((l) => l.error);
   return errors.length ? { ...line, errors: errors.join("; ") } : line;
 }
+
+// A learner's state now, as roomview.learner_state() works it out on the server (the two
+// are held to the same cases by tests): done (passed the step they are on: cell.done), stuck (that
+// step not passed after `stuck_fails` failed runs since its reset, or `stuck_s` seconds
+// on it), idle (nothing heard for `idle_s` seconds), else working. `nowMs`: Date.now().
+export function learnerState(row, nowMs, th) {
+  const cell = (row.cells || {})[`${row.lesson}:${row.step}`];
+  const counted = cell && !cell.before_reset ? cell : null;
+  const ts = (iso) => (iso ? Date.parse(iso) / 1000 : null);
+  const now = nowMs / 1000;
+  let since = ts(row.arrived);
+  if (cell && cell.since) since = Math.max(since || 0, ts(cell.since));
+  const active = ts(row.active);
+  const idle_s = active ? Math.floor(now - active) : null;
+  const on_step_s = since ? Math.floor(now - since) : null;
+  let state = "working", why = null;
+  if (counted && counted.done) state = "done";
+  else if (counted && (counted.failed || 0) >= th.stuck_fails) { state = "stuck"; why = "fails"; }
+  else if (on_step_s != null && on_step_s >= th.stuck_s) { state = "stuck"; why = "time"; }
+  else if (idle_s == null || idle_s >= th.idle_s) state = "idle";
+  return { state, why, idle_s, on_step_s };
+}
+
+// Per step ("lesson:step"), as roomview.summaries(): learners who ran it, passed, predicted,
+// predicted right (latest attempts since a reset), the most common wrong prediction (each
+// learner's latest wrong one; ties: the first seen) and where the packets died.
+export function summaries(steps, rows) {
+  const all = [...rows];           // rows may be an iterator (a Map's values)
+  const out = {};
+  for (const s of steps) {
+    const key = `${s.lesson}:${s.step}`;
+    const cells = all.map((r) => (r.cells || {})[key]).filter((c) => c && !c.before_reset);
+    const tally = (f) => {
+      const m = new Map();
+      for (const c of cells) { const v = f(c); if (v) m.set(v, (m.get(v) || 0) + 1); }
+      return [...m.entries()].sort((a, b) => b[1] - a[1]);
+    };
+    const wrong = tally((c) => c.wrong);
+    out[key] = {
+      ran: cells.length, passed: cells.filter((c) => c.done).length,
+      predicted: cells.filter((c) => c.prediction_right != null).length,
+      predicted_right: cells.filter((c) => c.prediction_right === true).length,
+      wrong: wrong.length ? { text: wrong[0][0], n: wrong[0][1] } : null,
+      died: Object.fromEntries(tally((c) => c.died_at)),
+    };
+  }
+  return out;
+}
+
+// Joined learners (the rows) and those with a page open now.
+export function counts(rows) {
+  const all = [...rows];
+  return { joined: all.length, connected: all.filter((r) => r.connected).length };
+}
