@@ -65,3 +65,10 @@ export function scrollWithin(box, child, margin = 4) {
   if (c.top < top) box.scrollTop -= top - c.top + margin;
   else if (c.bottom > bottom) box.scrollTop += Math.min(c.bottom - bottom + margin, c.top - top - margin);
 }
+
+// Text that wraps between its tokens only: each run of non-spaces in a span that does not
+// break (browsers break after a hyphen, so "veth-c2" or "DOCKER-USER" would split)
+export function tokens(text) {
+  return String(text ?? "").split(/(\s+)/).filter(Boolean)
+    .map((part) => (/^\s+$/.test(part) ? part : el("span", { class: "tok", text: part })));
+}

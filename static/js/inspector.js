@@ -2,7 +2,7 @@
 // then the rule and where it came from, the chain's rules marked matched / checked / not
 // reached, NAT, and every header field. Δ marks only a rewrite of the packet; another
 // layer's name for the same device is said in words, not marked as a change.
-import { el } from "./dom.js";
+import { el, tokens } from "./dom.js";
 import { FIELDS, chainLabel, fmtVal, ruleLabel, verdictInfo } from "./fmt.js";
 import { chainRows, ctGlosses, renamed, rewriteNote, rewriteSource, rewrites } from "./hop.js";
 import { S, t } from "./strings.js";
@@ -60,7 +60,7 @@ function chainList(ev, rows) {
     return el("li", { class: `cr ${r.mark}${r.current ? " current" : ""}`, "data-pos": r.pos ?? "" },
       el("span", { class: "crmark", text: M[r.mark] }),
       el("span", { class: "sr-only", text: I.markWords[r.mark] }),
-      el("code", { class: "crrule", text }),
+      el("code", { class: "crrule" }, ...tokens(text)),
       r.why ? withCode(t(I.why, { why: r.why })) : null,
       origin ? el("span", { class: "origin", title: origin, text: t(I.origin, { origin }) }) : null);
   });
@@ -81,8 +81,8 @@ export function renderInspector(div, ev, prev, ctx = {}) {
     el("div", { class: "where" }, el("strong", { text: chainLabel(ev) }),
       ev.probe ? el("span", { class: "probe-tag", text: S.hop.probeTag }) : null,
       el("span", { class: "jnote", text: ctx.journeyLabel || "" })),
-    ev.explain ? el("p", { class: "hop-explain", "aria-label": I.explainLabel, text: ev.explain }) : null,
-    el("div", { class: "rule" }, el("code", { text: ruleLabel(ev) || S.hop.noRule }),
+    ev.explain ? el("p", { class: "hop-explain" }, ...tokens(ev.explain)) : null,
+    el("div", { class: "rule" }, el("code", {}, ...tokens(ruleLabel(ev) || S.hop.noRule)),
       ev.origin ? el("span", { class: "origin", text: t(I.origin, { origin: ev.origin }) }) : null),
     el("div", { class: "verdict" }, el("span", { class: "vbadge", text: `${v.icon} ${v.label}` }),
       (ev.derived || []).includes("verdict")
@@ -134,7 +134,7 @@ function headerTable(ev, prev, ctx) {
     } else if (CT_FIELDS[k]) {
       cell = el("td", {}, ctValue(CT_FIELDS[k], ev[k]), mark);
     } else {
-      cell = el("td", {}, val, mark, n ? el("span", { class: "rename", text: t(n.why === "layer" ? I.renamedLayer : I.renamedRoute,
+      cell = el("td", {}, ...tokens(val), mark, n ? el("span", { class: "rename", text: t(n.why === "layer" ? I.renamedLayer : I.renamedRoute,
         { old: n.old, dev: n.why === "layer" ? (ev.family === "bridge" ? n.old : n.new) : "" }) }) : null);
     }
     tbody.append(el("tr", { class: (c ? "changed" : "") + (mark ? " derived-row" : ""), "data-field": k },

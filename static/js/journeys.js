@@ -1,6 +1,6 @@
 // The journeys pane (one button per packet, every packet kept, no inner scroll) and the
 // event log (a listbox: arrow keys move the hop, the current hop is its active option).
-import { el, keepFocus, scrollWithin } from "./dom.js";
+import { el, keepFocus, scrollWithin, tokens } from "./dom.js";
 import { eventText, packetSummary, verdictInfo } from "./fmt.js";
 import { S, t } from "./strings.js";
 
@@ -61,7 +61,7 @@ export function logLine(ev, i) {
   el("span", { class: "hopn", text: String(i + 1) }),
   el("span", { class: "vi", text: v.icon }),
   el("span", { class: "sr-only", text: v.label }),
-  el("span", { class: "txt", text: eventText(ev) }),
+  el("span", { class: "txt" }, ...tokens(eventText(ev))),
   ev.probe ? el("span", { class: "probe-tag", text: S.hop.probeTag }) : null,
   ev.ct_state ? el("span", { class: "ctag", text: ev.ct_state }) : null);
 }

@@ -69,7 +69,7 @@ export const S = {
     derived: " (derived)", derivedTitle: "worked out by the visualizer, not in the kernel's message at this chain",
     derivedReturn: "the kernel reported the end of this user chain (a message with no rule and no verdict of its own): that the packet returns to the chain that jumped here is the visualizer's reading",
     trail: "steps in this table, user chains indented",
-    origin: "from: {origin}", explainLabel: "what happened here",
+    origin: "from: {origin}",
     chainHead: "Rules of {chain}", chainNote: "matched as the kernel reported; checked and not reached worked out from the ruleset's order (derived: the kernel reports only the rule that matched)",
     marks: { matched: "✓ matched", checked: "✕ checked, did not match", unreached: "· not reached", current: "▶" },
     markWords: { matched: "matched", checked: "checked, did not match", unreached: "not reached" },

@@ -79,6 +79,9 @@ CONTRAST_JS = """(min) => {
   const htmlBg = (el) => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
     if (c && c.a > 0.5) return c; } return {r: 255, g: 255, b: 255, a: 1}; };
   const svgBg = (el) => { const r = el.getBoundingClientRect();
+    // a NAT callout's text is drawn on its own rect (the layer takes no pointer events, so
+    // elementsFromPoint would look through it)
+    const own = el.closest('.nat-callout'); if (own) { const c = parse(getComputedStyle(own.querySelector('rect')).fill); if (c) return c; }
     for (const under of document.elementsFromPoint(r.x + r.width / 2, r.y + r.height / 2)) {
       if (under === el || under.closest('text')) continue;
       if (under instanceof SVGElement && ['rect', 'circle'].includes(under.tagName)) {

@@ -81,7 +81,8 @@ def test_inspector_leads_with_the_explanation(page, server, live):
     status = page.locator('#inspector tr[data-field="ct_status"] abbr.gloss').first
     assert "dst_nat_done" in status.get_attribute("title")
     # the rule and the fields wrap between tokens only
-    assert page.evaluate(SPLIT_TOKENS_JS, "#inspector .rule code, #inspector .crrule, #inspector .headers td") == []
+    assert page.evaluate(SPLIT_TOKENS_JS, "#inspector .hop-explain, #inspector .rule code, #inspector .crrule, "
+                                          "#inspector .headers td") == []
     # cause and effect: the selected log line, the diagram and the inspector's explanation in view
     vp = page.viewport_size
     assert whole(box(page, "svg.diagram"), vp), box(page, "svg.diagram")
@@ -90,7 +91,7 @@ def test_inspector_leads_with_the_explanation(page, server, live):
     assert box(page, "#log li.current")["y"] >= box(page, "#lab")["y"] + box(page, "#lab")["h"] - 1, "under the lab"
     # log lines are never cut at the right edge
     assert page.evaluate("() => { const o = document.getElementById('log'); return o.scrollWidth <= o.clientWidth + 1; }")
-    assert page.evaluate(SPLIT_TOKENS_JS, "#log li.current .txt") == []
+    assert page.evaluate(SPLIT_TOKENS_JS, "#log .txt") == []
     shot(page, "inspector-1280x800")
     # another line: the page does not move the diagram away
     seek(page, "e.family === 'ip' && e.table === 'filter' && e.chain === 'FORWARD' && e.rule_pos === 1")
@@ -140,9 +141,15 @@ def test_presenter_shows_the_explanation_large(page, server, live):
     assert whole(box(page, "#inspector .hop-explain"), vp)
     assert page.locator("#inspector .crlist li.checked").count() >= 2
     assert small_text(page, ".inspector-pane") == []
+    assert page.evaluate(SPLIT_TOKENS_JS, "#inspector .hop-explain, #inspector .rule code, #inspector .crrule, #log .txt") == []
     d, e = box(page, "svg.diagram"), box(page, "#inspector .hop-explain")
     assert d["x"] + d["w"] <= e["x"], (d, e)                           # side by side
     shot(page, "inspector-presenter-1280x800")
+    # a log line chosen in the presenter layout: it, the diagram and the explanation in view
+    seek(page, "e.family === 'ip' && e.table === 'filter' && e.chain === 'FORWARD' && e.rule_pos === 3")
+    for sel in ("svg.diagram", "#log li.current", "#inspector .hop-explain"):
+        assert whole(box(page, sel), vp), (sel, box(page, sel))
+    shot(page, "inspector-presenter-log-line")
 
 
 def test_log_lines_fold_into_their_hops(page, server, live):
