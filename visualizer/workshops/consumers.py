@@ -25,6 +25,15 @@ from .models import Workshop
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE = 4096
+phrases.define({
+    "workshop.not_joined": "this browser has not joined a workshop: join with the code at /join/",
+    "workshop.join_first": "join a workshop first (/join/)",
+    "workshop.instructors_only": "only the workshop's instructors can do that",
+    "workshop.no_such_code": "no workshop has that code",
+    "workshop.board_sign_in": "the board is for this workshop's instructors: sign in as one",
+    "workshop.board_only": "the board is for this workshop's instructors",
+    "workshop.prepare_failed": "the lab could not prepare: {error}",
+})
 INSTRUCTOR_TYPES = {m.type for m in messages.REGISTRY.accepted("board", "client")}
 # what a closed workshop refuses (board.refresh and board.attempts only read)
 CONTROLS = INSTRUCTOR_TYPES - {"board.refresh", "board.attempts"}
@@ -94,8 +103,7 @@ class LearnerConsumer(_Room):
         await self.accept()
         self.learner = await self._learner()
         if self.learner is None:
-            await self.error(errors.InputError("this browser has not joined a workshop: "
-                                               "join with the code at /join/"))
+            await self.error(errors.InputError(phrases.msg("workshop.not_joined").text()))
             return
         await self.join(self.learner.workshop.group)
         await self.send_state()
@@ -136,7 +144,7 @@ class LearnerConsumer(_Room):
         try:
             type_, msg = self.parse(text_data)
             if self.learner is None:
-                raise errors.InputError("join a workshop first (/join/)")
+                raise errors.InputError(phrases.msg("workshop.join_first").text())
             row = await self._where(msg)
         except errors.Error as e:
             await self.error(e)
@@ -148,7 +156,7 @@ class LearnerConsumer(_Room):
         """An instructor's message from a learner's page is forbidden, not unknown."""
         t = data.get("type") if isinstance(data, dict) else None
         if isinstance(t, str) and (t in INSTRUCTOR_TYPES or t.startswith("board.")):
-            raise errors.Forbidden("only the workshop's instructors can do that")
+            raise errors.Forbidden(phrases.msg("workshop.instructors_only").text())
 
     async def workshop_goto(self, event):
         self.where = {"lesson": event["lesson"], "step": event["step"]}
@@ -207,11 +215,10 @@ class BoardConsumer(_Room):
         code = self.scope["url_route"]["kwargs"]["code"]
         found, allowed = await self._open(code)
         if found is None:
-            await self.error(errors.InputError("no workshop has that code"))
+            await self.error(errors.InputError(phrases.msg("workshop.no_such_code").text()))
             return
         if not allowed:
-            await self.error(errors.Forbidden("the board is for this workshop's instructors: "
-                                              "sign in as one"))
+            await self.error(errors.Forbidden(phrases.msg("workshop.board_sign_in").text()))
             return
         self.workshop = found
         await self.join(found.board_group)
@@ -228,7 +235,7 @@ class BoardConsumer(_Room):
         try:
             type_, msg = self.parse(text_data)
             if self.workshop is None:
-                raise errors.Forbidden("the board is for this workshop's instructors")
+                raise errors.Forbidden(phrases.msg("workshop.board_only").text())
             if type_ in CONTROLS:
                 await self._call(controls.refuse_closed)
             await getattr(self, "do_" + type_.replace(".", "_"))(msg)
@@ -303,7 +310,8 @@ class BoardConsumer(_Room):
         try:
             reply = await config.lab_client().warm(lesson)
         except Exception as e:      # the lab refused or is not there: say so, keep the board
-            raise room.WorkshopError(f"the lab could not prepare: {e}", errors.LAB) from e
+            raise room.WorkshopError(phrases.msg("workshop.prepare_failed", error=str(e)).text(),
+                                     errors.LAB) from e
         return {"lesson": lesson, "count": count, "ready": reply.get("ready", 0),
                 "capacity": cap, "in_use": reply.get("in_use", 0)}
 

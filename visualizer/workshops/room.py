@@ -27,6 +27,18 @@ MAX_NAME = 40
 phrases.define({
     "workshop.removed_join": "the instructor removed you from this workshop: ask them if "
                              "that was a mistake",
+    "workshop.bad_code": "that is not a join code: it has letters and digits like K7QM2X",
+    "workshop.no_title": "a workshop needs a title",
+    "workshop.unknown_lessons": "unknown lesson(s): {bad}; lessons: {known}",
+    "workshop.no_lessons": "unknown lesson(s): (none given); lessons: {known}",
+    "workshop.bad_seats": "seats must be between 1 and 1000",
+    "workshop.no_code": "no workshop has that code: check it on the projector",
+    "workshop.is_closed": "this workshop is closed",
+    "workshop.no_name": "type the name the instructor will see",
+    "workshop.full": "this workshop is full ({seats} seats)",
+    "workshop.its_lessons": "this workshop's lessons are {lessons}",
+    "workshop.its_steps": "lesson {lesson} has steps 1..{steps}",
+    "workshop.no_run": "no run of this workshop has that id",
 })
 
 
@@ -40,7 +52,7 @@ class WorkshopError(errors.Error):
 def normalise_code(code) -> str:
     code = str(code or "").strip().upper().replace("-", "").replace(" ", "")
     if not code or any(c not in CODE_ALPHABET for c in code):
-        raise WorkshopError("that is not a join code: it has letters and digits like K7QM2X")
+        raise WorkshopError(phrases.msg("workshop.bad_code").text())
     return code
 
 
@@ -49,12 +61,12 @@ def create(title: str, lessons: list[str], seats: int = 30, instructor=None,
     known = registry.all_lessons(lessons_dir)
     bad = [s for s in lessons if s not in known]
     if not title.strip():
-        raise WorkshopError("a workshop needs a title")
+        raise WorkshopError(phrases.msg("workshop.no_title").text())
     if not lessons or bad:
-        raise WorkshopError(f"unknown lesson(s): {', '.join(bad) or '(none given)'}; "
-                            f"lessons: {', '.join(known)}")
+        raise WorkshopError((phrases.msg("workshop.unknown_lessons", bad=bad, known=list(known))
+                             if bad else phrases.msg("workshop.no_lessons", known=list(known))).text())
     if not 1 <= seats <= 1000:
-        raise WorkshopError("seats must be between 1 and 1000")
+        raise WorkshopError(phrases.msg("workshop.bad_seats").text())
     while True:
         w = Workshop(title=title.strip()[:200], lessons=list(lessons), seats=seats,
                      lesson=lessons[0], step=1)
@@ -69,9 +81,9 @@ def create(title: str, lessons: list[str], seats: int = 30, instructor=None,
 def open_workshop(code) -> Workshop:
     w = Workshop.objects.filter(code=normalise_code(code)).first()
     if w is None:
-        raise WorkshopError("no workshop has that code: check it on the projector")
+        raise WorkshopError(phrases.msg("workshop.no_code").text())
     if w.closed:
-        raise WorkshopError("this workshop is closed")
+        raise WorkshopError(phrases.msg("workshop.is_closed").text())
     return w
 
 
@@ -79,7 +91,7 @@ def join(code, name: str, owner: str) -> Learner:
     w = open_workshop(code)
     name = " ".join(str(name or "").split())[:MAX_NAME]
     if not name:
-        raise WorkshopError("type the name the instructor will see")
+        raise WorkshopError(phrases.msg("workshop.no_name").text())
     learner, made = Learner.objects.get_or_create(workshop=w, owner=owner,
                                                   defaults={"name": name, **w.where()})
     if learner.removed:
@@ -89,7 +101,7 @@ def join(code, name: str, owner: str) -> Learner:
         learner.save(update_fields=["name"])
     if made and w.learners.count() > w.seats:
         learner.delete()
-        raise WorkshopError(f"this workshop is full ({w.seats} seats)")
+        raise WorkshopError(phrases.msg("workshop.full", seats=w.seats).text())
     return learner
 
 
@@ -111,9 +123,10 @@ def may_run(user, workshop: Workshop) -> bool:
 def goto(workshop: Workshop, lesson: str, step: int, lessons_dir=None) -> dict:
     known = registry.all_lessons(lessons_dir)
     if lesson not in known or lesson not in workshop.lessons:
-        raise WorkshopError(f"this workshop's lessons are {', '.join(workshop.lessons)}")
+        raise WorkshopError(phrases.msg("workshop.its_lessons", lessons=list(workshop.lessons)).text())
     if not 1 <= step <= len(known[lesson].steps):
-        raise WorkshopError(f"lesson {lesson} has steps 1..{len(known[lesson].steps)}")
+        raise WorkshopError(phrases.msg("workshop.its_steps", lesson=lesson,
+                                        steps=len(known[lesson].steps)).text())
     workshop.lesson, workshop.step = lesson, step
     workshop.save(update_fields=["lesson", "step"])
     return workshop.where()
@@ -123,7 +136,7 @@ def spotlight(workshop: Workshop, run_uid: str, show_name: bool) -> dict:
     run = Run.objects.select_related("learner").filter(
         uid=str(run_uid), learner__workshop=workshop).first()
     if run is None:
-        raise WorkshopError("no run of this workshop has that id")
+        raise WorkshopError(phrases.msg("workshop.no_run").text())
     shown = {"run": run.uid, "lesson": run.lesson, "step": run.step,
              "name": run.learner.name if show_name and run.learner else None,
              **roomview.spotlit(run)}

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from ..core import phrases
 from ..learn import sessions, throttle
 from ..learn.shares import SEATED
 from ..learn.config import lab_config, lessons
@@ -21,6 +22,12 @@ from . import room, roomview
 from .models import Workshop
 
 PERM = "workshops.run_workshop"
+
+phrases.define({
+    "workshop.join_wait": "too many tries from this address: wait {wait} s, then try again",
+    "workshop.page_no_code": "No workshop has that code.",
+    "workshop.page_instructors": "The board is for this workshop's instructors.",
+})
 
 
 def _lesson_url(w: Workshop) -> str:
@@ -33,7 +40,7 @@ def join(request):
     code = request.POST.get("code", request.GET.get("code", ""))
     error = None
     if request.method == "POST" and (wait := throttle.join_wait(request)):
-        error = f"too many tries from this address: wait {wait} s, then try again"
+        error = phrases.msg("workshop.join_wait", wait=wait).text()
         return render(request, "workshops/join.html", {"code": code, "error": error,
                                                         "name": request.POST.get("name", "")},
                       status=429)
@@ -76,9 +83,9 @@ def _instructed(request, code: str):
     except room.WorkshopError:
         w = None
     if w is None:
-        return None, not_found(request, "No workshop has that code.")
+        return None, not_found(request, phrases.msg("workshop.page_no_code").text())
     if not room.may_run(request.user, w):
-        return None, not_found(request, "The board is for this workshop's instructors.", 403)
+        return None, not_found(request, phrases.msg("workshop.page_instructors").text(), 403)
     return w, None
 
 
