@@ -20,7 +20,7 @@ from channels.db import database_sync_to_async
 from ..core import errors, messages, phrases, wire
 from ..learn import config
 from ..learn.consumer_base import Consumer
-from . import controls, hotstart, room, roomview
+from . import board, controls, hotstart, room, roomview
 from .models import Workshop
 
 log = logging.getLogger(__name__)
@@ -135,10 +135,10 @@ class LearnerConsumer(_Room):
                 log.debug("a learner socket's disconnect was not counted", exc_info=True)
 
     async def _to_boards(self, row: dict | None):
-        if row is None:             # removed from the room: off the board
-            return
-        await self.publish(self.learner.workshop.board_group,
-                           messages.make("board", "board.update", row=row))
+        """A learner's page opened or closed: their row, batched with the room's others
+        (a goto moves every page at once: a hundred rows as one group message)."""
+        if row is not None:         # None: removed from the room, off the board
+            board.update(self.learner.workshop.board_group, row)
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
