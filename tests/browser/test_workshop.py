@@ -164,6 +164,7 @@ def test_an_instructor_leads_three_learners(browser, live, room):
     assert diagram["w"] >= 800 and diagram["x"] + diagram["w"] <= insp["x"], (diagram, insp)
     assert small_text(pg, "#lab") == []
     assert small_text(pg, "#spotlight-banner") == []
+    assert small_text(pg, ".inspector-pane") == [] and small_text(pg, ".log-pane") == []
 
     # close: every control is disabled and says why
     board.once("dialog", lambda d: d.accept())

@@ -79,6 +79,12 @@ SPOT_FIELDS = (F("run", "str", "the run shown"), F("lesson", "str"), F("step", "
                F("name", "str", "the learner's name, when the instructor shows it", null=True),
                F("prediction_text", "str", "the run's own prediction, in words"),
                F("rules_text", "str", "the run's own rules, in words"))
+ROW_DOC = ("ROW, a learner's row: {learner, name, lesson, step, ahead, with_room, connected, "
+           "active, arrived (ISO times), state: working|idle|stuck|done, why: fails|time|null, "
+           "idle_s, on_step_s, cells: {\"lesson:step\": CELL}}; CELL, their latest attempt since "
+           "the step's reset: {lesson, step, run, status: passed|failed|ran|reset, ok, rules, "
+           "prediction, prediction_text, prediction_right, died_at, attempts, failed, wrong, "
+           "done, since, before_reset}")
 PAUSED = F("paused", "bool", "true: paused by the instructor", True)
 LEARNER = F("learner", "int", "a learner's id on the board (a row's learner)", True, min=1,
             max=2**31 - 1)
@@ -130,7 +136,8 @@ BOARD = [
     M("board.refresh", "board", "client", (), "send board.state again"),
     M("board.state", "board", "server", (
         F("code", "str"), F("title", "str"), F("seats", "int"), F("closed", "bool"), WHERE,
-        F("spotlight", "dict", null=True), F("steps", "list"), F("rows", "list"),
+        F("spotlight", "dict", null=True), F("steps", "list"),
+        F("rows", "list", "ROW, one a learner (see board.update)"),
         F("room", "dict", "per hook: how many learners' packets died there"),
         F("lab", "dict", "the sandbox cap of the board's process and why: {capacity, source: "
           "setting|memory|fallback, available_mib, sandbox_mib}"),
@@ -141,7 +148,7 @@ BOARD = [
         F("thresholds", "dict", "{idle_s, stuck_fails, stuck_s}: a row's state (idle, stuck) "
           "from its active, arrived and cells"),
     ), "everything the board shows"),
-    M("board.update", "board", "server", (F("row", "dict", "a learner's row"),),
+    M("board.update", "board", "server", (F("row", "dict", ROW_DOC),),
       "a learner moved or ran"),
     M("board.where", "board", "server", (WHERE,), "the room moved"),
     M("board.spotlight", "board", "server", (F("spotlight", "dict"),), "what the room is shown"),

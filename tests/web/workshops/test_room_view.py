@@ -285,3 +285,25 @@ async def test_a_spotlit_run_page_says_whose_prediction_it_shows(lab):
     assert "with this run's rules" in page and "with your rules" not in page
     for c in (ann_lab, board):
         await c.disconnect()
+
+
+async def test_a_learner_cannot_use_the_new_controls(lab):
+    w, board, state, seats = await open_room()
+    ann = state["rows"][0]["learner"]
+    page = await communicator("/ws/workshop/", session=seats["Ann"])
+    await receive_type(page, "workshop.state")
+    for msg in ({"type": "workshop.pause"}, {"type": "workshop.resume"},
+                {"type": "workshop.reset", "learner": ann, "lesson": LESSONS[0], "step": 1},
+                {"type": "workshop.remove", "learner": ann},
+                {"type": "board.attempts", "learner": ann, "lesson": LESSONS[0], "step": 1}):
+        await page.send_json_to(msg)
+        err = await receive_type(page, "workshop.error")
+        assert err["kind"] == "forbidden" and "instructors" in err["message"], msg
+    # nor from a board socket that is not an instructor's
+    spy = await communicator(f"/ws/board/{w.code}/", session=seats["Ann"])
+    await receive_type(spy, "board.error")
+    await spy.send_json_to({"type": "workshop.pause"})
+    assert (await receive_type(spy, "board.error"))["kind"] == "forbidden"
+    assert not (await sync_to_async(lambda: type(w).objects.get(pk=w.pk).paused)())
+    for c in (page, spy, board):
+        await c.disconnect()
