@@ -44,9 +44,9 @@ class LabConsumer(Consumer):
                 await self._open(req["open"])
                 return
             self._may_start()
+            if self.seated:                 # a workshop's room may be paused (before the
+                await recording.may_run(self.owner)     # shares count the run)
             self.share.check()
-            if self.seated:                 # a workshop's room may be paused
-                await recording.may_run(self.owner)
         except errors.Error as e:
             await self.error(e)
             return
