@@ -5,7 +5,7 @@ together; a refused run keeps the replay before it; on a phone the inspector sit
 under the diagram. Each test saves a screenshot under test-artifacts/screenshots/."""
 import pytest
 
-from .conftest import shot
+from .conftest import shot as _shot
 from .helpers import box, small_text
 from .test_lessons import run
 
@@ -22,6 +22,12 @@ def seek(page, pred: str) -> int:
     page.click(f'#log li[data-i="{i}"]')
     page.wait_for_function(f"() => window.nfv.i === {i}")
     return i
+
+
+def shot(page, name):
+    """A screenshot once the token has stopped moving (its transition is under 0.5 s)."""
+    page.wait_for_timeout(500)
+    return _shot(page, name)
 
 
 def whole(b: dict, vp: dict) -> bool:
@@ -231,6 +237,19 @@ def test_un_nat_is_drawn_where_conntrack_applies_it(page, server, live):
     assert any("docker" in t for t in origins.all_inner_texts())
     page.locator("#tab-rules").scroll_into_view_if_needed()
     shot(page, "rules-pane-origins")
+    # the conntrack pane: each state and status word has its gloss
+    page.click("#tab-b-conntrack")
+    titles = page.eval_on_selector_all("#conntrack abbr.gloss", "(es) => es.map((e) => e.title)")
+    assert any(t.startswith("confirmed:") for t in titles), titles
+    # the permalink: the inspector and the story from the recorded events
+    run_id = page.evaluate("() => window.nfv.urls.id")
+    page.goto(f"{server}/runs/{run_id}/")
+    page.wait_for_selector("#recorded-banner")
+    page.click(f'button[data-journey="{reply["id"]}"]')
+    page.click("#p-last")
+    assert page.locator(f'#journeys li.story[data-story="{reply["id"]}"] li').count() == len(reply["story"])
+    assert page.inner_text("#inspector .hop-explain")
+    shot(page, "recorded-run-story")
 
 
 def test_masquerade_hop_says_what_leaves(page, server, live):
