@@ -50,6 +50,10 @@ class Workshop(models.Model):
         """The group the instructors' boards listen on."""
         return f"board-{self.code}"
 
+    def seated(self) -> int:
+        """Learners in the room (the removed ones no longer take a seat)."""
+        return self.learners.filter(removed=False).count()
+
     def where(self) -> dict:
         return {"lesson": self.lesson or (self.lessons[0] if self.lessons else ""),
                 "step": self.step}

@@ -99,7 +99,7 @@ def join(code, name: str, owner: str) -> Learner:
     if not made and learner.name != name:
         learner.name = name
         learner.save(update_fields=["name"])
-    if made and w.learners.count() > w.seats:
+    if made and w.seated() > w.seats:      # a removed learner's seat is free again
         learner.delete()
         raise WorkshopError(phrases.msg("workshop.full", seats=w.seats).text())
     return learner
