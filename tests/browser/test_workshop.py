@@ -162,6 +162,7 @@ def test_an_instructor_leads_three_learners(browser, live, room):
     grid, diagram, insp = box(pg, ".lesson-grid"), box(pg, "svg.diagram"), box(pg, ".inspector-pane")
     assert grid["w"] >= 1260, grid                  # was ~970: the banner's floated links
     assert diagram["w"] >= 800 and diagram["x"] + diagram["w"] <= insp["x"], (diagram, insp)
+    assert diagram["y"] + diagram["h"] <= 800, diagram      # on the first screen, banner and all
     assert small_text(pg, "#lab") == []
     assert small_text(pg, "#spotlight-banner") == []
     assert small_text(pg, ".inspector-pane") == [] and small_text(pg, ".log-pane") == []
