@@ -1,11 +1,13 @@
 """Workshop websockets: one consumer per route.
 
 ``/ws/workshop/``: a learner's page.  It hears ``workshop.goto``,
-``workshop.spotlight``, ``workshop.prepare`` and ``workshop.closed`` through
-the workshop's channel-layer group and reports where the learner is
-(``workshop.where``).  ``/ws/board/<code>/``: an instructor's board.  It
-hears ``board.update`` rows as learners run and sends the instructor's
-controls.  Every message is checked by its declaration in ``core/messages.py``;
+``workshop.spotlight``, ``workshop.paused``, ``workshop.reset``/``removed`` (its
+learner's only), ``workshop.prepare`` and ``workshop.closed`` through the
+workshop's channel-layer group, reports where the learner is (``workshop.where``)
+and counts itself open in the database (the board's "connected").
+``/ws/board/<code>/``: an instructor's board.  It hears ``board.update`` rows as
+learners run and sends the instructor's controls (``controls.py``; a closed
+workshop refuses them all).  Every message is checked by its declaration in ``core/messages.py``;
 a refused one gets a ``workshop.error`` / ``board.error`` with a kind from
 ``core/errors.py``, and the connection stays up.  While the channel layer (redis)
 is unreachable both stay open and say so (``*.status``); once it is back they
