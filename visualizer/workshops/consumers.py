@@ -151,8 +151,7 @@ class LearnerConsumer(_Room):
         except errors.Error as e:
             await self.error(e)
             return
-        await self.publish(self.learner.workshop.board_group,
-                           messages.make("board", "board.update", row=row))
+        await self._to_boards(row)
 
     def refuse(self, data) -> None:
         """An instructor's message from a learner's page is forbidden, not unknown."""

@@ -118,10 +118,19 @@ function onMessage(msg) {
 const socket = new JsonSocket(seat.ws_path, onMessage, () => reconnecting(true));
 
 // the server answers every (re)connect with workshop.state, which reports again
+let reported = 0;
 function report() {
   if (!here) return;
+  reported = Date.now();
   socket.send({ type: "workshop.where", lesson: here.lesson, step: here.step,
     ahead: !!(ahead && ahead.checked) }).catch(() => {});
 }
 if (ahead) ahead.addEventListener("change", report);
+// Working on the step (predicting, typing rules, stepping through the replay) is not
+// idle: the page says it is here again, at most once a minute (the board's idle is 3).
+const ACTIVE_EVERY_MS = 60_000;
+for (const type of ["pointerdown", "keydown", "input"]) {
+  document.addEventListener(type, () => { if (Date.now() - reported > ACTIVE_EVERY_MS) report(); },
+    { capture: true, passive: true });
+}
 socket.keepOpen();
