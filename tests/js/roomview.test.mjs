@@ -11,30 +11,35 @@ import { ROOT } from "./fixtures.mjs";
 const { learnerState, summaries, counts } = await import(
   pathToFileURL(join(ROOT, "visualizer", "workshops", "static", "workshops", "room.js")).href);
 
-const TH = { idle_s: 180, stuck_fails: 3, stuck_s: 480 };
+const TH = { idle_s: 180, stuck_fails: 3, stuck_s: 480, connected_s: 150 };
 const NOW = Date.parse("2026-12-02T20:00:00+00:00");
 const ago = (s) => new Date(NOW - s * 1000).toISOString().replace("Z", "+00:00");
 const cell = (status, extra = {}) => ({ status, failed: 0, wrong: null, prediction_right: null,
   died_at: null, ...extra });
 const row = (learner, cells, extra = {}) => ({ learner, lesson: "a", step: 1, cells,
-  active: ago(10), arrived: ago(60), connected: true, ...extra });
+  active: ago(10), arrived: ago(60), sockets: 1, socket_seen: ago(30), ...extra });
 const STEPS = [{ lesson: "a", step: 1 }, { lesson: "a", step: 2 }];
 const ROWS = [
   row(1, { "a:1": cell("failed", { failed: 3, wrong: "gets through", prediction_right: false,
     died_at: "ip filter FORWARD" }) }),
   row(2, { "a:1": cell("passed", { done: true, prediction_right: true, died_at: "ip filter FORWARD" }) }),
-  row(3, {}, { active: ago(400), connected: false }),
+  row(3, {}, { active: ago(400), sockets: 0 }),
   row(4, {}, { arrived: ago(500) }),
   row(5, { "a:1": cell("failed", { failed: 1, wrong: "gets through", prediction_right: false }) }),
   row(6, { "a:1": cell("reset", { failed: 0, before_reset: true, since: ago(5), attempts: 4 }) },
     { arrived: ago(900) }),
   row(7, {}, { active: null }),
+  row(8, {}, { sockets: 2, socket_seen: ago(200) }),   // its process died: no longer said open
 ];
+// counts() reads the state learnerState() gave each row, as the board keeps it
+for (const r of ROWS) r.connected = learnerState(r, NOW, TH).connected;
 
 test("each learner's state: stuck by failed runs or by time, idle, done, working", () => {
   const got = ROWS.map((r) => { const s = learnerState(r, NOW, TH); return [s.state, s.why]; });
   assert.deepEqual(got, [["stuck", "fails"], ["done", null], ["idle", null], ["stuck", "time"],
-    ["working", null], ["working", null], ["idle", null]]);
+    ["working", null], ["working", null], ["idle", null], ["working", null]]);
+  assert.deepEqual(ROWS.map((r) => learnerState(r, NOW, TH).connected),
+    [true, true, false, true, true, true, true, false]);
   assert.equal(learnerState(ROWS[2], NOW, TH).idle_s, 400);
   assert.equal(learnerState(ROWS[5], NOW, TH).on_step_s, 5);     // a reset restarts the clock
 });
@@ -45,7 +50,7 @@ test("per-step summaries and counts", () => {
     wrong: { text: "gets through", n: 2 }, died: { "ip filter FORWARD": 2 } });
   assert.deepEqual(summaries(STEPS, ROWS)["a:2"], { ran: 0, passed: 0, predicted: 0,
     predicted_right: 0, wrong: null, died: {} });
-  assert.deepEqual(counts(ROWS), { joined: 7, connected: 6 });
+  assert.deepEqual(counts(ROWS), { joined: 8, connected: 6 });
   // the board passes its Map's values: an iterator, read once for every step
   const map = new Map(ROWS.map((r) => [r.learner, r]));
   assert.deepEqual(summaries(STEPS, map.values()), summaries(STEPS, ROWS));

@@ -79,8 +79,9 @@ SPOT_FIELDS = (F("run", "str", "the run shown"), F("lesson", "str"), F("step", "
                F("name", "str", "the learner's name, when the instructor shows it", null=True),
                F("prediction_text", "str", "the run's own prediction, in words"),
                F("rules_text", "str", "the run's own rules, in words"))
-ROW_DOC = ("ROW, a learner's row: {learner, name, lesson, step, ahead, with_room, connected, "
-           "active, arrived (ISO times), state: working|idle|stuck|done, why: fails|time|null, "
+ROW_DOC = ("ROW, a learner's row: {learner, name, lesson, step, ahead, with_room, sockets "
+           "(workshop sockets counted open), socket_seen, active, arrived (ISO times), connected, "
+           "state: working|idle|stuck|done, why: fails|time|null, "
            "idle_s, on_step_s, cells: {\"lesson:step\": CELL}}; CELL, their latest attempt since "
            "the step's reset: {lesson, step, run, status: passed|failed|ran|reset, ok, rules, "
            "prediction, prediction_text, prediction_right, died_at, attempts, failed, wrong, "
@@ -145,8 +146,9 @@ BOARD = [
         F("summaries", "dict", "per step \"lesson:step\": {ran, passed, predicted, "
           "predicted_right, wrong: {text, n}|null, died: {hook: n}} (workshops/roomview.py)"),
         F("counts", "dict", "{joined, connected}: learners seated, and with a page open now"),
-        F("thresholds", "dict", "{idle_s, stuck_fails, stuck_s}: a row's state (idle, stuck) "
-          "from its active, arrived and cells"),
+        F("thresholds", "dict", "{idle_s, stuck_fails, stuck_s, connected_s}: a row's state "
+          "(idle, stuck) from its active, arrived and cells; connected: sockets > 0 and "
+          "socket_seen within connected_s"),
     ), "everything the board shows"),
     M("board.update", "board", "server", (F("row", "dict", ROW_DOC),),
       "a learner moved or ran"),

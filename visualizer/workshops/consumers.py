@@ -15,6 +15,7 @@ rejoin their groups and send the room afresh (``consumer_base``).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from channels.db import database_sync_to_async
@@ -112,6 +113,17 @@ class LearnerConsumer(_Room):
         await self.in_room()
         self.counted = True         # this socket counts as the learner connected
         await self._to_boards(await self._connected(+1))
+        self.alive = asyncio.ensure_future(self._keep_alive())
+
+    async def _keep_alive(self):
+        """Say in the database, every ``ALIVE_S``, that this socket is still open: if its
+        process dies the count stays, and the board sees it go stale (``CONNECTED_S``)."""
+        while True:
+            await asyncio.sleep(roomview.ALIVE_S)
+            try:
+                await self._to_boards(await self._connected(0))
+            except Exception:
+                log.warning("a learner socket's keep-alive failed", exc_info=True)
 
     async def send_state(self) -> dict:
         """``workshop.state``; where it says the room is is where the page was sent."""
@@ -129,6 +141,9 @@ class LearnerConsumer(_Room):
 
     async def disconnect(self, code):
         await self.leave()
+        alive = getattr(self, "alive", None)
+        if alive is not None:
+            alive.cancel()
         if getattr(self, "counted", False):
             self.counted = False
             try:

@@ -96,8 +96,14 @@ def seen(pk: int, lesson: str | None = None, step: int | None = None, ahead=None
 
 
 def connected(pk: int, delta: int) -> Learner:
-    """One more (+1) or one fewer (-1) workshop socket of the learner is open."""
-    Learner.objects.filter(pk=pk).update(connections=Greatest(F("connections") + delta, 0))
+    """One more (+1) or one fewer (-1) workshop socket of the learner is open (0: an
+    open socket saying it still is, every ``roomview.ALIVE_S``)."""
+    now = timezone.now()
+    if delta:
+        Learner.objects.filter(pk=pk).update(connections=Greatest(F("connections") + delta, 0),
+                                             **({"socket_seen": now} if delta > 0 else {}))
+    else:
+        Learner.objects.filter(pk=pk).update(socket_seen=now)
     return Learner.objects.select_related("workshop").get(pk=pk)
 
 

@@ -75,6 +75,9 @@ class Learner(models.Model):
     active = models.DateTimeField(null=True, blank=True)
     arrived = models.DateTimeField(null=True, blank=True)
     connections = models.IntegerField(default=0)
+    # refreshed by each open workshop socket every minute: a process that dies without
+    # closing its sockets leaves them counted, and this says they are gone (roomview.py)
+    socket_seen = models.DateTimeField(null=True, blank=True)
     # "lesson:step" -> ISO time the instructor reset that step: earlier attempts are
     # kept (and listed) but no longer count for the cell, the summaries or "stuck"
     resets = models.JSONField(default=dict, blank=True)

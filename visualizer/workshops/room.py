@@ -194,7 +194,8 @@ def row(learner: Learner, runs=None, now: float | None = None) -> dict:
     out = {"learner": learner.pk, "name": learner.name, "lesson": learner.lesson,
            "step": learner.step, "ahead": learner.ahead, "cells": cells(learner, runs),
            "with_room": (learner.lesson, learner.step) == (w.lesson, w.step),
-           "connected": learner.connections > 0, "active": roomview.iso(learner.active),
+           "sockets": learner.connections, "socket_seen": roomview.iso(learner.socket_seen),
+           "active": roomview.iso(learner.active),
            "arrived": roomview.iso(learner.arrived or learner.joined)}
     return {**out, **roomview.learner_state(out, now or roomview.now())}
 

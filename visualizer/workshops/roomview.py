@@ -33,7 +33,10 @@ from ..core import phrases
 IDLE_S = 180
 STUCK_FAILS = 3
 STUCK_S = 480
-THRESHOLDS = {"idle_s": IDLE_S, "stuck_fails": STUCK_FAILS, "stuck_s": STUCK_S}
+ALIVE_S = 60                # an open workshop socket says so this often
+CONNECTED_S = 150           # ... and counts as open this long after it last did
+THRESHOLDS = {"idle_s": IDLE_S, "stuck_fails": STUCK_FAILS, "stuck_s": STUCK_S,
+              "connected_s": CONNECTED_S}
 
 phrases.define({
     "workshop.prediction.through": "gets through",
@@ -103,7 +106,9 @@ def iso(value: datetime | None) -> str | None:
 
 
 def learner_state(row: dict, now: float) -> dict:
-    """{state, why, idle_s, on_step_s} of a board row at ``now`` (a POSIX time)."""
+    """{state, why, idle_s, on_step_s, connected} of a board row at ``now`` (a POSIX
+    time).  Connected: a workshop socket of the learner's is counted open and said so
+    within ``CONNECTED_S``."""
     cell = row["cells"].get(f"{row['lesson']}:{row['step']}")
     counted = cell if cell and not cell.get("before_reset") else None
     active, since = _ts(row.get("active")), _ts(row.get("arrived"))
@@ -121,7 +126,10 @@ def learner_state(row: dict, now: float) -> dict:
         state, why = "idle", None
     else:
         state, why = "working", None
-    return {"state": state, "why": why, "idle_s": idle_s, "on_step_s": on_step_s}
+    seen = _ts(row.get("socket_seen"))
+    connected = bool(row.get("sockets")) and seen is not None and now - seen < CONNECTED_S
+    return {"state": state, "why": why, "idle_s": idle_s, "on_step_s": on_step_s,
+            "connected": connected}
 
 
 def summaries(steps: list[dict], rows: list[dict]) -> dict:

@@ -50,7 +50,8 @@ async def open_room(names=("Ann",)):
 async def test_counts_idle_stuck_and_summaries(lab):
     w, board, state, seats = await open_room(("Ann", "Bob"))
     assert state["counts"] == {"joined": 2, "connected": 0}
-    assert state["thresholds"] == {"idle_s": 180, "stuck_fails": 3, "stuck_s": 480}
+    assert state["thresholds"] == {"idle_s": 180, "stuck_fails": 3, "stuck_s": 480,
+                                   "connected_s": 150}
     assert {r["state"] for r in state["rows"]} == {"idle"}          # never heard of yet
     ann = await communicator("/ws/workshop/", session=seats["Ann"])
     await receive_type(ann, "workshop.state")
@@ -306,4 +307,24 @@ async def test_a_learner_cannot_use_the_new_controls(lab):
     assert (await receive_type(spy, "board.error"))["kind"] == "forbidden"
     assert not (await sync_to_async(lambda: type(w).objects.get(pk=w.pk).paused)())
     for c in (page, spy, board):
+        await c.disconnect()
+
+
+async def test_an_open_page_says_so_and_a_dead_process_sockets_go_stale(lab, monkeypatch):
+    monkeypatch.setattr(roomview, "ALIVE_S", 0.2)
+    w, board, state, seats = await open_room(("Ann", "Bob"))
+    ann = await communicator("/ws/workshop/", session=seats["Ann"])
+    await receive_type(ann, "workshop.state")
+    first = (await receive_update(board, lambda r: r["name"] == "Ann" and r["connected"]))["row"]
+    again = (await receive_update(board, lambda r: r["name"] == "Ann"
+                                  and r["socket_seen"] > first["socket_seen"]))["row"]
+    assert again["connected"] and again["sockets"] == 1
+    # Bob's page was on a process that died: counted open, never said so since
+    long_ago = timezone.now() - timedelta(seconds=roomview.CONNECTED_S + 1)
+    await Learner.objects.filter(name="Bob").aupdate(connections=1, socket_seen=long_ago)
+    st = await refreshed(board)
+    rows = {r["name"]: r for r in st["rows"]}
+    assert rows["Ann"]["connected"] and not rows["Bob"]["connected"] and rows["Bob"]["sockets"] == 1
+    assert st["counts"] == {"joined": 2, "connected": 1}
+    for c in (ann, board):
         await c.disconnect()

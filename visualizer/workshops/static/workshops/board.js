@@ -223,7 +223,8 @@ function tick() {
   let changed = false;
   for (const r of state.rows.values()) {
     const now = learnerState(r, Date.now(), state.board.thresholds);
-    if (now.state !== r.state || now.why !== r.why || minutes(now.idle_s) !== minutes(r.idle_s)
+    if (now.state !== r.state || now.why !== r.why || now.connected !== r.connected
+        || minutes(now.idle_s) !== minutes(r.idle_s)
         || minutes(now.on_step_s) !== minutes(r.on_step_s)) {
       Object.assign(r, now); renderRow(r); changed = true;
     }

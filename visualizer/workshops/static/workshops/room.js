@@ -49,7 +49,9 @@ export function learnerState(row, nowMs, th) {
   else if (counted && (counted.failed || 0) >= th.stuck_fails) { state = "stuck"; why = "fails"; }
   else if (on_step_s != null && on_step_s >= th.stuck_s) { state = "stuck"; why = "time"; }
   else if (idle_s == null || idle_s >= th.idle_s) state = "idle";
-  return { state, why, idle_s, on_step_s };
+  const seen = ts(row.socket_seen);
+  const connected = !!row.sockets && seen != null && now - seen < th.connected_s;
+  return { state, why, idle_s, on_step_s, connected };
 }
 
 // Per step ("lesson:step"), as roomview.summaries(): learners who ran it, passed, predicted,
