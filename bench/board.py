@@ -46,7 +46,8 @@ def result_row(row: dict, i: int) -> dict:
             "done": not failed, "since": None}
     now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
     return {**row, "lesson": LESSON, "step": STEP, "cells": {f"{LESSON}:{STEP}": cell},
-            "connected": True, "active": now, "state": "working", "why": None}
+            "sockets": 1, "socket_seen": now, "connected": True, "active": now,
+            "state": "working", "why": None}
 
 
 async def board_figure(c: Cluster, seed: dict) -> dict:
