@@ -3,6 +3,7 @@
 import { clip, isLog, verdictInfo } from "./fmt.js";
 import { drawNatMarks } from "./callouts.js";
 import { svgEl } from "./dom.js";
+import { S, t } from "./strings.js";
 
 function svgText(tag, text, cls) {
   const e = svgEl(tag, { class: cls });
@@ -63,7 +64,10 @@ export class Diagram {
 
   // Draw one packet as far as the player got: hops (its events so far), the current one,
   // the interfaces it reached (focus.reachedIfaces) and its NAT marks (focus.natMarks).
-  showPacket(hops, current, { reached, nat = [], detail = () => "", duration = 300 } = {}) {
+  // killedAfter: the journey's own drop_at when the kernel dropped the packet after the
+  // last hop it reported, with no drop verdict (a martian after a DNAT's re-route): that
+  // hop's box keeps the rule's verdict and says that the packet died after it.
+  showPacket(hops, current, { reached, nat = [], detail = () => "", duration = 300, killedAfter = null } = {}) {
     this.reset();
     if (!current) { this.hideToken(); return; }
     let dropped = null, at = null;
@@ -71,6 +75,16 @@ export class Diagram {
       this.apply(e, detail(e));
       if (!isLog(e)) at = e;
       if (!dropped && verdictInfo(e).cls === "drop") dropped = e;
+    }
+    if (killedAfter && at && !dropped) {
+      const g = this.target(at)?.g;
+      if (g) {
+        g.classList.add("killed");
+        g.querySelector(".badge")?.append(svgText("tspan", " ✕", "bk"));
+        const title = g.querySelector("title");
+        if (title) title.textContent += `\n${t(S.diagram.killedAfter, { where: killedAfter })}`;
+        dropped = at;
+      }
     }
     this.lightIfaces(reached);
     this.setCurrent(current);

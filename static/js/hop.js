@@ -64,9 +64,16 @@ export function chainRows(rules, ev, visit = [ev]) {
     }
     list = [...byPos.values()].sort((a, b) => a.pos - b.pos);
   }
+  // A run that carries `checked` says exactly which rules were checked (core/checked.py):
+  // rules before the rule that turned tracing on ran untraced, rules after a base chain's
+  // RETURN were never reached. Only an older run falls back to the order alone.
+  const exact = here.some((e) => Array.isArray(e.checked));
+  const claimed = new Set(here.flatMap((e) => (e.checked || []).map((c) => c.pos)));
+  const first = Math.min(...matched, Infinity);
   const rows = list.map((r) => {
     let mark = "unreached";
     if (matched.has(r.pos)) mark = "matched";
+    else if (exact) mark = claimed.has(r.pos) ? "checked" : r.pos < first ? "untraced" : "unreached";
     else if (whole || r.pos < ev.rule_pos) mark = "checked";
     return { pos: r.pos, rule: r.rule, origin: r.origin || null, mark,
       why: mark === "checked" ? why.get(r.pos) || null : null, current: !whole && r.pos === ev.rule_pos };

@@ -6,7 +6,7 @@ import { makeModel } from "./model.js";
 import { Diagram } from "./diagram.js";
 import { Player } from "./player.js";
 import { JsonSocket } from "./ws.js";
-import { boxDetail, eventText, isLog, natDiff } from "./fmt.js";
+import { boxDetail, eventText, isDrop, isLog, natDiff } from "./fmt.js";
 import { buildTimeline, foldLogs, hiddenCounts, natMarks, packetSoFar, reachedIfaces, startIndex, firstRequest } from "./focus.js";
 import { EventLog, journeysFromEvents, renderJourneys } from "./journeys.js";
 import { renderInspector } from "./inspector.js";
@@ -93,6 +93,13 @@ store.on(["events", "selected", "showHidden", "logsApart"], (s, changed) => {
 });
 
 // --- rendering ---------------------------------------------------------------------------
+// a journey dropped with no drop verdict (the kernel's re-route after a DNAT): at its last
+// reported hop, where it died
+function killedAfter(j, allHops, ev) {
+  if (!j || j.outcome !== "dropped" || !j.drop_at || allHops.some(isDrop)) return null;
+  const last = allHops.filter((e) => !isLog(e)).pop();
+  return last && ev && ev.seq >= last.seq ? (j.outcome_detail || j.drop_at) : null;
+}
 store.on(["timeline"], (s) => log.sync(s.timeline));     // before the hop is marked in it
 let lastI = -1;
 store.on(["i", "timeline", "journeys"], (s) => {
@@ -104,7 +111,8 @@ store.on(["i", "timeline", "journeys"], (s) => {
   if (j && j.outcome === "lost") for (const p of diagram.pills) if (p.side === "out") reached.delete(p.id);
   const allHops = ev ? withLogs(s.timeline.filter((e) => e.journey === ev.journey)) : [];
   diagram.showPacket(hops, ev, { reached, nat: ev ? natMarks(j, hops, model, allHops) : [],
-    detail: (e) => boxDetail(e, natFor(e)), duration: player.duration(ev) * 0.6 });
+    detail: (e) => boxDetail(e, natFor(e)), duration: player.duration(ev) * 0.6,
+    killedAfter: killedAfter(j, allHops, ev) });
   if (diagram.current) zoom.follow(diagram.current.g);
   renderCaption(ev, j, captionFallback());
   log.mark(s.i);

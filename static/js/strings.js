@@ -71,8 +71,10 @@ export const S = {
     trail: "steps in this table, user chains indented",
     origin: "from: {origin}",
     chainHead: "Rules of {chain}", chainNote: "matched as the kernel reported; checked and not reached worked out from the ruleset's order (derived: the kernel reports only the rule that matched)",
-    marks: { matched: "✓ matched", checked: "✕ checked, did not match", unreached: "· not reached", current: "▶" },
-    markWords: { matched: "matched", checked: "checked, did not match", unreached: "not reached" },
+    marks: { matched: "✓ matched", checked: "✕ checked, did not match", unreached: "· not reached",
+      untraced: "· before tracing began", current: "▶" },
+    markWords: { matched: "matched", checked: "checked, did not match", unreached: "not reached",
+      untraced: "ran before the trace rule: the kernel reports nothing of it" },
     policyRow: "policy {verdict}", endRow: "end of the chain: back to the chain that jumped here",
     why: "{why}",
     renamedLayer: "{old} at the previous hop: bridge hooks name the bridge port, ip hooks the bridge device ({dev}); the packet did not change",
@@ -87,7 +89,7 @@ export const S = {
   // one-line glosses of the conntrack words the events and the conntrack pane show
   ct: {
     state: {
-      new: "new: the first packet of a flow conntrack has not seen before",
+      new: "new: a flow conntrack has seen in one direction only: its first packet, or a later one while no reply came",
       established: "established: part of a flow conntrack already knows that has seen packets both ways (a reply counts)",
       related: "related: a new flow tied to one conntrack already knows (an ICMP error about it, an FTP data connection)",
       invalid: "invalid: conntrack could not place it in any flow (for example a TCP segment that fits no connection)",
@@ -181,7 +183,8 @@ export const S = {
   diagram: {
     nat: { DNAT: "DNAT", SNAT: "SNAT", MASQUERADE: "MASQUERADE", REVERSE: "conntrack un-NAT", CONNTRACK: "conntrack NAT",
       src: "src", dst: "dst" },
-    natTitle: "{kind} in {where}", natTitleAt: "{kind} at {where} (no nat chain runs)", zoomIn: "Zoom in", zoomOut: "Zoom out", zoomFit: "Fit",
+    natTitle: "{kind} in {where}", natTitleAt: "{kind} at {where} (no nat chain runs)",
+    killedAfter: "then dropped by the kernel: {where} (no rule dropped it; see the journey)", zoomIn: "Zoom in", zoomOut: "Zoom out", zoomFit: "Fit",
   },
   layout: { present: "Present", leave: "Leave presenter view" },
   // the step's text before and after the run (steptext.js)

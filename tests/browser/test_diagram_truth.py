@@ -86,3 +86,22 @@ def test_build_a_bridge_step1_has_no_docker0(page, server):
     assert page.locator('svg.diagram [data-iface^="veth"]').count() == 0
     page.goto(server + "/lessons/build-a-bridge/?step=3")
     assert page.locator('svg.diagram [data-iface="veth-c1"]').count() == 2
+
+
+@pytest.mark.live
+def test_a_martian_drop_is_marked_at_its_last_hop(page, server, live):
+    """external-to-container step 3: the trace ends at the DNAT's accept in ip nat OUTPUT
+    and the kernel drops the SYN after it (a martian). The box keeps the rule's accept
+    and is marked as where the packet died, with the journey's words in its title."""
+    page.goto(server + "/lessons/external-to-container/?step=3")
+    run(page)
+    result = page.evaluate("() => window.nfv.result")
+    j = next(j for j in result["journeys"] if j["proto"] == "tcp" and j["outcome"] == "dropped")
+    assert j["drop_at"] == "ip nat OUTPUT", j
+    select_journey(page, j["id"])
+    box = page.locator('.box.killed')
+    assert box.count() == 1
+    assert box.get_attribute("data-box") == "ip:nat:output"
+    assert "✕" in box.locator(".badge").text_content()
+    assert "dropped by the kernel" in box.locator("title").text_content()
+    shot(page, "external-to-container-martian")

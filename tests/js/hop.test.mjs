@@ -12,8 +12,8 @@ const visit = [
   hop(34, "FORWARD", "rule", "jump", 1), hop(35, "DOCKER-USER", "rule", "return", 1),
   hop(36, "FORWARD", "rule", "jump", 2), hop(37, "DOCKER-ISOLATION-STAGE-1", "rule", "return", 2),
   hop(38, "FORWARD", "rule", "jump", 4, { checked: [{ pos: 3, rule: "-A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", why: "not established yet" }] }),
-  hop(39, "DOCKER", "return", "return", null),
-  hop(40, "FORWARD", "rule", "accept", 6),
+  hop(39, "DOCKER", "return", "return", null, { checked: [{ pos: 1, rule: "-A DOCKER -d 172.17.0.2 -j ACCEPT", why: null }] }),
+  hop(40, "FORWARD", "rule", "accept", 6, { checked: [{ pos: 5, rule: "-A FORWARD rule 5", why: null }] }),
 ];
 const rules = [1, 2, 3, 4, 5, 6, 7].map((pos) => ({ pos, rule: `-A FORWARD rule ${pos}`, origin: pos === 7 ? "a lesson" : "docker's daemon start" }));
 
@@ -31,15 +31,25 @@ test("the chain's rules: matched as reported, checked before the last reached, n
 
 test("a policy decides after every rule was checked; an older run without a listing uses the event's checked", () => {
   const pol = { ...base, seq: 9, chain: "FORWARD", type: "policy", verdict: "drop", rule_pos: null,
-    checked: [{ pos: 1, rule: "-A FORWARD -j DOCKER-USER", why: null }] };
+    checked: [{ pos: 1, rule: "-A FORWARD -j DOCKER-USER", why: null }, { pos: 2, rule: "-A FORWARD rule 2", why: null }] };
   const rows = chainRows(rules.slice(0, 2), pol, [pol]);
   assert.deepEqual(rows.map((r) => r.mark), ["checked", "checked", "matched"]);
   assert.equal(rows[2].policy, "DROP");
-  assert.deepEqual(chainRows(null, pol, [pol]).map((r) => [r.pos, r.mark]), [[1, "checked"], [undefined, "matched"]]);
+  assert.deepEqual(chainRows(null, pol, [pol]).map((r) => [r.pos, r.mark]), [[1, "checked"], [2, "checked"], [undefined, "matched"]]);
   // the end of a user chain (the kernel's handle-less message)
   const end = chainRows([{ pos: 1, rule: "-A DOCKER -d 172.17.0.2 -j ACCEPT" }], visit[5], visit);
   assert.deepEqual(end.map((r) => r.mark), ["checked", "matched"]);
   assert.equal(end[1].end, true);
+});
+
+test("exact marks: rules before the trace rule ran untraced, rules after a base chain's RETURN were not reached", () => {
+  const raw = { ...base, table: "raw", chain: "PREROUTING", base_chain: "PREROUTING" };
+  const probe = { ...raw, seq: 1, type: "rule", verdict: "continue", rule_pos: 2, checked: [] };
+  const ret = { ...raw, seq: 2, type: "rule", verdict: "return", rule_pos: 3, checked: [] };
+  const pol = { ...raw, seq: 3, type: "policy", verdict: "accept", rule_pos: null, checked: [] };
+  const listing = [1, 2, 3, 4].map((pos) => ({ pos, rule: `-A PREROUTING rule ${pos}` }));
+  assert.deepEqual(chainRows(listing, pol, [probe, ret, pol]).map((r) => r.mark),
+    ["untraced", "matched", "matched", "unreached", "matched"]);
 });
 
 test("Δ is a rewrite (NAT, TTL, MAC); another layer's name for the same device is not", () => {

@@ -130,13 +130,17 @@ phrases.define({
     "explain.nat.the_host": "the host itself",
     "explain.nat.other": "Rule {pos} of {chain} matched ({matches}) and applies {target} to "
                          "the packet.",
+    # conntrack keeps an entry only once it is confirmed, when the packet passes its last
+    # hook: a packet dropped before that (a martian after the DNAT) leaves no entry
     "explain.nat.record_dnat": "This is the flow's first packet, so conntrack records the "
-                               "mapping in entry {ct}: its later packets get it without the nat "
-                               "chains, and its replies get their source changed back to {old} "
-                               "at {hook}.",
+                               "mapping in entry {ct}, kept once the packet passes its last "
+                               "hook: then its later packets get it without the nat chains, "
+                               "and its replies get their source changed back to {old} at "
+                               "{hook}.",
     "explain.nat.record_snat": "This is the flow's first packet, so conntrack records the "
-                               "mapping in entry {ct}: the replies come back addressed to {new}, "
-                               "and their destination is changed back to {old} at {hook}.",
+                               "mapping in entry {ct}, kept once the packet passes its last "
+                               "hook: then the replies come back addressed to {new}, and their "
+                               "destination is changed back to {old} at {hook}.",
     "explain.nat.seen": "The {kind} in {at} rewrote its {field} {old} → {new}: that is why "
                         "{chain}'s rules see {new}.",
     "explain.nat.applied": "Its {field} was {old} at the previous dump ({prev}) and is {new} "
