@@ -7,6 +7,9 @@
     ping, until the first trace line.
 (d) decoder: trace messages decoded per second (captured kernel bytes).
 (e) websocket: kernel event -> websocket message latency with 20 clients.
+(f) tracker: the same captured messages decoded and made into events with their
+    explanations, checked rules and origins (core/explain.py, core/checked.py), per
+    second, and that rate as a ratio of the decoder's alone: what explaining costs.
 Medians over several runs.  The last line is the RESULT line.
 """
 from __future__ import annotations
@@ -140,6 +143,26 @@ def bench_decoder():
     return rates
 
 
+def bench_tracker(reps=20):
+    """Decode + Tracker (explain, checked, origin) over the fixture, events per second."""
+    from tests.lab.test_checked_pure import _fixture_index    # the fixture's rule index
+    from visualizer.core import lessons
+    from visualizer.core.events import Tracker
+    fx = json.loads((ROOT / "tests/fixtures/netlink_container_to_container.json").read_text())
+    raws = [r for b in fx["trace"] for t, r in netlink.split(base64.b64decode(b))
+            if t == netlink.TRACE_MSG_TYPE]
+    ifnames = {int(k): v for k, v in fx["ifnames"].items()}
+    index, topo = _fixture_index(), lessons.get(LESSON).topology
+    n, t0 = 0, time.perf_counter()
+    for _ in range(reps):
+        tracker = Tracker(ifnames, index, topology=topo)    # a run's own, as in the lab
+        for r in raws:
+            if tracker.on_trace(netlink.decode_trace_fast(r), 0.0):
+                n += 1
+        tracker.summaries({}, [])
+    return reps * len(raws) / (time.perf_counter() - t0), n // reps
+
+
 def bench_websocket():
     try:
         from bench.ws import run as ws_run
@@ -152,12 +175,15 @@ def main():
     manual = bench_manual()
     warm, cold = asyncio.run(bench_lab())
     dec = bench_decoder()
+    trk, per_run = bench_tracker()
     ws = bench_websocket()
     w, c, m = median(warm), median(cold), median(manual)
     print(f"warm  (pool ready, request -> first event): median {w:.1f} ms  runs={[round(x, 1) for x in warm]}")
     print(f"cold  (build sandbox -> first event):       median {c:.1f} ms  runs={[round(x, 1) for x in cold]}")
     print(f"cli   (manual ip/iptables/nft monitor):     median {m:.1f} ms  runs={[round(x, 1) for x in manual]}")
     print(f"decoder: fast {dec['fast']:.0f} events/s, pyroute2 message class {dec['pyroute2']:.0f} events/s")
+    print(f"tracker (decode + events, explanations, checked rules, stories): {trk:.0f} messages/s, "
+          f"{per_run} events a run; {trk / dec['fast']:.3f} of the decoder's rate")
     extra = ""
     if ws:
         print(f"websocket, {ws['clients']} clients: kernel event -> ws message p50 {ws['p50']:.1f} ms, "
@@ -168,7 +194,8 @@ def main():
                              "its latency figures would not mean anything")
         extra = f" ws_p50_ms={ws['p50']:.1f} ws_p95_ms={ws['p95']:.1f}"
     print(f"RESULT warm_ms={w:.1f} cold_ms={c:.1f} cli_ms={m:.1f} warm_ratio={w / m:.3f} "
-          f"cold_ratio={c / m:.3f} decoder_eps={dec['fast']:.0f}{extra}")
+          f"cold_ratio={c / m:.3f} decoder_eps={dec['fast']:.0f} tracker_eps={trk:.0f} "
+          f"tracker_ratio={trk / dec['fast']:.3f}{extra}")
 
 
 if __name__ == "__main__":
