@@ -11,53 +11,24 @@ explanation, shown once the step has run.  Without the marker it is all "before"
 """
 from __future__ import annotations
 
-import shlex
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import errors, model
+from . import model
 from .config import DEFAULT_LESSONS_DIR
 from .topology import Topology
+from .traffic import MAX_TRAFFIC_ITEMS, TRAFFIC_KINDS, Traffic, TrafficError  # noqa: F401
+from .traffic import items as traffic_items
 
 DEFAULT_DIR = DEFAULT_LESSONS_DIR
-TRAFFIC_KINDS = ("ping", "tcp", "none")
 ACTION_KINDS = ("iptables", "ebtables", "nft", "sysctl", "listen")
 AFTER_MARKER = "<!-- after -->"
 LEVELS = ("beginner", "intermediate", "advanced")
 
 
-class LessonError(errors.InputError):
-    """A lesson folder that does not load, with the reason."""
-
-
-@dataclass(frozen=True)
-class Traffic:
-    kind: str = "ping"          # ping | tcp | none
-    src: str = "c1"             # namespace that sends
-    dst: str = ""               # address
-    count: int = 3
-    port: int = 0
-    tool: str = ""              # tcp: telnet | nc (default telnet)
-
-    def command(self) -> list[str]:
-        """The argv that runs in namespace ``src``."""
-        if self.kind == "ping":
-            return ["ping", "-n", "-c", str(self.count), "-i", "0.2", "-W", "1", self.dst]
-        if self.kind == "tcp":
-            if self.tool == "nc":
-                return ["nc", "-v", "-z", "-w", "2", self.dst, str(self.port)]
-            return ["telnet", self.dst, str(self.port)]
-        return []
-
-    def describe(self) -> str:
-        return f"{self.src}$ " + shlex.join(self.command()) if self.kind != "none" else ""
-
-    @property
-    def proto(self) -> str | None:
-        """The protocol of the packets it sends: what a step's expectations are about."""
-        return {"ping": "icmp", "tcp": "tcp"}.get(self.kind)
+LessonError = TrafficError      # a lesson folder that does not load, with the reason
 
 
 @dataclass(frozen=True)
@@ -73,7 +44,7 @@ class Action:
         if self.kind == "sysctl":
             return f"{self.ns}# sysctl -w {self.args}={self.value}"
         if self.kind == "listen":
-            return f"{self.ns}# nc -l -k {self.args}"
+            return f"{self.ns}# nc {'-u ' if self.value == 'udp' else ''}-l -k {self.args}"
         return f"{self.ns}# {self.kind} {self.args}"
 
 
@@ -83,8 +54,9 @@ class Step:
     title: str                  # neutral: shown before the run
     explain: str                # the whole Markdown text (before + marker + after)
     actions: tuple[Action, ...] = ()
-    traffic: Traffic = field(default_factory=Traffic)
+    traffic: Traffic = field(default_factory=Traffic)   # the first (or only) item
     expect: dict = field(default_factory=dict)
+    traffic_items: tuple[Traffic, ...] = ()     # every item, in order, when there are several
     try_it: bool = False
     commands: tuple[str, ...] = ()   # equivalent shell commands, for display only
     about: tuple[str, ...] = ()      # the protocols it is about (``about``): the page shows their hops
@@ -92,6 +64,11 @@ class Step:
     title_after: str = ""       # the title once the step has run (may be the outcome)
     before: str = ""            # Markdown: the setup and the question, before the run
     after: str = ""             # Markdown: the explanation, once the step has run
+
+    @property
+    def items(self) -> tuple[Traffic, ...]:
+        """The traffic items the step runs, in order."""
+        return self.traffic_items or (self.traffic,)
 
     @property
     def done_title(self) -> str:
@@ -212,7 +189,7 @@ def _action(raw: dict) -> Action:
         raise LessonError(f"an action needs exactly one of {ACTION_KINDS}: {raw}")
     kind = kinds[0]
     return Action(kind=kind, args=str(raw[kind]), ns=raw.get("ns", "host"),
-                  value=str(raw.get("value", "")))
+                  value=str(raw.get("value", raw.get("proto", ""))))   # listen: proto udp
 
 
 ABOUT_PROTOS = ("arp", "icmp", "tcp", "udp")
@@ -249,21 +226,15 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
         md = folder / raw.get("explain", f"step{i}.md")
         if not md.exists():
             raise LessonError(f"{folder.name}: step {i} has no explanation file {md.name}")
-        t = dict(raw.get("traffic", {}))
-        if "from" in t:
-            t["src"] = t.pop("from")
-        if "to" in t:
-            t["dst"] = t.pop("to")
-        traffic = Traffic(**t)
-        if traffic.kind not in TRAFFIC_KINDS:
-            raise LessonError(f"{folder.name}: step {i}: unknown traffic kind {traffic.kind!r}")
+        items = traffic_items(f"{folder.name}: step {i}", raw.get("traffic", {}))
         text = md.read_text()
         before, after = split_text(text)
         steps.append(Step(
             number=i, title=raw["title"], explain=text, before=before, after=after,
             title_after=str(raw.get("title_after", "")),
             actions=tuple(_action(a) for a in raw.get("actions", [])),
-            traffic=traffic, expect=dict(raw.get("expect", {})),
+            traffic=items[0], traffic_items=items if len(items) > 1 else (),
+            expect=dict(raw.get("expect", {})),
             try_it=bool(raw.get("try_it", False)),
             commands=tuple(raw.get("commands", [])),
             about=_about(folder.name, i, raw.get("about", data.get("about", []))),

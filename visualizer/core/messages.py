@@ -11,7 +11,7 @@ nothing writes a message as a dict literal: senders call these constructors.
 """
 from __future__ import annotations
 
-from . import errors, predict, rulecheck
+from . import errors, experiment, predict, rulecheck
 from .wire import Field as F
 from .wire import Message as M
 from .wire import Registry, build
@@ -34,6 +34,23 @@ STEP = F("step", "int", "a step number, from 1 (the lesson says how many)", True
 RULES = F("rules", "list", "learner rules (iptables/ebtables arguments)", max_items="max_rules",
           check=_rules)
 
+# An experiment's own fields (core/experiment.py checks every value, naming the field).
+EXPERIMENT = (
+    F("base", "str", "\"lesson\" or \"lesson:step\": start from that step's sandbox as the "
+      "step leaves it; \"\" or absent: the plain docker bridge", max_len=110),
+    RULES,
+    F("sysctls", "list", "{ns (default host), name, value}: names from the allowlist "
+      "(core/experiment.py SYSCTLS), e.g. net.bridge.bridge-nf-call-iptables, "
+      "net.ipv4.ip_forward, net.ipv4.conf.<dev>.route_localnet",
+      max_items=experiment.MAX_SYSCTLS),
+    F("listeners", "list", "{ns, proto: tcp|udp, port 1-65535}: a listener started before "
+      "the traffic", max_items=experiment.MAX_LISTENERS),
+    F("traffic", "list", "{from: namespace, to: IPv4 address, proto: icmp|tcp|udp, port "
+      "(tcp, udp: 1-65535), count (1-10; tcp: 1), size (payload bytes, 0-1400; icmp, udp), "
+      "ttl (0: the default, 1-255)}, run in order", True,
+      max_items=experiment.MAX_ITEMS),
+)
+
 LAB = [
     M("lab.run", "lab", "client", (
         LESSON, STEP, RULES,
@@ -41,6 +58,13 @@ LAB = [
           check=_prediction),
         F("batch", "bool", "true: take consecutive events as one trace.events message"),
     ), "run one lesson step in this connection's sandbox"),
+    M("lab.experiment", "lab", "client", (
+        *EXPERIMENT,
+        F("batch", "bool", "true: take consecutive events as one trace.events message"),
+    ), "run an experiment in this connection's sandbox: the same lab.status, trace.event and "
+       "lab.result as lab.run (RESULT's experiment: the checked experiment; lesson and step: "
+       "the base's, lesson \"_plain\" on the plain bridge), graded by what it observes; a "
+       "bad value is a lab.error naming its field"),
     M("lab.open", "lab", "client", (
         LESSON, F("step", "int", "the step on the page", min=1, max=10_000),
     ), "this page shows that lesson: a sandbox is built for it before its first Run "
@@ -65,6 +89,8 @@ LAB = [
         F("warning", "str", "why the run was not recorded"),
         F("prediction", "dict", "the learner's PREDICTION"),
         F("prediction_grade", "dict", "PGRADE"),
+        F("experiment", "dict", "an experiment's run: the experiment as checked, "
+          "{base, rules, sysctls, listeners, traffic}"),
     ), "the run's RESULT (every RESULT field), and these", open=True),
     M("lab.error", "lab", "server", ERROR_FIELDS, "the request was refused or the run failed"),
 ]
@@ -192,6 +218,9 @@ LINE = [
         OWNER, F("lesson", "str", "a lesson slug", True, max_len=200),
         F("step", "int", "default: the last", min=1, max=10_000), RULES,
         F("oracle", "bool", "also run nft monitor trace")), "run a step", key="op"),
+    M("experiment", "line", "client", (
+        OWNER, *EXPERIMENT, F("oracle", "bool", "also run nft monitor trace")),
+      "run an experiment (lab.experiment's fields)", key="op"),
     M("release", "line", "client", (OWNER,), "drop the owner's sandbox", key="op"),
     M("snapshot", "line", "client", (OWNER,), "conntrack and rules of it", key="op"),
     M("warm", "line", "client", (

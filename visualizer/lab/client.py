@@ -229,6 +229,20 @@ class LabClient:
         msg.pop("type", None)
         return msg
 
+    async def experiment(self, owner: str, fields: dict, on_message=None,
+                         oracle: bool = False, text_events: bool = False) -> dict:
+        """Run an experiment (``lab.experiment``'s fields: base, rules, sysctls,
+        listeners, traffic) in the owner's fresh sandbox; returns the result.  The
+        lab checks every value (``core.experiment``) and refuses a bad one by name."""
+        fields = {k: v for k, v in fields.items()
+                  if k in ("base", "rules", "sysctls", "listeners", "traffic") and v is not None}
+        fields = {"owner": owner, **fields, **({"oracle": True} if oracle else {})}
+        wire.check(messages.REGISTRY, "line", messages.request("experiment", **fields),
+                   self.config)
+        msg = await self._request("experiment", on_message, text_events, **fields)
+        msg.pop("type", None)
+        return msg
+
     async def release(self, owner: str):
         if self.alive:
             await self._request("release", owner=owner)

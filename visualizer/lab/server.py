@@ -19,7 +19,7 @@ import signal
 import sys
 import time
 
-from ..core import errors, lessons, messages, protocol
+from ..core import errors, experiment, lessons, messages, protocol
 from ..core.config import LabConfig
 from . import session
 from .capacity import Capacity, available_kib
@@ -62,6 +62,8 @@ class Lab:
         self.out.write(protocol.encode_reply(rid, msg))
 
     def lesson(self, slug: str):
+        if slug == experiment.PLAIN:
+            return experiment.plain_lesson(self.cfg.lessons_path)
         return lessons.get(slug, self.cfg.lessons_path)
 
     # -- sandboxes ----------------------------------------------------------
@@ -214,7 +216,10 @@ class Lab:
                 raise session.StepError("no sandbox for this owner: run a step first")
             self.send(rid, messages.reply(**await session.snapshot(held[0])))
         elif op == "run":
-            await self.run(rid, req)
+            lesson = self.lesson(req["lesson"])
+            await self.run(rid, req, lesson, lesson.step(req.get("step")))
+        elif op == "experiment":
+            await self.experiment(rid, req)
 
     def warm(self, slug: str, count: int | None, add: int | None = None) -> dict:
         """Fill a lesson's ready pool: to ``count`` (a room's hot start is about to
@@ -232,9 +237,16 @@ class Lab:
                 "target": self.targets.get(slug, self.cfg.pool_size),
                 "capacity": self.capacity.limit, "in_use": self.count()}
 
-    async def run(self, rid, req):
-        lesson = self.lesson(req["lesson"])
-        step = lesson.step(req.get("step"))
+    async def experiment(self, rid, req):
+        """An experiment: checked again here (the one checker), then run as a step."""
+        root = self.cfg.lessons_path
+        known = lessons.all_lessons(root)
+        exp = experiment.check(req, known, root, self.cfg.max_rules, self.cfg.max_rule_len)
+        lesson, step = experiment.as_step(exp, known, root)
+        await self.run(rid, {**req, "rules": list(exp.rules)}, lesson, step,
+                       {"experiment": exp.as_dict()})
+
+    async def run(self, rid, req, lesson, step, extra: dict | None = None):
         # The owner's previous sandbox goes once this run is over: tearing
         # namespaces down keeps the kernel busy, and this run comes first.
         # At the cap, though, it makes room for the new one (``make_room``).
@@ -257,7 +269,7 @@ class Lab:
                 raise
             self.owned[req["owner"]] = (sb, time.monotonic())
             self.send(rid, messages.status("done", "run finished"))
-            self.send(rid, messages.result(result))
+            self.send(rid, messages.result({**result, **(extra or {})}))
         finally:
             self.starting.discard(rid)
             self.busy.discard(req["owner"])

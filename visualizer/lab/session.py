@@ -75,7 +75,8 @@ async def apply_action(sb: Sandbox, a: lessons.Action):
         await commands.run(["nft", "-f", "-"], ns=sb.ns(a.ns), input=a.args)
         sb.dirty = True
     elif a.kind == "listen":
-        proc = await commands.spawn(["nc", "-l", "-k", a.args], ns=sb.ns(a.ns))
+        udp = ["-u"] if a.value == "udp" else []
+        proc = await commands.spawn(["nc", *udp, "-l", "-k", a.args], ns=sb.ns(a.ns))
         sb.procs.append(proc)
         await asyncio.sleep(0.05)   # let it bind before traffic starts
 
@@ -222,15 +223,15 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
     reader = Reader(sb, tracker, emit, on_first)
     monitor = await start_monitor(sb) if oracle else None
     reader.start(loop)
-    emit(messages.status("running", step.traffic.describe()))
+    emit(messages.status("running", "\n".join(t.describe() for t in step.items)))
 
     async def on_line(line):
         emit(messages.output(line))
 
     try:
-        src = step.traffic.src
         links_before = await asyncio.to_thread(sb.link_states)
-        result = await traffic.run(sb.ns(src), step.traffic, on_line)
+        done = await run_items(sb, step, reader, on_line)
+        result = combined(done)
         await last_retry(sb)
         deadline = time.monotonic() + SETTLE_MAX_MS / 1000
         while time.monotonic() < deadline and time.monotonic() - reader.last_kernel < SETTLE_MS / 1000:
@@ -251,6 +252,8 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
                   first_event_ms=round((reader.first_event - t0) * 1000, 3)
                   if reader.first_event else None)
     g = grader.grade(step, reader.sent, result)
+    if len(done) > 1:
+        g.checks += grade_items(done, reader.sent, result)
     if user_rules and g.checks:
         g.note = "graded against the step's expectations, with your rules applied"
     result["grade"] = g.as_dict()
@@ -261,6 +264,48 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
     except OSError as e:        # the result stands; the machine's table may fill sooner
         print(f"lab: forgetting a sandbox's neighbours failed: {e}", file=sys.stderr)
     return result
+
+
+async def run_items(sb: Sandbox, step: lessons.Step, reader: Reader, on_line) -> list:
+    """Each traffic item in turn: [(item, its result, index of its first event)]."""
+    done = []
+    for item in step.items:
+        first = len(reader.sent)
+        done.append((item, await traffic.run(sb.ns(item.src), item, on_line), first))
+    return done
+
+
+def combined(done: list) -> dict:
+    """One run's result from its traffic items' results: ok when all were, counts
+    summed; with several items, each one's own under ``items``."""
+    if len(done) == 1:
+        return dict(done[0][1])
+    res = [r for _, r, _ in done]
+    return {"ok": all(r["ok"] for r in res),
+            "transmitted": sum(r["transmitted"] for r in res),
+            "received": sum(r["received"] for r in res),
+            "output": "\n".join(r["output"] for r in res),
+            "command": "\n".join(r["command"] for r in res),
+            "items": [{k: r.get(k) for k in ("ok", "transmitted", "received", "refused",
+                                             "command", "output")} for r in res]}
+
+
+def grade_items(done: list, events: list, result: dict) -> list:
+    """Each item's own ``expect``, against the events from its start to the next
+    item's and the journeys those events belong to; its checks, keyed ``N:key``."""
+    checks = []
+    for n, (item, res, first) in enumerate(done, start=1):
+        end = done[n][2] if n < len(done) else len(events)
+        mine = events[first:end]
+        ids = {e.get("journey") for e in mine}
+        part = {**result, **{k: res.get(k) for k in ("ok", "transmitted", "received")},
+                "journeys": [j for j in result.get("journeys", []) if j.get("id") in ids]}
+        g = grader.Expectation(dict(item.expect), item.proto, item.dst).grade(mine, part)
+        for c in g.checks:
+            c.key = f"{n}:{c.key}"
+        result["items"][n - 1]["grade"] = g.as_dict()
+        checks += g.checks
+    return checks
 
 
 async def last_retry(sb: Sandbox):

@@ -1,18 +1,22 @@
-"""Run a step's traffic (ping, telnet, nc) in a sandbox namespace and judge it."""
+"""Run a step's traffic (ping, telnet, nc, udp-send) in a sandbox namespace and judge it."""
 from __future__ import annotations
 
 import asyncio
 import re
+import sys
 
-from . import commands
+from . import commands, udpsend
 from ..core.lessons import Traffic
 
 _PING = re.compile(r"(\d+) packets transmitted, (\d+) (?:packets )?received")
+_UDP = re.compile(r"(\d+) sent, (\d+) answered, (\d+) refused")
 
 
 def timeout_for(t: Traffic) -> float:
     if t.kind == "ping":
         return t.count * 0.2 + 2.5
+    if t.kind == "udp":
+        return t.count * (udpsend.WAIT_S + 0.05) + 2.0
     return 3.0
 
 
@@ -25,12 +29,27 @@ def judge(t: Traffic, output: str, code: int | None) -> dict:
     if t.kind == "tcp":
         ok = "Connected to" in output or "succeeded" in output
         return {"ok": ok, "transmitted": 1, "received": 1 if ok else 0}
+    if t.kind == "udp":
+        # UDP has no handshake: it got through unless an ICMP error came back
+        # (an answer, when one comes, counts as received).
+        m = _UDP.search(output)
+        tx, rx, refused = (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else (0, 0, 0)
+        return {"ok": tx > 0 and refused == 0, "transmitted": tx, "received": rx,
+                "refused": refused}
     return {"ok": True, "transmitted": 0, "received": 0}
+
+
+def argv_of(t: Traffic) -> list[str]:
+    """The program to start: the step's command, ``udp-send`` being the lab's own."""
+    argv = t.command()
+    if argv and argv[0] == "udp-send":
+        return [sys.executable, "-I", udpsend.__file__, *argv[1:]]
+    return argv
 
 
 async def run(ns: str, t: Traffic, on_line) -> dict:
     """Run the traffic, calling ``on_line(str)`` for each output line as it comes."""
-    argv = t.command()
+    argv = argv_of(t)
     if not argv:
         return {"ok": True, "transmitted": 0, "received": 0, "output": "", "command": ""}
     proc = await commands.spawn(argv, ns=ns)

@@ -54,8 +54,9 @@ class LabConsumer(Consumer):
         self.opened = None                  # its sandbox-to-be, if any, is this run's
         self.started.append(time.monotonic())
         self._cancel_idle()
-        self.run_task = asyncio.create_task(runs.run(self.channel_name, **req, owner=self.owner,
-                                                     deliver=self.deliver))
+        job = runs.experiment if "experiment" in req else runs.run
+        self.run_task = asyncio.create_task(job(self.channel_name, **req, owner=self.owner,
+                                                deliver=self.deliver))
 
     async def _open(self, lesson: str):
         """A page opened (``lab.open``): once per socket and within its shares, one

@@ -33,24 +33,11 @@ async def run(channel_name: str, lesson: str, step: int, rules: list,
             events.append(msg)
         out.put(msg)
 
-    # The lab bounds the time in line (LAB_QUEUE_TIMEOUT, then lab_full) and the run;
-    # this bounds the whole, building a sandbox included, should the lab stop answering.
-    timeout = settings.LAB_QUEUE_TIMEOUT + settings.LAB_RUN_TIMEOUT + 90
-    try:
-        result = await asyncio.wait_for(
-            config.lab_client().run(owner=channel_name, lesson=lesson, step=step, rules=rules,
-                             on_message=on_message, text_events=True), timeout)
-    except asyncio.CancelledError:
-        out.task.cancel()
-        raise
-    except Exception as e:   # whatever failed, the socket gets a lab.error and stays up
-        err = errors.from_exception(e, f"the run took longer than {timeout} s", errors.INTERNAL)
-        if err.kind == errors.INTERNAL:
-            log.exception("lab run failed")
-        await out.close(messages.error_of(err))
+    result = await _lab(out, config.lab_client().run(
+        owner=channel_name, lesson=lesson, step=step, rules=rules, on_message=on_message,
+        text_events=True))
+    if result is None:
         return
-    result = dict(result or {})
-    result.pop("type", None)
     try:
         await finish(result, lesson, step, rules, decode_events(events), prediction, owner, out)
     except Exception as e:   # recording failed: the learner still gets the kernel's result
@@ -65,6 +52,29 @@ async def run(channel_name: str, lesson: str, step: int, rules: list,
             "run": None, "recorded": False, "warning": warning}))
 
 
+async def experiment(channel_name: str, experiment: dict, owner: str = "",
+                     batch: bool = False, deliver=None) -> None:
+    """Run one checked experiment in the sandbox of connection ``channel_name``; always
+    ends with a final message.  Not recorded yet (no permalink for experiments): its
+    result says so in ``warning``, and carries the experiment for the page to keep."""
+    out = Outbox(channel_name, batch, deliver)
+
+    async def on_message(msg) -> None:
+        out.put(msg)
+
+    result = await _lab(out, config.lab_client().experiment(
+        channel_name, experiment, on_message=on_message, text_events=True))
+    if result is None:
+        return
+    result.pop("frames", None)      # raw frames (pcap-ng export) are not for the socket
+    await out.close(messages.result({
+        **result, "ok": bool(result.get("ok")), "run": None, "recorded": False,
+        "warning": EXPERIMENT_NOT_SAVED}))
+
+
+EXPERIMENT_NOT_SAVED = "not saved: experiments have no permalink yet"
+
+
 async def finish(result, lesson, step, rules, events, prediction, owner, out):
     """Grade the prediction, record the run (its listeners follow up), reply."""
     predict.attach(result, prediction, config.lessons()[lesson].step(step), events)
@@ -75,6 +85,28 @@ async def finish(result, lesson, step, rules, events, prediction, owner, out):
         **result, "ok": bool(result.get("ok")), "transmitted": result.get("transmitted", 0),
         "received": result.get("received", 0), "lesson": lesson, "step": step,
         "run": record.uid, "recorded": False}))
+
+
+async def _lab(out: Outbox, call) -> dict | None:
+    """The lab's result of ``call`` (its type dropped); None once whatever failed has
+    been sent as the final lab.error (the socket stays up)."""
+    # The lab bounds the time in line (LAB_QUEUE_TIMEOUT, then lab_full) and the run;
+    # this bounds the whole, building a sandbox included, should the lab stop answering.
+    timeout = settings.LAB_QUEUE_TIMEOUT + settings.LAB_RUN_TIMEOUT + 90
+    try:
+        result = await asyncio.wait_for(call, timeout)
+    except asyncio.CancelledError:
+        out.task.cancel()
+        raise
+    except Exception as e:
+        err = errors.from_exception(e, f"the run took longer than {timeout} s", errors.INTERNAL)
+        if err.kind == errors.INTERNAL:
+            log.exception("lab run failed")
+        await out.close(messages.error_of(err))
+        return None
+    result = dict(result or {})
+    result.pop("type", None)
+    return result
 
 
 async def prewarm(lesson: str, add: int) -> None:

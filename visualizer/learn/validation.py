@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from ..core import errors, messages, wire
+from ..core import errors, experiment, messages, wire
 from .config import lab_config, lessons
 
 
@@ -18,8 +18,12 @@ def parse_request(text_data: str | None, bytes_data: bytes | None = None) -> dic
 def validate(data) -> dict:
     """A decoded message, checked by its declaration (the rule limits from the one
     ``LabConfig``), then against the lesson registry."""
-    msg, clean = wire.check(messages.REGISTRY, "lab", data, lab_config())
+    cfg = lab_config()
+    msg, clean = wire.check(messages.REGISTRY, "lab", data, cfg)
     known = lessons()
+    if msg.type == "lab.experiment":
+        exp = experiment.check(clean, known, cfg.lessons_path, cfg.max_rules, cfg.max_rule_len)
+        return {"experiment": exp.as_dict(), "batch": bool(clean["batch"])}
     slug, step = clean["lesson"], clean["step"]
     if slug not in known:
         raise errors.InputError(f"unknown lesson {slug[:100]!r}")

@@ -7,8 +7,9 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from visualizer.learn import experiment_cli
 from visualizer.learn.config import lab_config
-from visualizer.core import errors, lessons, messages, predict
+from visualizer.core import errors, experiment, lessons, messages, predict
 from visualizer.lab.client import LabClient, LabError, LabUnavailable
 
 JSON_KEYS = ("journey", "seq", "family", "table", "chain", "hook", "type", "verdict", "rule",
@@ -20,7 +21,8 @@ class Command(BaseCommand):
     help = "Run a lesson step in a fresh sandbox and print the kernel's trace events."
 
     def add_arguments(self, parser):
-        parser.add_argument("lesson")
+        parser.add_argument("lesson", nargs="?", help="a lesson slug (or an experiment: --from)")
+        experiment_cli.add_arguments(parser)
         parser.add_argument("--step", type=int, default=None, help="step number (default: last)")
         parser.add_argument("--rule", action="append", default=[], metavar="ARGS",
                             help='iptables arguments, applied in the sandbox host, e.g. '
@@ -44,10 +46,23 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         try:
             cfg = lab_config()
-            lesson = lessons.get(opts["lesson"], cfg.lessons_path)
-            lesson.step(opts["step"])
+            opts["experiment"] = None
+            if experiment_cli.wanted(opts):
+                # checked here as the lab will (it checks again): a bad flag names its field
+                fields = experiment_cli.fields_of(opts)
+                known = lessons.all_lessons(cfg.lessons_path)
+                exp = experiment.check(fields, known, cfg.lessons_path, cfg.max_rules,
+                                       cfg.max_rule_len)
+                opts["experiment"] = fields
+                lesson, step = experiment.as_step(exp, known, cfg.lessons_path)
+                opts["step"] = step.number
+            else:
+                if not opts["lesson"]:
+                    raise lessons.LessonError("name a lesson, or an experiment with --from and --to")
+                lesson = lessons.get(opts["lesson"], cfg.lessons_path)
+                lesson.step(opts["step"])
             opts["prediction"] = predict.parse_cli(opts["predict"])
-        except (lessons.LessonError, predict.PredictionError) as e:
+        except (errors.InputError, predict.PredictionError) as e:
             self.stderr.write(f"error: {e}")
             sys.exit(2)
         try:
@@ -82,8 +97,12 @@ class Command(BaseCommand):
             self.stdout.write(ev["text"])
 
         try:
-            result = await client.run("cli", lesson.slug, opts["step"], opts["rule"], on_message,
-                                      oracle=opts["oracle"])
+            if opts["experiment"] is not None:
+                result = await client.experiment("cli", opts["experiment"], on_message,
+                                                 oracle=opts["oracle"])
+            else:
+                result = await client.run("cli", lesson.slug, opts["step"], opts["rule"],
+                                          on_message, oracle=opts["oracle"])
         finally:
             await client.stop()
         predict.attach(result, opts["prediction"], lesson.step(opts["step"]), events)

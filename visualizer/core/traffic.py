@@ -1,0 +1,90 @@
+"""A step's traffic: what a namespace sends (ping, tcp, udp), as an argv, and a
+``traffic`` table or list of tables read from ``lesson.toml``.  Pure."""
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+from . import errors
+
+TRAFFIC_KINDS = ("ping", "tcp", "udp", "none")
+MAX_TRAFFIC_ITEMS = 6         # traffic items one step (or experiment) runs in order
+
+
+class TrafficError(errors.InputError):
+    """A lesson folder that does not load, with the reason (``lessons.LessonError``)."""
+
+
+@dataclass(frozen=True)
+class Traffic:
+    kind: str = "ping"          # ping | tcp | udp | none
+    src: str = "c1"             # namespace that sends
+    dst: str = ""               # address
+    count: int = 3
+    port: int = 0
+    tool: str = ""              # tcp: telnet | nc (default telnet)
+    size: int = 0               # ping: payload bytes (-s); udp: datagram payload bytes
+    ttl: int = 0                # ping (-t), tcp with nc (-M), udp: the IP TTL (0: the default)
+    expect: dict = field(default_factory=dict)   # this item's own expectations (a list's item)
+
+    def command(self) -> list[str]:
+        """The argv that runs in namespace ``src`` (``udp-send``: the lab's own sender,
+        ``lab/udpsend.py``, run by the lab's Python: Debian's nc cannot send a count)."""
+        if self.kind == "ping":
+            return ["ping", "-n", "-c", str(self.count), "-i", "0.2", "-W", "1",
+                    *(["-s", str(self.size)] if self.size else []),
+                    *(["-t", str(self.ttl)] if self.ttl else []), self.dst]
+        if self.kind == "tcp":
+            if self.tool == "nc" or self.ttl:
+                return ["nc", "-v", "-z", "-w", "2", *(["-M", str(self.ttl)] if self.ttl else []),
+                        self.dst, str(self.port)]
+            return ["telnet", self.dst, str(self.port)]
+        if self.kind == "udp":
+            return ["udp-send", self.dst, str(self.port), str(self.count),
+                    str(self.size or 16), str(self.ttl)]
+        return []
+
+    def describe(self) -> str:
+        return f"{self.src}$ " + shlex.join(self.command()) if self.kind != "none" else ""
+
+    @property
+    def proto(self) -> str | None:
+        """The protocol of the packets it sends: what a step's expectations are about."""
+        return {"ping": "icmp", "tcp": "tcp", "udp": "udp"}.get(self.kind)
+
+
+
+TRAFFIC_KEYS = {f for f in Traffic.__dataclass_fields__} | {"from", "to"}
+
+
+def items(where: str, raw) -> tuple[Traffic, ...]:
+    """A step's ``traffic``: one table, or a list of them run in order (at most
+    MAX_TRAFFIC_ITEMS); each may carry its own ``expect``.  A bad one is a TrafficError
+    naming it, never a raw TypeError or ValueError."""
+    listed = raw if isinstance(raw, list) else [raw]
+    if not listed or len(listed) > MAX_TRAFFIC_ITEMS:
+        raise TrafficError(f"{where}: 'traffic' is a table or a list of 1 to "
+                          f"{MAX_TRAFFIC_ITEMS} tables, not {len(listed)} items")
+    out = []
+    for n, item in enumerate(listed, start=1):
+        at = f"{where}: traffic item {n}" if isinstance(raw, list) else f"{where}: traffic"
+        if not isinstance(item, dict):
+            raise TrafficError(f"{at} must be a table, not {item!r}")
+        unknown = sorted(set(item) - TRAFFIC_KEYS)
+        if unknown:
+            raise TrafficError(f"{at}: unknown key(s) {', '.join(unknown)}")
+        t = dict(item)
+        if "from" in t:
+            t["src"] = t.pop("from")
+        if "to" in t:
+            t["dst"] = t.pop("to")
+        if not isinstance(t.get("expect", {}), dict):
+            raise TrafficError(f"{at}: 'expect' must be a table")
+        for key in ("count", "port", "size", "ttl"):
+            if key in t and (isinstance(t[key], bool) or not isinstance(t[key], int)):
+                raise TrafficError(f"{at}: {key!r} must be a whole number, not {t[key]!r}")
+        traffic = Traffic(**t)
+        if traffic.kind not in TRAFFIC_KINDS:
+            raise TrafficError(f"{at}: unknown traffic kind {traffic.kind!r}")
+        out.append(traffic)
+    return tuple(out)
