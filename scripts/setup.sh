@@ -17,6 +17,7 @@ declare -A PKG=(
   [ping]=iputils-ping [telnet]=telnet [nc]=netcat-openbsd [conntrack]=conntrack
   [chromium]=chromium [unshare]=util-linux [setpriv]=util-linux [python3]=python3
   [node]=nodejs [redis-server]=redis-server
+  [tshark]=tshark [capinfos]=tshark   # the pcap-ng export's test reads the file with them
 )
 missing=()
 for bin in "${!PKG[@]}"; do
@@ -30,6 +31,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
+    # tshark's wireshark-common asks whether non-root users may capture: no (its default),
+    # said up front so that nothing waits for an answer
+    if printf '%s\n' "${missing[@]}" | grep -qx tshark && command -v debconf-set-selections >/dev/null; then
+      echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+    fi
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else

@@ -27,7 +27,7 @@ function copyButton(url) {
   return b;
 }
 
-// urls: {page, json, text} of the recorded run; next: {href, title} | null (last step)
+// urls: {page, json, text, pcapng?} of the recorded run; next: {href, title} | null (last step)
 export function renderResult(div, res, { urls, recorded, next, home }) {
   div.hidden = false;
   const ok = !!res.ok;
@@ -36,7 +36,9 @@ export function renderResult(div, res, { urls, recorded, next, home }) {
     t(R.counts, { tx: res.transmitted ?? 0, rx: res.received ?? 0 }));
   const links = urls ? el("p", { class: "permalink" }, recorded ? R.recordedAs : R.savedAs,
     el("a", { href: urls.page, text: R.recordedRun }), " · ",
-    el("a", { href: urls.json, text: R.json }), " · ", el("a", { href: urls.text, text: R.text }), " ",
+    el("a", { href: urls.json, text: R.json }), " · ", el("a", { href: urls.text, text: R.text }),
+    ...(urls.pcapng ? [" · ", el("a", { href: urls.pcapng, text: R.pcapng, title: R.pcapngTitle,
+      "data-pcapng": "1" })] : []), " ",
     copyButton(urls.page)) : null;
   const pg = res.prediction_grade;
   const pline = pg && pg.total ? el("p", { class: "prediction-line" },

@@ -50,6 +50,8 @@ test("URLs come from page_data's templates; the progress line", () => {
   const urls = { run_page: "/runs/{id}/", run_json: "/runs/{id}.json", run_text: "/runs/{id}.txt" };
   assert.deepEqual(runUrls(urls, "Ab3"), { id: "Ab3", page: "/runs/Ab3/", json: "/runs/Ab3.json", text: "/runs/Ab3.txt" });
   assert.equal(runUrls(urls, null), null);
+  // the pcap-ng download, when page_data has its template
+  assert.equal(runUrls({ ...urls, run_pcapng: "/runs/{id}.pcapng" }, "Ab3").pcapng, "/runs/Ab3.pcapng");
   // the workshop seat's templates (workshops/views.py seat()): values encoded, unknown names kept
   assert.equal(fillUrl("/lessons/{lesson}/?step={step}", { lesson: "a-b", step: 2 }), "/lessons/a-b/?step=2");
   assert.equal(fillUrl("/runs/{id}/?x={y}", { id: "a/b c" }), "/runs/a%2Fb%20c/?x={y}");

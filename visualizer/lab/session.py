@@ -7,17 +7,15 @@ reads the kernel's events while the traffic runs and streams them out.
 from __future__ import annotations
 
 import asyncio
-import socket
-import struct
 import sys
 import time
 
 from ..core import headers as hdr
 from ..core import errors, grader, lessons, messages, origins, rulecheck
 from ..core.events import Tracker
-from . import commands, commits, conntrack, netlink, rules, traffic
+from . import commands, commits, conntrack, frames, netlink, rules, traffic
 from .commits import CommitWatch
-from .sandbox import SO_TIMESTAMPNS, Sandbox
+from .sandbox import Sandbox
 
 SETTLE_MS = 120          # quiet time after the traffic before the run is done
 SETTLE_MAX_MS = 600
@@ -109,6 +107,8 @@ class Reader:
     def __init__(self, sb: Sandbox, tracker: Tracker, emit, on_first=None):
         self.sb, self.tracker, self.emit, self.on_first = sb, tracker, emit, on_first
         self.captures: dict[str, list] = {name: [] for name in sb.packet_socks}
+        # each capture record's frame, at the same index (FRAME: lab/frames.py)
+        self.frames: dict[str, list] = {name: [] for name in sb.packet_socks}
         self._unmatched: list[tuple[dict, dict, float]] = []   # (capture record, headers, read ms)
         self.last_kernel = time.monotonic()
         self.first_event = None
@@ -166,7 +166,7 @@ class Reader:
     def _on_packet(self, name, sock):
         while True:
             try:
-                data, anc, _, addr = sock.recvmsg(1 << 16, STAMP_SPACE)
+                data, anc, _, addr = sock.recvmsg(1 << 16, frames.STAMP_SPACE)
             except (BlockingIOError, InterruptedError):
                 return
             box = self.captures[name]
@@ -174,7 +174,8 @@ class Reader:
                 continue
             h = hdr.frame(data)
             read_ms = (time.monotonic() - self.tracker.t0) * 1000.0
-            stamp = kernel_stamp(anc)
+            stamp_ns = frames.kernel_stamp_ns(anc)
+            stamp = stamp_ns / 1e9 if stamp_ns is not None else None
             # Journeys match by when frames are read, like the trace events they meet;
             # the record shows when the kernel saw the frame, so that captures on two
             # interfaces can be compared ("the captures show the order").
@@ -188,20 +189,9 @@ class Reader:
                    "direction": "out" if addr[2] == 4 else "in",
                    "journey": j.id if j else None}
             box.append(rec)
+            self.frames[name].append(frames.record(data, stamp_ns))
             if j is None:
                 self._unmatched.append((rec, h, read_ms))
-
-
-STAMP_SPACE = socket.CMSG_SPACE(16)
-
-
-def kernel_stamp(ancdata) -> float | None:
-    """The SO_TIMESTAMPNS of a received frame (seconds of the wall clock), if any."""
-    for level, kind, data in ancdata:
-        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
-            sec, nsec = struct.unpack_from("=qq", data)
-            return sec + nsec / 1e9
-    return None
 
 
 async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
@@ -246,7 +236,7 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
     links = link_changes(links_before, await asyncio.to_thread(sb.link_states), sb.ifnames)
     tracker.journeys.links = links      # the outcomes read them (a link with no carrier)
     journeys = tracker.summaries(reader.captures, snap["conntrack"])
-    result.update(journeys=journeys, **snap, captures=reader.captures,
+    result.update(journeys=journeys, **snap, captures=reader.captures, frames=reader.frames,
                   lesson=lesson.slug, step=step.number, events=len(reader.sent),
                   hidden=dict(tracker.hidden), links=links, chains=sb.rule_index.listing(),
                   first_event_ms=round((reader.first_event - t0) * 1000, 3)

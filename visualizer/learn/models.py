@@ -10,6 +10,8 @@ import zlib
 
 from django.db import models
 
+from ..core import pcapexport
+
 
 def new_uid() -> str:
     return secrets.token_urlsafe(16)
@@ -30,6 +32,9 @@ class Run(models.Model):
     events_z = models.BinaryField(null=True, blank=True, editable=False)
     events_json = models.JSONField(default=list, blank=True, db_column="events")
     result = models.JSONField(default=dict, blank=True)
+    # the captured frames (RESULT "frames": {iface: [FRAME...]}, each PKT's bytes) as
+    # zlib-compressed JSON, for the pcap-ng download; None: recorded before they were kept
+    frames_z = models.BinaryField(null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -51,6 +56,25 @@ class Run(models.Model):
     def events(self, value: list) -> None:
         self.events_z = zlib.compress(json.dumps(value, separators=(",", ":")).encode())
         self.events_json = []
+
+    @property
+    def frames(self) -> dict | None:
+        """{iface: [FRAME...]} at the indexes of ``result["captures"]``, or None."""
+        return None if self.frames_z is None else json.loads(zlib.decompress(self.frames_z))
+
+    @frames.setter
+    def frames(self, value: dict | None) -> None:
+        self.frames_z = None if value is None else zlib.compress(
+            json.dumps(value, separators=(",", ":")).encode())
+
+    def as_pcapng(self) -> bytes | None:
+        """The run's captures as a pcap-ng file (``core/pcapexport.py``), or None."""
+        frames = self.frames
+        if frames is None:
+            return None
+        res = self.result or {}
+        return pcapexport.build(res.get("captures") or {}, frames, res.get("journeys") or [],
+                                self.lesson, self.step, self.uid)
 
     def as_dict(self) -> dict:
         """The JSON download: always marked as a recorded run."""

@@ -38,11 +38,13 @@ def _count(owner: str, lesson: str, step: int, result: dict) -> None:
 
 
 @database_sync_to_async
-def save_run(lesson: str, step: int, rules: list, events: list, result: dict, owner: str = ""):
-    """(the recorded Run, what to await once it is saved: the listeners' follow-ups)."""
+def save_run(lesson: str, step: int, rules: list, events: list, result: dict, owner: str = "",
+             frames: dict | None = None):
+    """(the recorded Run, what to await once it is saved: the listeners' follow-ups);
+    ``frames``: the captures' bytes (RESULT "frames"), kept for the pcap-ng download."""
     with transaction.atomic():
         run = Run.objects.create(lesson=lesson, step=step, rules=rules, events=events,
-                                 result=result, owner=owner)
+                                 result=result, owner=owner, frames=frames)
         if owner:
             _count(owner, lesson, step, result)
         after = [r for _, r in run_recorded.send(sender=Run, run=run) if callable(r)]

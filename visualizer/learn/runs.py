@@ -38,8 +38,10 @@ async def run(channel_name: str, lesson: str, step: int, rules: list,
         text_events=True))
     if result is None:
         return
+    frames = result.pop("frames", None)     # the frames' bytes go to the database, not the socket
     try:
-        await finish(result, lesson, step, rules, decode_events(events), prediction, owner, out)
+        await finish(result, lesson, step, rules, decode_events(events), prediction, owner, out,
+                     frames)
     except Exception as e:   # recording failed: the learner still gets the kernel's result
         if unwritable.cannot_write(e):
             log.warning("a run of %s step %s was %s (%s)", lesson, step, unwritable.NOT_SAVED, e)
@@ -75,10 +77,10 @@ async def experiment(channel_name: str, experiment: dict, owner: str = "",
 EXPERIMENT_NOT_SAVED = "not saved: experiments have no permalink yet"
 
 
-async def finish(result, lesson, step, rules, events, prediction, owner, out):
+async def finish(result, lesson, step, rules, events, prediction, owner, out, frames=None):
     """Grade the prediction, record the run (its listeners follow up), reply."""
     predict.attach(result, prediction, config.lessons()[lesson].step(step), events)
-    record, after = await save_run(lesson, step, rules, events, result, owner)
+    record, after = await save_run(lesson, step, rules, events, result, owner, frames)
     for follow_up in after:
         await follow_up()
     await out.close(messages.result({

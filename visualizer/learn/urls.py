@@ -11,4 +11,5 @@ urlpatterns: list = [
     path("runs/<str:uid>/", views.run_page, name="run"),
     path("runs/<str:uid>.json", views.run_json, name="run-json"),
     path("runs/<str:uid>.txt", views.run_text, name="run-text"),
+    path("runs/<str:uid>.pcapng", views.run_pcapng, name="run-pcapng"),
 ]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ..core import lessons as registry
-from ..core import model, predict
+from ..core import model, pcapexport, predict
 from .config import lab_config
 from .models import Progress, Run
 from . import markup, sessions, throttle
@@ -132,7 +132,8 @@ def _page(request, lesson, step, run: Run | None = None):
                  "next": (reverse("lesson", args=[lesson.slug]) + f"?step={number + 1}")
                  if number < len(lesson.steps) else None,
                  "run_page": "/runs/{id}/", "run_json": "/runs/{id}.json",
-                 "run_text": "/runs/{id}.txt", "session": reverse("session")},
+                 "run_text": "/runs/{id}.txt", "run_pcapng": "/runs/{id}.pcapng",
+                 "session": reverse("session")},
     }
     data["prefill_rules"] = prefill = _prefill(request, cfg) if step.try_it and not run else []
     data["present"] = request.GET.get("present") == "1"
@@ -168,8 +169,12 @@ def _live_url(lesson, step, run: Run) -> str:
 
 
 def _run_urls(run: Run) -> dict:
-    return {"id": run.uid, "page": reverse("run", args=[run.uid]),
+    """Its permalinks; "pcapng" only when the run kept its frames (recorded since 0006)."""
+    urls = {"id": run.uid, "page": reverse("run", args=[run.uid]),
             "json": reverse("run-json", args=[run.uid]), "text": reverse("run-text", args=[run.uid])}
+    if run.frames_z is not None:
+        urls["pcapng"] = reverse("run-pcapng", args=[run.uid])
+    return urls
 
 
 def lesson_page(request, slug: str):
@@ -223,6 +228,19 @@ def run_text(request, uid: str):
         return HttpResponse(f"no recorded run {uid}\n", status=404,
                             content_type="text/plain; charset=utf-8")
     return HttpResponse(run.as_text(), content_type="text/plain; charset=utf-8")
+
+
+def run_pcapng(request, uid: str):
+    """``/runs/<uid>.pcapng``: the run's captures for Wireshark (``core/pcapexport.py``)."""
+    run = _get_run(uid)
+    data = run.as_pcapng() if run is not None else None
+    if data is None:
+        why = (f"no recorded run {uid}" if run is None else
+               f"recorded run {uid} was recorded before runs kept their frames: it has no pcap-ng")
+        return HttpResponse(why + "\n", status=404, content_type="text/plain; charset=utf-8")
+    resp = HttpResponse(data, content_type=pcapexport.MEDIA_TYPE)
+    resp["Content-Disposition"] = f'attachment; filename="recorded-run-{uid}.pcapng"'
+    return resp
 
 
 class ThrottledLogin(LoginView):

@@ -8,6 +8,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from visualizer.learn import experiment_cli
+from visualizer.learn import pcapng_cli
 from visualizer.learn.config import lab_config
 from visualizer.core import errors, experiment, lessons, messages, predict
 from visualizer.lab.client import LabClient, LabError, LabUnavailable
@@ -40,6 +41,7 @@ class Command(BaseCommand):
                             help="after the run, print each journey's story: how it entered, "
                                  "the decisions, the NAT, the verdict and the outcome, in words "
                                  "(--json: every EVENT carries explain, every JOURNEY story)")
+        pcapng_cli.add_argument(parser)
         parser.add_argument("--all", action="store_true",
                             help="also show the sandbox's own tracing rules (probes)")
 
@@ -105,6 +107,7 @@ class Command(BaseCommand):
                                           on_message, oracle=opts["oracle"])
         finally:
             await client.stop()
+        pcapng_cli.take(result, opts["pcapng"], lesson.slug, opts["step"], self.stderr)
         predict.attach(result, opts["prediction"], lesson.step(opts["step"]), events)
         if as_json:
             self.stdout.write(json.dumps(messages.cli_result(result), default=str))
