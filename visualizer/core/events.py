@@ -51,6 +51,10 @@ class RuleLookup:
         """The chain's rules in order: [{pos, handle, text, probe, origin, origin_msg}]."""
         return []
 
+    def hook_of(self, family, table, chain) -> str | None:  # pragma: no cover - interface
+        """The hook of an nft base chain not named after it (docker's ``filter-FORWARD``)."""
+        return None
+
 
 @dataclass
 class ChainDump:
@@ -117,7 +121,7 @@ class Tracker:
         ttype = codes.TRACE_TYPES.get(m.get("type"), "rule")
         handle = m.get("rule_handle")
         verdict_code = m.get("verdict_code")
-        hook, base = self._hook_for(tid, family, chain)
+        hook, base = self._hook_for(tid, family, chain, table)
         fresh = _carries_packet(m)
         if fresh:
             self._at[tid] = _dump(m, self._ifname)
@@ -208,8 +212,9 @@ class Tracker:
         return journeys
 
     # -- helpers -------------------------------------------------------------
-    def _hook_for(self, tid, family, chain):
-        hook = model.hook_of(family, chain or "")
+    def _hook_for(self, tid, family, chain, table=None):
+        named = getattr(self.rules, "hook_of", None)     # a test's lookup may lack it
+        hook = model.hook_of(family, chain or "") or (named and named(family, table, chain))
         if hook:
             self._hook[(tid, family)] = (hook, chain)
             return hook, chain

@@ -15,7 +15,7 @@ import shlex
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import phrases
+from . import nftwords, phrases
 from .records import Event
 from .topology import Topology
 
@@ -98,9 +98,11 @@ class Match:
 def matches(family: str, text: str) -> tuple[Match, ...]:
     """The matches of a rule in -save form, in order (cached: parsed once a text).
     ``! -i x`` (iptables-save) and ``-i ! x`` (ebtables-save) both negate.  An nft
-    statement (the trace tables) has none this reads."""
-    if not text or not text.startswith("-"):
+    statement is read by ``nftwords.match_parts``."""
+    if not text:
         return ()
+    if not text.startswith("-"):        # an nft statement (docker 29's rules, the probes)
+        return tuple(Match(*part) for part in nftwords.match_parts(text))
     try:
         words = shlex.split(text)
     except ValueError:

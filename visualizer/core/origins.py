@@ -27,6 +27,13 @@ phrases.define({
     "origin.docker.daemon_changed": "docker's daemon start, changed for this sandbox: dockerd "
                                     "writes it with `! -d 127.0.0.0/8` (see the ruleset's "
                                     "comment)",
+    "origin.docker.daemon_changed_nft": "docker's daemon start, changed for this sandbox: "
+                                        "dockerd writes it with `ip daddr != 127.0.0.0/8` "
+                                        "(see the ruleset's comment)",
+    "origin.docker.publish_direct": "`docker run -p 8080:80` for c1 (172.17.0.2), since Engine "
+                                    "28: packets for c1's own address that do not come in on "
+                                    "docker0 are dropped, so that c1 is reached from outside "
+                                    "only through the published port",
     "origin.docker.publish": "`docker run -p 8080:80` for c1 (172.17.0.2): it publishes the "
                              "container's port 80 on the host's port 8080",
     "origin.trace.probe": "the sandbox's trace probe (it marks or logs packets so that the lab "

@@ -22,6 +22,7 @@ _COUNTERS = re.compile(r"\[(\d+):(\d+)\]")
 _T_OPT = re.compile(r"(^|\s)-t\s+(\S+)")
 _NFT_TABLE = re.compile(r"^table (\w+) (\S+) \{")
 _NFT_CHAIN = re.compile(r"^\s*chain (\S+) \{")
+_NFT_OTHER = re.compile(r"^(set|map|flowtable|counter|quota|limit|ct helper) \S+ \{")
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ def nft_rules(text: str) -> list[tuple[str, str, str, str, int]]:
     """An ``nft -f`` script's rules in block form (``table ip t { chain c { ... } }``):
     (family, table, chain, rule text, line index), in order; comments and the chains'
     ``type``/``policy`` lines left out."""
-    out, fam, table, chain = [], None, None, None
+    out, fam, table, chain, other = [], None, None, None, False
     for n, line in enumerate((text or "").splitlines()):
         body = line.split("#", 1)[0].strip()
         m, c = _NFT_TABLE.match(body), _NFT_CHAIN.match(body)
@@ -224,11 +225,35 @@ def nft_rules(text: str) -> list[tuple[str, str, str, str, int]]:
             fam, table, chain = m.group(1), m.group(2), None
         elif c:
             chain = c.group(1)
+        elif _NFT_OTHER.match(body):       # a set or map (docker's verdict maps): no rules
+            other = not body.endswith("}")
         elif body == "}":
-            if chain:
+            if other:
+                other = False
+            elif chain:
                 chain = None
             else:
                 fam = table = None
-        elif chain and body and not body.startswith(("type ", "policy ")):
+        elif chain and body and not other and not body.startswith(("type ", "policy ")):
             out.append((fam, table, chain, body.rstrip(";").strip(), n))
+    return out
+
+
+_NFT_HOOK = re.compile(r"^type \w+ hook (\w+)")
+
+
+def nft_base_hooks(text: str) -> dict[tuple[str, str, str], str]:
+    """An nft script's (or ``nft list``'s) base chains: (family, table, chain) -> hook.
+    The kernel's trace message names the chain, not its hook; iptables' chains are
+    named after theirs, an nft table's need not be (docker's ``filter-FORWARD``)."""
+    out, fam, table, chain = {}, None, None, None
+    for line in (text or "").splitlines():
+        body = line.split("#", 1)[0].strip()
+        m, c, h = _NFT_TABLE.match(body), _NFT_CHAIN.match(body), _NFT_HOOK.match(body)
+        if m:
+            fam, table, chain = m.group(1), m.group(2), None
+        elif c:
+            chain = c.group(1)
+        elif h and chain and fam:
+            out[(fam, table, chain)] = h.group(1)
     return out

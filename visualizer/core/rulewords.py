@@ -15,7 +15,7 @@ import shlex
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import phrases
+from . import nftwords, phrases
 
 phrases.define({
     "rule.any": "any packet",
@@ -252,6 +252,10 @@ def _option(family: str, tok: str, value: str, neg: bool) -> phrases.Msg | None:
 
 
 def _nft(text: str) -> RuleWords:
-    """An nft statement (the sandbox's trace tables): only its probe is read."""
-    probe = "nftrace set 1" in text
-    return RuleWords((phrases.msg("rule.nft", text=text),), None, nft=True, trace_probe=probe)
+    """An nft statement: the sandbox's trace probe, or a rule read by ``nftwords``
+    (docker 29's nftables rules) into the phrases and targets of its iptables form."""
+    if "nftrace set 1" in text:
+        return RuleWords((phrases.msg("rule.nft", text=text),), None, nft=True, trace_probe=True)
+    r = nftwords.read(text, _iface, _addr, _states, _addrtype)
+    return RuleWords(tuple(r["matches"]), r["target"], r["goto"], r["opts"], nft=True,
+                     log=r["log"])

@@ -209,6 +209,7 @@ class RuleIndex:
         """The index from ``nft -a list ruleset``, ``iptables-save`` and ``ebtables-save``."""
         self.map: dict[tuple, dict] = {}
         self.chains: dict[tuple, list[dict]] = {}
+        self.hooks = ruleset.nft_base_hooks(nft_text)   # nft base chains -> their hooks
         ipt, ebt = _parse_save(ipt_text), _parse_save(ebt_text)
         for (fam, table, chain), rules in _parse_nft(nft_text).items():
             saved = (ipt if fam == "ip" else ebt if fam == "bridge" else {}).get((table, chain), [])
@@ -224,6 +225,10 @@ class RuleIndex:
 
     def lookup(self, family, table, chain, handle):
         return self.map.get((family, table, chain, handle))
+
+    def hook_of(self, family, table, chain) -> str | None:
+        """The hook of an nft base chain whose name does not say it (``filter-FORWARD``)."""
+        return self.hooks.get((family, table, chain))
 
     def chain_rules(self, family, table, chain) -> list[dict]:
         """The chain's rules in the kernel's order (shared: do not change them)."""
@@ -266,6 +271,7 @@ class RuleIndex:
                 any(t and key not in handles for key, t in texts.items()):
             return None
         idx = cls()
+        idx.hooks = ruleset.nft_base_hooks("\n".join(r.get("nft", "") for r in rulesets))
         for (fam, table, chain), hs in handles.items():
             for pos, (handle, text) in enumerate(zip(hs, texts.get((fam, table, chain), [])), 1):
                 idx._put(fam, table, chain, handle, pos, text)
