@@ -1,4 +1,4 @@
-"""What one recorded run costs in the database: its events and result, as stored.
+"""What one recorded run costs in the database: its events, result and frames, as stored.
 
 Each lesson step given (``lesson[:step]``, default ``container-to-container:1``) is
 run on the real lab through the web side's run service (``learn/runs.py``), which
@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "visualizer.project.settings")
 os.environ.setdefault("DB_PATH", os.path.join(tempfile.mkdtemp(), "storage.sqlite3"))
 SAMPLE = ROOT / "tests" / "fixtures" / "sample_events.json"
-COLUMNS = ("events", "events_z", "result")      # whichever of these the table has
+COLUMNS = ("events", "events_z", "result", "frames_z")      # whichever of these the table has
 
 
 async def _live(lesson: str, step: int) -> str:
