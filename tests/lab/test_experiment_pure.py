@@ -2,7 +2,7 @@
 experiment becomes the step the lab runs.  Pure: no kernel."""
 import pytest
 
-from visualizer.core import experiment, lessons
+from visualizer.core import experiment, icmperr, lessons
 
 KNOWN = lessons.all_lessons()
 ROOT = lessons.DEFAULT_DIR
@@ -93,3 +93,14 @@ def test_a_lesson_traffic_list_loads_and_a_bad_one_is_a_lesson_error():
                 [{"kind": "http"}]):
         with pytest.raises(lessons.LessonError):
             lessons.traffic_items("x", bad)
+
+
+def test_an_icmp_error_is_linked_to_the_latest_journey_of_its_connection():
+    js = [{"id": 1, "flow": 7, "first_seq": 0}, {"id": 2, "flow": 7, "first_seq": 5},
+          {"id": 3, "flow": 7, "first_seq": 9}, {"id": 4, "flow": None, "first_seq": 12}]
+    evs = [{"journey": 3, "proto": "icmp", "icmp_type": 3, "ct_state": "related", "ct_id": 7},
+           {"journey": 4, "proto": "icmp", "icmp_type": 3, "ct_state": None, "ct_id": None}]
+    icmperr.link(js, evs)
+    assert js[2]["caused_by"] == 2 and js[1]["icmp_errors"] == [3]
+    assert js[3]["caused_by"] is None and js[0]["icmp_errors"] == []
+    assert js[2]["caused_by_msg"]["id"] == "icmperr.caused_by"

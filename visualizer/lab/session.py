@@ -11,7 +11,7 @@ import sys
 import time
 
 from ..core import headers as hdr
-from ..core import errors, grader, lessons, messages, origins, rulecheck
+from ..core import errors, grader, icmperr, lessons, messages, origins, rulecheck
 from ..core.events import Tracker
 from . import commands, commits, conntrack, frames, netlink, rules, traffic
 from .commits import CommitWatch
@@ -235,7 +235,7 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
     snap = await snapshot(sb)
     links = link_changes(links_before, await asyncio.to_thread(sb.link_states), sb.ifnames)
     tracker.journeys.links = links      # the outcomes read them (a link with no carrier)
-    journeys = tracker.summaries(reader.captures, snap["conntrack"])
+    journeys = icmperr.link(tracker.summaries(reader.captures, snap["conntrack"]), reader.sent)
     result.update(journeys=journeys, **snap, captures=reader.captures, frames=reader.frames,
                   lesson=lesson.slug, step=step.number, events=len(reader.sent),
                   hidden=dict(tracker.hidden), links=links, chains=sb.rule_index.listing(),

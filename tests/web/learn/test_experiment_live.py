@@ -35,6 +35,9 @@ def check_udp_to_wan(events, res):
     assert len(reqs) == 2 and len(errs) == 2, [j["summary"] for j in res["journeys"]]
     # the ICMP error is a journey of its own: the kernel traced it in, back to c2
     assert {e["journey"] for e in kernel(events) if e["proto"] == "icmp"} >= {j["id"] for j in errs}
+    # ... linked to the datagram it is about, by the conntrack id its events carry
+    assert [j["caused_by"] for j in errs] == [j["id"] for j in reqs]
+    assert [j["icmp_errors"] for j in reqs] == [[j["id"]] for j in errs]
     assert res["experiment"]["traffic"][0]["proto"] == "udp" and res["lesson"] == "_plain"
 
 
@@ -108,3 +111,21 @@ def test_a_bad_cli_flag_names_its_field(live_lab):
     _, _, proc = run_trace("--base=", "--from", "c1", "--to", "203.0.113.1", "--proto", "udp",
                            "--port", "70000")
     assert proc.returncode == 2 and "traffic[0].port" in proc.stderr
+
+
+async def test_a_reject_is_a_drop_with_its_error_sent_back(lab_client):
+    comm = await communicator()
+    await comm.send_json_to({"type": "lab.experiment",
+                             "rules": ["-I FORWARD -p tcp --dport 81 -j REJECT"],
+                             "traffic": [{"from": "c1", "to": "203.0.113.1", "proto": "tcp",
+                                          "port": 81}]})
+    msgs = await collect_run(comm)
+    res = msgs[-1]
+    assert res["type"] == "lab.result" and res["ok"] is False, res
+    events = [m["event"] for m in msgs if m["type"] == "trace.event"]
+    assert any(e["chain"] == "FORWARD" and "REJECT" in (e["rule"] or "") for e in kernel(events))
+    syn = [j for j in res["journeys"] if j["proto"] == "tcp" and j["direction"] == "request"]
+    err = [j for j in res["journeys"] if j["proto"] == "icmp" and j.get("caused_by")]
+    assert syn and syn[0]["outcome"] == "dropped", [j["summary"] for j in res["journeys"]]
+    assert err and err[0]["caused_by"] == syn[0]["id"] and "derived" in err[0]["caused_by_text"]
+    await comm.disconnect()
