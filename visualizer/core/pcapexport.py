@@ -5,8 +5,9 @@ One interface block per captured device, named ``ns:dev`` (``host:docker0``,
 enhanced packet block per captured frame, in the kernel's time order across the
 devices, with its direction (epb_flags inbound/outbound, from the packet
 socket's pkttype) and a comment naming its journey and its hop among that
-journey's captures.  Built in memory from RESULT ``captures`` (PKT), the run's
-FRAMEs (``lab/frames.py``, same index) and ``journeys``.
+journey's captures (its distinct kernel times, in order).  Built in memory
+from RESULT ``captures`` (PKT), the run's FRAMEs (``lab/frames.py``, same
+index) and ``journeys``.
 
 Written with python-pcapng: its writer takes a stream and exactly these
 blocks and options (if_name, if_tsresol, epb_flags, opt_comment) through its
@@ -44,6 +45,8 @@ phrases.define({
     "pcap.no_journey": "no journey: the trace followed no packet with these headers; {where}",
     "pcap.in": "arriving on {iface}",
     "pcap.out": "leaving by {iface}",
+    "pcap.same_time": "{comment}; the kernel stamped the frame once, with the same time on "
+                      "{others}: which capture saw it first is not known",
     "pcap.read_time": "{comment}; the time is when the lab read the frame (the kernel gave none)",
 })
 
@@ -62,14 +65,26 @@ def _ordered(captures: dict, frames: dict) -> list[tuple[int, str, dict, dict]]:
     return rows
 
 
+def _hops(rows) -> dict:
+    """{(journey, ns): K}: a journey's hops are its distinct kernel times, in order.  The
+    kernel stamps a frame once as it comes in, so a bridge port and the bridge device
+    show the same time: those captures share a hop (which came first is not known)."""
+    times: dict = {}
+    for ns, _, rec, _ in rows:
+        times.setdefault(rec.get("journey"), [])
+        if ns not in times[rec.get("journey")]:
+            times[rec.get("journey")].append(ns)
+    return {(jid, ns): (k, len(ts)) for jid, ts in times.items() for k, ns in enumerate(ts, 1)}
+
+
 def _comments(rows, journeys: list) -> list[str]:
     by_id = {j.get("id"): j for j in journeys or []}
-    hops: dict = {}
-    for _, _, rec, _ in rows:
-        hops[rec.get("journey")] = hops.get(rec.get("journey"), 0) + 1
-    seen: dict = {}
+    hops = _hops(rows)
+    at: dict = {}           # (journey, ns) -> the devices that saw it then
+    for ns, iface, rec, _ in rows:
+        at.setdefault((rec.get("journey"), ns), []).append(iface)
     out = []
-    for _, iface, rec, f in rows:
+    for ns, iface, rec, f in rows:
         where = phrases.msg("pcap.out" if rec.get("direction") == "out" else "pcap.in",
                             iface=device_name(iface)).text()
         jid = rec.get("journey")
@@ -77,10 +92,13 @@ def _comments(rows, journeys: list) -> list[str]:
         if jid is None or j is None:
             text = phrases.msg("pcap.no_journey", where=where).text()
         else:
-            seen[jid] = seen.get(jid, 0) + 1
+            hop, of = hops[(jid, ns)]
             text = phrases.msg("pcap.hop", journey=jid, direction=j.get("direction"),
                                summary=j.get("summary"), outcome=j.get("outcome"),
-                               hop=seen[jid], hops=hops[jid], where=where).text()
+                               hop=hop, hops=of, where=where).text()
+            same = [device_name(i) for i in at[(jid, ns)] if i != iface]
+            if same:
+                text = phrases.msg("pcap.same_time", comment=text, others=", ".join(same)).text()
         if not f.get("t_kernel", True):
             text = phrases.msg("pcap.read_time", comment=text).text()
         out.append(text)

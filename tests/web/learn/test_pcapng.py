@@ -192,3 +192,22 @@ async def test_lab_result_never_carries_the_frames(monkeypatch):
     assert res["captures"] == CAPTURES          # the summaries still go
     run = await Run.objects.aget(uid=res["run"])
     assert run.frames == FRAMES and "frames" not in run.result
+
+
+def test_one_kernel_time_on_a_port_and_its_bridge_is_one_hop(tmp_path):
+    """The kernel stamps a frame once as it comes in: the bridge port and the bridge device
+    show the same time, so they share a hop and the comment says which came first is not known."""
+    captures = {"docker0": [pkt("docker0", 0.1, "in", 1)],
+                "veth-c1": [pkt("veth-c1", 0.1, "in", 1)],
+                "veth-c2": [pkt("veth-c2", 0.2, "out", 1)]}
+    frames = {"docker0": [frame(REQ, T0)], "veth-c1": [frame(REQ, T0)],
+              "veth-c2": [frame(REQ, T0 + 50_000)]}
+    path = tmp_path / "tie.pcapng"
+    path.write_bytes(pcapexport.build(captures, frames, JOURNEYS, "container-to-container", 1))
+    rows = check_file(path, captures, JOURNEYS)
+    by_dev = {r[0]: r[2] for r in rows}
+    assert "hop 1 of 2 on the captures, arriving on host:docker0" in by_dev["host:docker0"]
+    assert "hop 1 of 2 on the captures, arriving on host:veth-c1" in by_dev["host:veth-c1"]
+    assert "same time on host:veth-c1: which capture saw it first is not known" in by_dev["host:docker0"]
+    assert "hop 2 of 2 on the captures, leaving by host:veth-c2" in by_dev["host:veth-c2"]
+    assert "same time" not in by_dev["host:veth-c2"]
