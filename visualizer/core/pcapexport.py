@@ -42,7 +42,8 @@ phrases.define({
     "pcap.hop": "journey #{journey} ({direction}, {summary}; outcome {outcome}): hop {hop} of "
                 "{hops} on the captures, {where} (the frame is matched to its journey by its "
                 "headers and time: derived)",
-    "pcap.no_journey": "no journey: the trace followed no packet with these headers; {where}",
+    "pcap.no_journey": "no journey: no packet of the run's events has these headers (a protocol "
+                       "no lesson is about, such as IGMP, is left out of them); {where}",
     "pcap.in": "arriving on {iface}",
     "pcap.out": "leaving by {iface}",
     "pcap.same_time": "{comment}; the kernel stamped the frame once, with the same time on "

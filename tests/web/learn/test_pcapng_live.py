@@ -41,3 +41,14 @@ def test_the_cli_writes_the_same_file(live_lab, tmp_path):
     assert "frames" not in result and '"frames"' not in proc.stdout
     assert f"written to {path}" in proc.stderr
     check_file(path, result["captures"], result["journeys"])
+
+
+def test_an_experiment_from_the_cli_writes_one_too(live_lab, tmp_path):
+    """UDP from c2 to the external host: the ICMP port unreachable that comes back is a
+    journey of its own, and its frames say so in their comments."""
+    path = tmp_path / "exp.pcapng"
+    _, result, proc = run_trace("--base=", "--from", "c2", "--to", "203.0.113.10", "--proto", "udp",
+                                "--port", "5353", "--count", "1", "--pcapng", str(path), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    rows = check_file(path, result["captures"], result["journeys"])
+    assert any("ICMP dest-unreachable" in r[2] for r in rows), [r[2] for r in rows]
