@@ -35,3 +35,4 @@ def test_the_result_panel_and_the_permalink_link_the_pcapng(page, server, live, 
     page.wait_for_selector("#recorded-banner")
     page.wait_for_selector("#result a[data-pcapng]")
     assert page.get_attribute("#result a[data-pcapng]", "href") == f"/runs/{run_id}.pcapng"
+    assert page.get_attribute("#run-pcapng", "href") == f"/runs/{run_id}.pcapng"     # the banner's

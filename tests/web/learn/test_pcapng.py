@@ -152,6 +152,7 @@ def test_a_run_recorded_before_frames_were_kept_has_none(client, db):
     assert client.get("/runs/nope.pcapng").status_code == 404
     page = client.get(f"/runs/{old.uid}/").content.decode()
     assert "pcapng" not in page_data(page)["run_urls"]
+    assert 'id="run-pcapng"' not in page
 
 
 def page_data(page: str) -> dict:
@@ -160,7 +161,9 @@ def page_data(page: str) -> dict:
 
 
 def test_the_run_page_links_its_pcapng(client, recorded):
-    data = page_data(client.get(f"/runs/{recorded.uid}/").content.decode())
+    page = client.get(f"/runs/{recorded.uid}/").content.decode()
+    assert f'id="run-pcapng" href="/runs/{recorded.uid}.pcapng"' in page     # the banner's link
+    data = page_data(page)
     assert data["run_urls"]["pcapng"] == f"/runs/{recorded.uid}.pcapng"
     assert data["urls"]["run_pcapng"] == "/runs/{id}.pcapng"
     assert "frames" not in json.dumps(data["run"])     # the bytes stay in the database
