@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import model
+from . import dockersets, model
 from .config import DEFAULT_LESSONS_DIR
 from .topology import Topology
 from .traffic import MAX_TRAFFIC_ITEMS, TRAFFIC_KINDS, Traffic, TrafficError  # noqa: F401
@@ -62,6 +62,7 @@ class Step:
     about: tuple[str, ...] = ()      # the protocols it is about (``about``): the page shows their hops
     predict_captures: tuple[str, ...] = ()   # interfaces whose captures the learner predicts
     title_after: str = ""       # the title once the step has run (may be the outcome)
+    docker: str = ""            # the docker ruleset it runs under ("": the lesson's)
     before: str = ""            # Markdown: the setup and the question, before the run
     after: str = ""             # Markdown: the explanation, once the step has run
 
@@ -101,6 +102,7 @@ class Lesson:
     root: Path | None = None    # the lessons folder it was loaded from (its _rulesets)
     level: str = ""             # one of LEVELS ("" when the lesson does not say)
     minutes: int = 0            # about how long it takes (0 when the lesson does not say)
+    docker: str = dockersets.DEFAULT    # the docker ruleset ``rulesets`` holds (dockersets)
 
     def step(self, number: int | None) -> Step:
         if number is None:
@@ -121,6 +123,14 @@ class Lesson:
                     fam, table, chain = s.expect[key].split()[:3]
                     out.append((fam, table, model.hook_of(fam, chain) or chain))
         return out
+
+
+def _docker(name, where: str) -> str:
+    """A lesson's or step's ``docker``: "" (not given) or a name of ``dockersets.DOCKER``."""
+    bad = dockersets.unknown(str(name)) if name != "" else None
+    if bad:
+        raise LessonError(f"{where}: {bad}")
+    return str(name)
 
 
 def _read(path: Path) -> dict:
@@ -239,6 +249,7 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
             commands=tuple(raw.get("commands", [])),
             about=_about(folder.name, i, raw.get("about", data.get("about", []))),
             predict_captures=_captured(folder.name, i, raw.get("predict_captures", []), topology),
+            docker=_docker(raw.get("docker", ""), f"{folder.name}: step {i}"),
         ))
     if not steps:
         raise LessonError(f"{folder.name}: a lesson needs at least one step")
@@ -250,12 +261,17 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
     for rs in rulesets:
         if not (root / "_rulesets" / rs).is_dir():
             raise LessonError(f"{folder.name}: unknown ruleset {rs!r}")
+    docker = _docker(data.get("docker", dockersets.DEFAULT), folder.name)
+    if (docker != dockersets.DEFAULT or any(s.docker for s in steps)) and "docker" not in rulesets:
+        raise LessonError(f"{folder.name}: 'docker' picks a docker ruleset, but the lesson's "
+                          "rulesets name no \"docker\"")
+    rulesets = dockersets.swap(rulesets, docker)
     return Lesson(
         slug=folder.name, title=data["title"], summary=data["summary"],
         seeds=tuple(data.get("seeds", [])), scenario=data.get("scenario", ""),
         topology=topology, rulesets=rulesets, rules=_load_rules(folder),
         steps=tuple(steps), order=int(data.get("order", 100)), intro=intro, root=root,
-        level=level, minutes=int(data.get("minutes", 0)),
+        level=level, minutes=int(data.get("minutes", 0)), docker=docker,
     )
 
 

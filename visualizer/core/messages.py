@@ -217,7 +217,9 @@ LINE = [
     M("run", "line", "client", (
         OWNER, F("lesson", "str", "a lesson slug", True, max_len=200),
         F("step", "int", "default: the last", min=1, max=10_000), RULES,
-        F("oracle", "bool", "also run nft monitor trace")), "run a step", key="op"),
+        F("oracle", "bool", "also run nft monitor trace"),
+        F("docker", "str", "the docker ruleset to run under (core/dockersets.py: 27, 28, "
+          "29-nftables); default: the step's", null=True, max_len=20)), "run a step", key="op"),
     M("experiment", "line", "client", (
         OWNER, *EXPERIMENT, F("oracle", "bool", "also run nft monitor trace")),
       "run an experiment (lab.experiment's fields)", key="op"),

@@ -212,12 +212,16 @@ class LabClient:
 
     async def run(self, owner: str, lesson: str, step: int | None = None,
                   rules: list[str] | None = None, on_message=None,
-                  oracle: bool = False, text_events: bool = False) -> dict:
+                  oracle: bool = False, text_events: bool = False,
+                  docker: str | None = None) -> dict:
         """Run one lesson step in the owner's fresh sandbox; returns the result.
+        ``docker``: the docker ruleset to run it under (``core.dockersets``).
 
         ``text_events``: ``on_message`` gets each trace event as the websocket text
         ``{"type":"trace.event","event":{...}}`` (a :class:`Text`), not decoded."""
         extra = {"oracle": True} if oracle else {}
+        if docker:
+            extra["docker"] = docker
         fields = {"owner": owner, "lesson": lesson, "step": step, "rules": list(rules or []),
                   **extra}
         # the one validator, with this client's limits: what the lab would refuse

@@ -19,7 +19,7 @@ import signal
 import sys
 import time
 
-from ..core import errors, experiment, lessons, messages, protocol
+from ..core import dockersets, errors, experiment, lessons, messages, protocol
 from ..core.config import LabConfig
 from . import session
 from .capacity import Capacity, available_kib
@@ -117,7 +117,10 @@ class Lab:
         # so once the room has run the pool is back to its usual size.
         if self.targets.get(lesson.slug, 0) > self.cfg.pool_size:
             self.targets[lesson.slug] -= 1
-        ready = self.pool.get(lesson.slug)
+        # A run under another docker ruleset (dockersets) than the lesson's own
+        # builds its sandbox: the ready ones carry the lesson's rules.
+        same = lesson.rulesets == self.lesson(lesson.slug).rulesets
+        ready = self.pool.get(lesson.slug) if same else None
         if ready:
             sb = ready.pop(0)
             self.refill(lesson.slug)
@@ -250,6 +253,7 @@ class Lab:
         # The owner's previous sandbox goes once this run is over: tearing
         # namespaces down keeps the kernel busy, and this run comes first.
         # At the cap, though, it makes room for the new one (``make_room``).
+        lesson = dockersets.for_step(lesson, step, req.get("docker"))
         old = self.owned.pop(req["owner"], None)
         self.running += 1
         self.busy.add(req["owner"])

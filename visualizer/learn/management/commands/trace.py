@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from visualizer.learn import experiment_cli
 from visualizer.learn import pcapng_cli
 from visualizer.learn.config import lab_config
-from visualizer.core import errors, experiment, lessons, messages, predict
+from visualizer.core import dockersets, errors, experiment, lessons, messages, predict
 from visualizer.lab.client import LabClient, LabError, LabUnavailable
 
 JSON_KEYS = ("journey", "seq", "family", "table", "chain", "hook", "type", "verdict", "rule",
@@ -44,6 +44,10 @@ class Command(BaseCommand):
         pcapng_cli.add_argument(parser)
         parser.add_argument("--all", action="store_true",
                             help="also show the sandbox's own tracing rules (probes)")
+        parser.add_argument("--docker", default=None, metavar="NAME",
+                            help="run under this docker ruleset: 27 (up to Engine 27, the "
+                                 "default), 28 (Engine 28+, iptables) or 29-nftables (Engine "
+                                 "29's nftables backend); default: the step's")
 
     def handle(self, *args, **opts):
         try:
@@ -64,6 +68,8 @@ class Command(BaseCommand):
                 lesson = lessons.get(opts["lesson"], cfg.lessons_path)
                 lesson.step(opts["step"])
             opts["prediction"] = predict.parse_cli(opts["predict"])
+            if opts["docker"]:      # an unknown name, or a lesson without docker: refused here
+                dockersets.for_step(lesson, lesson.step(opts["step"]), opts["docker"])
         except (errors.InputError, predict.PredictionError) as e:
             self.stderr.write(f"error: {e}")
             sys.exit(2)
@@ -104,7 +110,8 @@ class Command(BaseCommand):
                                                  oracle=opts["oracle"])
             else:
                 result = await client.run("cli", lesson.slug, opts["step"], opts["rule"],
-                                          on_message, oracle=opts["oracle"])
+                                          on_message, oracle=opts["oracle"],
+                                          docker=opts["docker"])
         finally:
             await client.stop()
         pcapng_cli.take(result, opts["pcapng"], lesson.slug, opts["step"], self.stderr)

@@ -1,0 +1,59 @@
+"""Docker then and now: the docker rulesets a lesson, a step or a run names.
+
+``27`` is the layout docker wrote up to Engine 27 (``_rulesets/docker``, the
+default); ``28`` Engine 28+ in iptables mode (DOCKER-FORWARD, DOCKER-CT,
+DOCKER-BRIDGE, the raw table's direct-access DROP); ``29-nftables`` Engine 29's
+nftables backend (table ``ip docker-bridges``).  Each ruleset's header says which
+docker version and scenario it matches.  A lesson's ``rulesets`` names ``docker``;
+a name here says which folders stand for it.
+"""
+from __future__ import annotations
+
+# name -> the shared rulesets loaded in place of ``docker``.  28 and 29 bring
+# ``trace-early``: their raw-table rules would otherwise run before the sandbox's
+# TRACE (28: earlier in the same chain; 29: a priority tie at -300).
+DOCKER = {"27": ("docker",), "28": ("docker-28", "trace-early"),
+          "29-nftables": ("docker-29-nftables", "trace-early")}
+DEFAULT = "27"
+FOLDERS = frozenset(f for folders in DOCKER.values() for f in folders)
+
+
+def unknown(name: str) -> str | None:
+    """None if ``name`` names a docker ruleset, else the reason, listing the names."""
+    if name in DOCKER:
+        return None
+    return f"unknown docker ruleset {name!r}; the names are {', '.join(DOCKER)}"
+
+
+def swap(rulesets: tuple[str, ...], name: str) -> tuple[str, ...]:
+    """``rulesets`` with its docker folders (any name's) replaced by ``name``'s."""
+    out: list[str] = []
+    for r in rulesets:
+        if r == "docker" or r in FOLDERS:
+            out.extend(f for f in DOCKER[name] if f not in out)
+        else:
+            out.append(r)
+    return tuple(out)
+
+
+def variant(lesson, name: str):
+    """``lesson`` (a ``lessons.Lesson``) with docker's rules of ``name``: what a step's
+    ``docker`` or a run's ``--docker`` asks for.  A LessonError for an unknown name,
+    or a lesson that loads no docker ruleset."""
+    import dataclasses
+
+    from .lessons import LessonError
+    bad = unknown(name)
+    if bad:
+        raise LessonError(f"{lesson.slug}: {bad}")
+    if name == lesson.docker:
+        return lesson
+    if not any(r in FOLDERS for r in lesson.rulesets):
+        raise LessonError(f"lesson {lesson.slug!r} loads no docker ruleset: "
+                          f"docker {name!r} changes nothing in it")
+    return dataclasses.replace(lesson, docker=name, rulesets=swap(lesson.rulesets, name))
+
+
+def for_step(lesson, step, name: str | None = None):
+    """The lesson as ``step`` runs it: under ``name`` if given, else the step's docker."""
+    return variant(lesson, name or step.docker or lesson.docker)
