@@ -33,7 +33,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     # tshark's wireshark-common asks whether non-root users may capture: no (its default),
     # said up front so that nothing waits for an answer
-    if printf '%s\n' "${missing[@]}" | grep -qx tshark && command -v debconf-set-selections >/dev/null; then
+    if [[ " ${missing[*]} " == *" tshark "* ]] && command -v debconf-set-selections >/dev/null; then
       echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
     fi
     apt-get update -qq
