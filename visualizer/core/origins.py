@@ -309,5 +309,8 @@ def placed(lesson: lessons.Lesson, step: int = 0, user_rules=()) -> Placement:
             if a.kind in ("iptables", "ebtables", "nft") and a.ns == "host":
                 p.command(a.kind, a.args, action(s.number, f"{a.kind} {a.args}"))
     for text in user_rules:
-        p.command(rulecheck.tool_of(text), text, learner(text))
+        tool = rulecheck.tool_of(text)
+        # an nft rule's line as nft -f reads it: ``add rule ...`` (the box's line starts "nft")
+        line = text.split(None, 1)[1] if tool == "nft" else text
+        p.command(tool, line, learner(text))
     return p

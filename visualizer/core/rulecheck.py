@@ -132,8 +132,11 @@ class RuleRefused(errors.InputError):
 def tool_of(text: str) -> str:
     """The tool a learner's rule is for: ``ebtables`` when it starts with that name (a
     bridge-family rule, e.g. arp-and-capture step 3's ``ebtables -A FORWARD -p ARP
-    -j DROP``), else ``iptables`` (the rule box's default: iptables arguments)."""
+    -j DROP``), ``nft`` when it starts with ``nft``, else ``iptables`` (the rule box's
+    default: iptables arguments)."""
     first = text.split(None, 1)[0] if isinstance(text, str) and text.strip() else ""
+    if first == "nft":
+        return "nft"
     return "ebtables" if first in ("ebtables", "ebtables-nft") else "iptables"
 
 
@@ -170,11 +173,46 @@ def args(text: str, max_len: int = MAX_RULE_LEN, *, tool: str = "iptables") -> l
         argv = shlex.split(text)
     except ValueError as e:
         raise RuleRefused(f"cannot parse rule: {e}") from None
+    if tool == "nft":
+        return _nft(argv)
     if argv and argv[0] in TOOL_NAMES:
         argv = argv[1:]
     if not argv:
         raise RuleRefused("a rule needs iptables arguments, e.g. -I FORWARD -j ACCEPT")
     _read(TOOLS[tool], argv)
+    return argv
+
+
+NFT_FAMILIES = ("ip", "ip6", "inet", "bridge", "arp", "netdev")
+NFT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+# nft reads its command line as one script: these would make it read a file or run
+# another command after the rule (``;``), or stand for text we did not check.
+NFT_REFUSED = {"include": "makes nft read a file", "define": "defines a variable",
+               "redefine": "defines a variable", "undefine": "undefines a variable"}
+
+
+def _nft(argv: list[str]) -> list[str]:
+    """``nft add|insert rule FAMILY TABLE CHAIN <expression...>`` -> its argv after
+    ``nft``: one rule, no options, no second command, no file."""
+    if argv and argv[0] == "nft":
+        argv = argv[1:]
+    if argv and argv[0].startswith("-"):
+        raise RuleRefused(f"an nft rule takes no nft options ({argv[0]!r})")
+    if len(argv) < 6 or argv[0] not in ("add", "insert") or argv[1] != "rule":
+        raise RuleRefused("an nft rule is `nft add rule FAMILY TABLE CHAIN <expression>` "
+                          "(or insert rule), e.g. nft add rule ip filter FORWARD tcp dport 81 drop")
+    if argv[2] not in NFT_FAMILIES:
+        raise RuleRefused(f"nft family is one of {', '.join(NFT_FAMILIES)}, not {argv[2][:20]!r}")
+    for word, what in ((argv[3], "table"), (argv[4], "chain")):
+        if not NFT_NAME.fullmatch(word):
+            raise RuleRefused(f"nft {what} name {word[:40]!r}: letters, digits, _ and -")
+    for word in argv[5:]:
+        if ";" in word:
+            raise RuleRefused("an nft rule is one command: no ';'")
+        if word.lower() in NFT_REFUSED:
+            raise RuleRefused(f"refused: {word!r} {NFT_REFUSED[word.lower()]}", errors.FORBIDDEN)
+        if word.startswith("$"):
+            raise RuleRefused(f"refused: {word[:20]!r}: nft variables are not taken")
     return argv
 
 

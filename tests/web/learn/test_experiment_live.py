@@ -129,3 +129,20 @@ async def test_a_reject_is_a_drop_with_its_error_sent_back(lab_client):
     assert syn and syn[0]["outcome"] == "dropped", [j["summary"] for j in res["journeys"]]
     assert err and err[0]["caused_by"] == syn[0]["id"] and "derived" in err[0]["caused_by_text"]
     await comm.disconnect()
+
+
+async def test_an_nft_rule_of_the_learner_drops_and_is_named_theirs(lab_client):
+    comm = await communicator()
+    rule = "nft insert rule ip filter FORWARD udp dport 5353 counter drop"
+    await comm.send_json_to({"type": "lab.experiment", "rules": [rule],
+                             "traffic": [{"from": "c2", "to": "203.0.113.1", "proto": "udp",
+                                          "port": 5353, "count": 1}]})
+    msgs = await collect_run(comm)
+    res = msgs[-1]
+    assert res["type"] == "lab.result", res
+    events = [m["event"] for m in msgs if m["type"] == "trace.event"]
+    drop = [e for e in kernel(events) if e["proto"] == "udp" and e["verdict"] == "drop"]
+    assert drop and drop[0]["chain"] == "FORWARD" and rule in (drop[0]["origin"] or ""), drop
+    udp = [j for j in res["journeys"] if j["proto"] == "udp"]
+    assert udp[0]["outcome"] == "dropped" and res["refused"] == 0
+    await comm.disconnect()
