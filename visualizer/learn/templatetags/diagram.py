@@ -12,7 +12,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from ...core import lessons as registry
-from ...core import model, ruleset
+from ...core import dockersets, model, ruleset
 from ...core.topology import Topology
 
 register = template.Library()
@@ -292,6 +292,8 @@ def present_tables(lesson) -> set[str] | None:
 def netfilter_diagram(lesson=None, step: int | None = None):
     """The diagram of a lesson, with its sandbox as it is once steps 1..``step`` ran."""
     try:
+        if isinstance(lesson, registry.Lesson) and step is not None:
+            lesson = dockersets.for_step(lesson, lesson.step(int(step)))    # the step's docker
         present = present_tables(lesson)
     except (OSError, registry.LessonError):
         present = None
