@@ -104,3 +104,9 @@ def test_an_icmp_error_is_linked_to_the_latest_journey_of_its_connection():
     assert js[2]["caused_by"] == 2 and js[1]["icmp_errors"] == [3]
     assert js[3]["caused_by"] is None and js[0]["icmp_errors"] == []
     assert js[2]["caused_by_msg"]["id"] == "icmperr.caused_by"
+
+
+def test_an_experiment_names_a_docker_ruleset_or_is_refused_naming_docker():
+    assert check(docker="28").as_dict()["docker"] == "28"
+    assert check().docker == ""
+    refused("docker", docker="30")

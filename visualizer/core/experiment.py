@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import errors, lessons, rulecheck
+from . import dockersets, errors, lessons, rulecheck
 
 PLAIN = "_plain"                 # the base "lesson" of an experiment on the plain docker bridge
 PLAIN_TOPOLOGY, PLAIN_RULESETS = "docker-bridge", ("docker",)
@@ -59,6 +59,7 @@ class Experiment:
     sysctls: tuple[tuple[str, str, str], ...] = ()    # (ns, name, value)
     listeners: tuple[tuple[str, str, int], ...] = ()  # (ns, proto, port)
     traffic: tuple[lessons.Traffic, ...] = ()
+    docker: str = ""                # a docker ruleset's name (dockersets); "": the base's
 
     def as_dict(self) -> dict:
         """The checked experiment as data (the wire's shape)."""
@@ -69,7 +70,8 @@ class Experiment:
                               for n, p, port in self.listeners],
                 "traffic": [{"from": t.src, "to": t.dst, "proto": t.proto, "port": t.port,
                              "count": t.count, "size": t.size, "ttl": t.ttl}
-                            for t in self.traffic]}
+                            for t in self.traffic],
+                "docker": self.docker}
 
 
 def plain_lesson(root: Path) -> lessons.Lesson:
@@ -168,7 +170,10 @@ def check(data: dict, known: dict, root: Path, max_rules: int = rulecheck.MAX_RU
     if not items:
         _fail("traffic", "an experiment needs at least one traffic item")
     traffic = tuple(_traffic(f"traffic[{i}]", t, names) for i, t in enumerate(items))
-    return Experiment(slug, step, tuple(rules), sysctls, listeners, traffic)
+    docker = data.get("docker") or ""
+    if docker and dockersets.unknown(str(docker)):
+        _fail("docker", dockersets.unknown(str(docker)))
+    return Experiment(slug, step, tuple(rules), sysctls, listeners, traffic, str(docker))
 
 
 def _sysctl(field: str, raw: dict, lesson: lessons.Lesson) -> tuple[str, str, str]:

@@ -49,6 +49,8 @@ EXPERIMENT = (
       "(tcp, udp: 1-65535), count (1-10; tcp: 1), size (payload bytes, 0-1400; icmp, udp), "
       "ttl (0: the default, 1-255)}, run in order", True,
       max_items=experiment.MAX_ITEMS),
+    F("docker", "str", "the docker ruleset to run under (core/dockersets.py: 27, 28, "
+      "29-nftables); default: the base step's", null=True, max_len=20),
 )
 
 LAB = [

@@ -239,7 +239,8 @@ class LabClient:
         listeners, traffic) in the owner's fresh sandbox; returns the result.  The
         lab checks every value (``core.experiment``) and refuses a bad one by name."""
         fields = {k: v for k, v in fields.items()
-                  if k in ("base", "rules", "sysctls", "listeners", "traffic") and v is not None}
+                  if k in ("base", "rules", "sysctls", "listeners", "traffic", "docker")
+                  and v not in (None, "")}
         fields = {"owner": owner, **fields, **({"oracle": True} if oracle else {})}
         wire.check(messages.REGISTRY, "line", messages.request("experiment", **fields),
                    self.config)

@@ -46,4 +46,4 @@ def fields_of(opts) -> dict:
         if opts[key] is not None:
             item[key] = opts[key]
     return {"base": opts["base"], "rules": list(opts["rule"]), "sysctls": sysctls,
-            "listeners": listeners, "traffic": [item]}
+            "listeners": listeners, "traffic": [item], "docker": opts.get("docker") or ""}

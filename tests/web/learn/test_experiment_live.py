@@ -146,3 +146,28 @@ async def test_an_nft_rule_of_the_learner_drops_and_is_named_theirs(lab_client):
     udp = [j for j in res["journeys"] if j["proto"] == "udp"]
     assert udp[0]["outcome"] == "dropped" and res["refused"] == 0
     await comm.disconnect()
+
+
+async def test_an_experiment_under_docker_28_goes_through_docker_forward(lab_client):
+    comm = await communicator()
+    await comm.send_json_to({"type": "lab.experiment", "docker": "28",
+                             "traffic": [{"from": "c1", "to": "203.0.113.1", "proto": "icmp",
+                                          "count": 1}]})
+    msgs = await collect_run(comm)
+    res = msgs[-1]
+    assert res["type"] == "lab.result" and res["ok"] is True, res
+    chains = {e["chain"] for m in msgs if m["type"] == "trace.event"
+              for e in [m["event"]] if e["source"] == "nftrace"}
+    assert "DOCKER-FORWARD" in chains and res["experiment"]["docker"] == "28"
+    await comm.send_json_to({"type": "lab.experiment", "docker": "30",
+                             "traffic": [{"from": "c1", "to": "203.0.113.1"}]})
+    err = await comm.receive_json_from(timeout=10)
+    assert err["type"] == "lab.error" and err["message"].startswith("docker:")
+    await comm.disconnect()
+
+
+def test_the_cli_runs_an_experiment_under_docker_28(live_lab):
+    events, res, proc = run_trace("--base=", "--from", "c1", "--to", "203.0.113.1", "--count",
+                                  "1", "--docker", "28", timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert any(e["chain"] == "DOCKER-FORWARD" for e in events) and res["ok"] is True
