@@ -33,3 +33,42 @@ async def test_bad_values_are_named_and_the_socket_stays_up(fields, named):
     reply = await comm.receive_json_from(timeout=10)
     assert reply["type"] == "lab.error" and "traffic" in reply["message"]
     await comm.disconnect()
+
+
+class ExperimentLab:
+    """Test double of LabClient for experiments: a tiny result, the fields it was given."""
+
+    def __init__(self):
+        self.given = []
+
+    async def experiment(self, owner, fields, on_message=None, **kw):
+        self.given.append(fields)
+        await on_message({"type": "lab.status", "status": "running", "detail": "c2$ udp-send"})
+        return {"ok": True, "transmitted": 1, "received": 0, "journeys": [], "lesson": "_plain",
+                "step": 1, "rules": {}, "conntrack": [], "captures": {}, "output": "",
+                "command": "", "experiment": fields}
+
+    async def release(self, owner):
+        pass
+
+
+async def test_experiments_share_the_pages_rate_limit_with_runs(monkeypatch, settings):
+    from visualizer.learn import config
+    lab = ExperimentLab()
+    monkeypatch.setattr(config, "lab_client", lambda: lab)
+    settings.WS_RUNS_PER_MINUTE = 2
+    comm = await communicator()
+    for _ in range(2):
+        await comm.send_json_to({"type": "lab.experiment", "traffic": [UDP]})
+        msgs = []
+        while not msgs or msgs[-1]["type"] not in ("lab.result", "lab.error"):
+            msgs.append(await comm.receive_json_from(timeout=10))
+        assert msgs[-1]["type"] == "lab.result" and msgs[-1]["run"] is None, msgs[-1]
+    assert lab.given[0]["traffic"][0]["port"] == 5353 and lab.given[0]["base"] == ""
+    await comm.send_json_to({"type": "lab.run", "lesson": "container-to-container", "step": 1})
+    reply = await comm.receive_json_from(timeout=10)
+    assert reply["type"] == "lab.error" and reply["kind"] == "rate_limited", reply
+    await comm.send_json_to({"type": "lab.experiment", "traffic": [UDP]})
+    reply = await comm.receive_json_from(timeout=10)
+    assert reply["type"] == "lab.error" and reply["kind"] == "rate_limited", reply
+    await comm.disconnect()
