@@ -117,3 +117,18 @@ def test_an_unknown_docker_is_refused_by_name(live_lab):
     _, result, proc = run_trace("container-to-container", "--step", "1", "--docker", "30")
     assert proc.returncode == 2 and result is None
     assert "unknown docker ruleset '30'" in proc.stderr and "29-nftables" in proc.stderr
+
+
+@pytest.mark.parametrize("step, where, rule", [
+    ("5", ("ip", "raw", "PREROUTING"), "-A PREROUTING -d 172.17.0.2/32 ! -i docker0 -j DROP"),
+    ("6", ("ip", "docker-bridges", "raw-PREROUTING"), '"DROP DIRECT ACCESS"')])
+def test_the_direct_access_drop_is_in_the_trace(live_lab, step, where, rule):
+    """docker-then-and-now steps 5 and 6: wan pings c1's address; 28's raw DROP (loaded
+    ahead of the sandbox's TRACE rule in that chain) and 29's raw-PREROUTING (at -300,
+    as the raw table) drop it, and the trace shows the drop (trace-early's mark)."""
+    events, result, proc = run_trace("docker-then-and-now", "--step", step)
+    assert proc.returncode == 0 and result is not None, proc.stderr[-2000:]
+    drops = [e for e in events if e["verdict"] == "drop"]
+    assert drops and all((e["family"], e["table"], e["chain"]) == where for e in drops), drops
+    assert all(rule in e["rule"] and e["type"] == "rule" for e in drops)
+    assert len(drops) == result["transmitted"] and result["received"] == 0
