@@ -19,16 +19,13 @@ from pathlib import Path
 from . import dockersets, model
 from .config import DEFAULT_LESSONS_DIR
 from .topology import Topology
-from .traffic import MAX_TRAFFIC_ITEMS, TRAFFIC_KINDS, Traffic, TrafficError  # noqa: F401
+from .traffic import MAX_TRAFFIC_ITEMS, TRAFFIC_KINDS, LessonError, Traffic  # noqa: F401
 from .traffic import items as traffic_items
 
 DEFAULT_DIR = DEFAULT_LESSONS_DIR
 ACTION_KINDS = ("iptables", "ebtables", "nft", "sysctl", "listen")
 AFTER_MARKER = "<!-- after -->"
 LEVELS = ("beginner", "intermediate", "advanced")
-
-
-LessonError = TrafficError      # a lesson folder that does not load, with the reason
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ TRAFFIC_KINDS = ("ping", "tcp", "udp", "none")
 MAX_TRAFFIC_ITEMS = 6         # traffic items one step (or experiment) runs in order
 
 
-class TrafficError(errors.InputError):
-    """A lesson folder that does not load, with the reason (``lessons.LessonError``)."""
+class LessonError(errors.InputError):
+    """A lesson folder that does not load, with the reason (``lessons.LessonError``: it
+    lives here because a step's traffic is read here)."""
 
 
 @dataclass(frozen=True)
@@ -59,32 +60,32 @@ TRAFFIC_KEYS = {f for f in Traffic.__dataclass_fields__} | {"from", "to"}
 
 def items(where: str, raw) -> tuple[Traffic, ...]:
     """A step's ``traffic``: one table, or a list of them run in order (at most
-    MAX_TRAFFIC_ITEMS); each may carry its own ``expect``.  A bad one is a TrafficError
+    MAX_TRAFFIC_ITEMS); each may carry its own ``expect``.  A bad one is a LessonError
     naming it, never a raw TypeError or ValueError."""
     listed = raw if isinstance(raw, list) else [raw]
     if not listed or len(listed) > MAX_TRAFFIC_ITEMS:
-        raise TrafficError(f"{where}: 'traffic' is a table or a list of 1 to "
+        raise LessonError(f"{where}: 'traffic' is a table or a list of 1 to "
                           f"{MAX_TRAFFIC_ITEMS} tables, not {len(listed)} items")
     out = []
     for n, item in enumerate(listed, start=1):
         at = f"{where}: traffic item {n}" if isinstance(raw, list) else f"{where}: traffic"
         if not isinstance(item, dict):
-            raise TrafficError(f"{at} must be a table, not {item!r}")
+            raise LessonError(f"{at} must be a table, not {item!r}")
         unknown = sorted(set(item) - TRAFFIC_KEYS)
         if unknown:
-            raise TrafficError(f"{at}: unknown key(s) {', '.join(unknown)}")
+            raise LessonError(f"{at}: unknown key(s) {', '.join(unknown)}")
         t = dict(item)
         if "from" in t:
             t["src"] = t.pop("from")
         if "to" in t:
             t["dst"] = t.pop("to")
         if not isinstance(t.get("expect", {}), dict):
-            raise TrafficError(f"{at}: 'expect' must be a table")
+            raise LessonError(f"{at}: 'expect' must be a table")
         for key in ("count", "port", "size", "ttl"):
             if key in t and (isinstance(t[key], bool) or not isinstance(t[key], int)):
-                raise TrafficError(f"{at}: {key!r} must be a whole number, not {t[key]!r}")
+                raise LessonError(f"{at}: {key!r} must be a whole number, not {t[key]!r}")
         traffic = Traffic(**t)
         if traffic.kind not in TRAFFIC_KINDS:
-            raise TrafficError(f"{at}: unknown traffic kind {traffic.kind!r}")
+            raise LessonError(f"{at}: unknown traffic kind {traffic.kind!r}")
         out.append(traffic)
     return tuple(out)
