@@ -145,14 +145,14 @@ def bench_decoder():
 
 def bench_tracker(reps=20):
     """Decode + Tracker (explain, checked, origin) over the fixture, events per second."""
-    from tests.lab.test_checked_pure import _fixture_index    # the fixture's rule index
+    from tests.fixtures.ruleindex import container_to_container_index
     from visualizer.core import lessons
     from visualizer.core.events import Tracker
     fx = json.loads((ROOT / "tests/fixtures/netlink_container_to_container.json").read_text())
     raws = [r for b in fx["trace"] for t, r in netlink.split(base64.b64decode(b))
             if t == netlink.TRACE_MSG_TYPE]
     ifnames = {int(k): v for k, v in fx["ifnames"].items()}
-    index, topo = _fixture_index(), lessons.get(LESSON).topology
+    index, topo = container_to_container_index(), lessons.get(LESSON).topology
     n, t0 = 0, time.perf_counter()
     for _ in range(reps):
         tracker = Tracker(ifnames, index, topology=topo)    # a run's own, as in the lab

@@ -31,6 +31,26 @@ def live_lab():
     return True
 
 
+def lessons_folder(prefix: str, lessons: dict[str, dict[str, str]]) -> Path:
+    """A lessons folder outside the repo with the shared rulesets and topologies and
+    ``lessons`` ({slug: {file name: text}}), readable by everyone (started as root, the
+    lab reads it as its own unprivileged uid); remove ``result.parent`` when done."""
+    import shutil
+    import tempfile
+    top = Path(tempfile.mkdtemp(prefix=prefix))
+    root = top / "lessons"
+    root.mkdir()
+    for shared in ("_rulesets", "_topologies"):
+        shutil.copytree(ROOT / "lessons" / shared, root / shared)
+    for slug, files in lessons.items():
+        (root / slug).mkdir()
+        for name, text in files.items():
+            (root / slug / name).write_text(text)
+    for d in (top, root, *(root / slug for slug in lessons)):
+        os.chmod(d, 0o755)
+    return root
+
+
 def run_trace(lesson, *args, user=None, timeout=60, env=None):
     """Run ``manage.py trace <lesson> --json``; return (events, result, completed process)."""
     argv = [sys.executable, str(ROOT / "manage.py"), "trace", lesson, "--json", *args]

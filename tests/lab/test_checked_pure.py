@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fixtures.ruleindex import container_to_container_index
 from visualizer.core import checked, lessons, matchwhy
 from visualizer.core.records import Conntrack, Event, Ifaces, Packet, Verdict, Where
 
@@ -262,29 +263,6 @@ def test_a_rule_event_takes_its_origin_from_the_listing():
     assert policy.origin is None and [c["pos"] for c in policy.checked] == [1]
 
 
-def _fixture_index():
-    """The rule index of the fixture's sandbox (tests/fixtures/netlink_container_to_container.json):
-    the docker and trace rulesets as loaded, their handles as the kernel gave them (each table
-    numbers its chains, then its rules, in load order: ip filter's FORWARD rules are 8..13,
-    DOCKER-USER's 19; the trace messages name exactly these)."""
-    from visualizer.core import origins
-    from visualizer.lab import rules
-    sets = rules.lesson_rules(lessons.get("container-to-container"))
-    texts = rules.source_texts(sets)
-    handles, nxt = {}, {}
-    order = {("ip", "filter"): 8, ("ip", "nat"): 6, ("ip", "raw"): 3, ("bridge", "filter"): 2,
-             ("bridge", "nat"): 2, ("bridge", "trace"): 7, ("ip", "trace"): 2}
-    for key, ts in texts.items():
-        fam_table = key[:2]
-        step = 2 if fam_table[0] == "bridge" else 1      # ebtables and nft: a chain, then its rule
-        start = nxt.get(fam_table, order[fam_table])
-        handles[key] = list(range(start, start + step * len(ts), step))
-        nxt[fam_table] = start + step * len(ts)
-    idx = rules.RuleIndex.from_loaded(handles, sets)
-    idx.set_origins(origins.placed(lessons.get("container-to-container")))
-    return idx
-
-
 def test_real_kernel_messages_get_their_checked_rules_and_origins():
     import json
 
@@ -293,7 +271,7 @@ def test_real_kernel_messages_get_their_checked_rules_and_origins():
     from visualizer.lab import netlink
     from .test_netlink_decode import messages
     capture = json.loads((ROOT / "tests/fixtures/netlink_container_to_container.json").read_text())
-    t = Tracker({int(k): v for k, v in capture["ifnames"].items()}, _fixture_index(),
+    t = Tracker({int(k): v for k, v in capture["ifnames"].items()}, container_to_container_index(),
                 topology=lessons.get("container-to-container").topology)
     events = [e for raw in messages(capture, "trace", netlink.TRACE_MSG_TYPE)
               if (e := t.on_trace(netlink.decode_trace(raw), 0.0))]

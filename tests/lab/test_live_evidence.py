@@ -3,15 +3,12 @@ agree with the kernel's evidence (``nft monitor trace`` or a capture).  Each tes
 failed before its fix."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_trace
+from tests.conftest import lessons_folder, run_trace
 
 pytestmark = pytest.mark.live
 
@@ -35,17 +32,10 @@ traffic = { kind = "tcp", from = "c1", to = "203.0.113.10", port = 8080, tool = 
 def made_lessons():
     """A lessons folder with test-made lessons, linked to the repository's shared
     rulesets and topologies (the lab reads it as its own unprivileged uid)."""
-    top = Path(tempfile.mkdtemp(prefix="nfvis-evidence-"))
-    root, lesson = top / "lessons", top / "lessons" / "hairpin"
-    lesson.mkdir(parents=True)
-    for shared in ("_rulesets", "_topologies"):
-        (root / shared).symlink_to(ROOT / "lessons" / shared)
-    (lesson / "lesson.toml").write_text(HAIRPIN)
-    (lesson / "step1.md").write_text("c1 connects to its own published port.\n")
-    for d in (top, root, lesson):
-        os.chmod(d, 0o755)
+    root = lessons_folder("nfvis-evidence-", {"hairpin": {
+        "lesson.toml": HAIRPIN, "step1.md": "c1 connects to its own published port.\n"}})
     yield root
-    shutil.rmtree(top, ignore_errors=True)
+    shutil.rmtree(root.parent, ignore_errors=True)
 
 
 def test_a_hairpin_syn_kept_by_the_bridge_is_not_delivered(live_lab, made_lessons):

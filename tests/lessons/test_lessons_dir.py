@@ -6,32 +6,25 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 import pytest
 from django.test import override_settings
 
-from tests.conftest import ROOT, run_trace
+from tests.conftest import ROOT, lessons_folder, run_trace
 
 SLUG = "my-outside-lesson"
 
 
 @pytest.fixture(scope="module")
 def outside():
-    # Readable by everyone: started as root, the lab reads it as its own unprivileged uid.
-    top = Path(tempfile.mkdtemp(prefix="nfvis-elsewhere-"))
-    os.chmod(top, 0o755)
-    root = top / "lessons"
-    root.mkdir()
-    for shared in ("_rulesets", "_topologies"):
-        shutil.copytree(ROOT / "lessons" / shared, root / shared)
-    shutil.copytree(ROOT / "lessons" / "container-to-container", root / SLUG)
+    source = ROOT / "lessons" / "container-to-container"
+    root = lessons_folder("nfvis-elsewhere-", {SLUG: {
+        f.name: f.read_text() for f in source.iterdir() if f.is_file()}})
     toml = root / SLUG / "lesson.toml"
     toml.write_text(toml.read_text().replace('title = "Container to container across docker0"',
                                              'title = "A lesson from elsewhere"', 1))
     yield root
-    shutil.rmtree(top, ignore_errors=True)
+    shutil.rmtree(root.parent, ignore_errors=True)
 
 
 @pytest.mark.django_db

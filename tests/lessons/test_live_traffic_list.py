@@ -7,12 +7,10 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_trace
+from tests.conftest import ROOT, lessons_folder, run_trace
 from visualizer.core import lessons
 
 pytestmark = pytest.mark.live
@@ -34,17 +32,10 @@ expect = { conntrack = true }
 
 @pytest.fixture(scope="module")
 def folder():
-    top = Path(tempfile.mkdtemp(prefix="nfvis-traffic-list-"))
-    os.chmod(top, 0o755)
-    root = top / "lessons"
-    root.mkdir()
-    for shared in ("_rulesets", "_topologies"):
-        shutil.copytree(ROOT / "lessons" / shared, root / shared)
-    (root / SLUG).mkdir()
-    (root / SLUG / "lesson.toml").write_text(LESSON)
-    (root / SLUG / "step1.md").write_text("UDP to a port nobody listens on, then a ping.\n")
+    root = lessons_folder("nfvis-traffic-list-", {SLUG: {
+        "lesson.toml": LESSON, "step1.md": "UDP to a port nobody listens on, then a ping.\n"}})
     yield root
-    shutil.rmtree(top, ignore_errors=True)
+    shutil.rmtree(root.parent, ignore_errors=True)
 
 
 def test_it_loads_as_two_items(folder):
