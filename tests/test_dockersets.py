@@ -64,3 +64,25 @@ def test_lesson_and_step_keys(tmp_path):
         _lesson(tmp_path / "c", BASE + STEP + 'docker = "2"\n')
     with pytest.raises(lessons.LessonError, match="name no"):
         _lesson(tmp_path / "d", BASE + 'rulesets = []\ndocker = "28"\n' + STEP)
+
+
+def test_a_steps_compare_names_two_or_more_docker_rulesets():
+    from visualizer.core import dockersets
+    from visualizer.core.lessons import LessonError
+    assert dockersets.compare_list(["27", "28"], "x") == ("27", "28")
+    assert dockersets.compare_list([], "x") == ()
+    for bad, says in ((["27"], "two or more"), (["27", "27"], "two or more"),
+                      (["27", "26"], "unknown docker ruleset '26'"), ("27", "two or more")):
+        with pytest.raises(LessonError, match=says):
+            dockersets.compare_list(bad, "lesson: step 1")
+
+
+def test_a_run_says_which_docker_it_loaded_and_notes_another():
+    from visualizer.core import dockersets, lessons
+    lesson = lessons.get("container-to-container")
+    result = {"grade": {"checks": [{"key": "ok"}], "note": ""}}
+    dockersets.mark(result, dockersets.variant(lesson, "28"), "27")
+    assert result["docker"] == "28" and "written for docker 27" in result["grade"]["note"]
+    result = {"grade": {"checks": [], "note": ""}}
+    dockersets.mark(result, lesson, "27")
+    assert result == {"docker": "27", "grade": {"checks": [], "note": ""}}

@@ -9,6 +9,13 @@ a name here says which folders stand for it.
 """
 from __future__ import annotations
 
+from . import phrases
+
+phrases.define({
+    "grade.docker_other": "graded against the step's expectations, written for docker {own}; "
+                          "this run loaded docker {name}'s rules",
+})
+
 # name -> the shared rulesets loaded in place of ``docker``.  28 and 29 bring
 # ``trace-early``: their raw-table rules would otherwise run before the sandbox's
 # TRACE (28: earlier in the same chain; 29: a priority tie at -300).
@@ -48,7 +55,7 @@ def variant(lesson, name: str):
         raise LessonError(f"{lesson.slug}: {bad}")
     if name == lesson.docker:
         return lesson
-    if not any(r in FOLDERS for r in lesson.rulesets):
+    if not loads_docker(lesson):
         raise LessonError(f"lesson {lesson.slug!r} loads no docker ruleset: "
                           f"docker {name!r} changes nothing in it")
     return dataclasses.replace(lesson, docker=name, rulesets=swap(lesson.rulesets, name))
@@ -57,3 +64,38 @@ def variant(lesson, name: str):
 def for_step(lesson, step, name: str | None = None):
     """The lesson as ``step`` runs it: under ``name`` if given, else the step's docker."""
     return variant(lesson, name or step.docker or lesson.docker)
+
+
+def loads_docker(lesson) -> bool:
+    """Whether the lesson loads a docker ruleset (a switch to another changes something)."""
+    return any(r in FOLDERS for r in lesson.rulesets)
+
+
+def used(lesson) -> str | None:
+    """The name of the docker ruleset ``lesson`` (as a run runs it) loads; None: none."""
+    return lesson.docker if loads_docker(lesson) else None
+
+
+def compare_list(raw, where: str) -> tuple[str, ...]:
+    """A step's ``compare``: two or more docker ruleset names the page runs the step under,
+    one after the other, and shows side by side."""
+    from .lessons import LessonError
+    if raw in ([], ()):
+        return ()
+    if not isinstance(raw, list) or len(raw) < 2 or len(set(map(str, raw))) != len(raw):
+        raise LessonError(f"{where}: 'compare' lists two or more different docker rulesets, "
+                          f"not {raw!r}")
+    for name in raw:
+        bad = unknown(str(name))
+        if bad:
+            raise LessonError(f"{where}: compare: {bad}")
+    return tuple(map(str, raw))
+
+
+def mark(result: dict, lesson, own: str) -> None:
+    """A run's RESULT says which docker ruleset it loaded (``docker``), and its grade
+    notes expectations written for another."""
+    result["docker"] = used(lesson)
+    grade = result.get("grade")
+    if result["docker"] and result["docker"] != own and grade and grade.get("checks"):
+        grade["note"] = phrases.msg("grade.docker_other", own=own, name=result["docker"]).text()

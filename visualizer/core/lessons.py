@@ -60,6 +60,7 @@ class Step:
     predict_captures: tuple[str, ...] = ()   # interfaces whose captures the learner predicts
     title_after: str = ""       # the title once the step has run (may be the outcome)
     docker: str = ""            # the docker ruleset it runs under ("": the lesson's)
+    compare: tuple[str, ...] = ()   # docker rulesets the page runs it under, side by side
     before: str = ""            # Markdown: the setup and the question, before the run
     after: str = ""             # Markdown: the explanation, once the step has run
 
@@ -247,6 +248,7 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
             about=_about(folder.name, i, raw.get("about", data.get("about", []))),
             predict_captures=_captured(folder.name, i, raw.get("predict_captures", []), topology),
             docker=_docker(raw.get("docker", ""), f"{folder.name}: step {i}"),
+            compare=dockersets.compare_list(raw.get("compare", []), f"{folder.name}: step {i}"),
         ))
     if not steps:
         raise LessonError(f"{folder.name}: a lesson needs at least one step")
@@ -259,7 +261,8 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
         if not (root / "_rulesets" / rs).is_dir():
             raise LessonError(f"{folder.name}: unknown ruleset {rs!r}")
     docker = _docker(data.get("docker", dockersets.DEFAULT), folder.name)
-    if (docker != dockersets.DEFAULT or any(s.docker for s in steps)) and "docker" not in rulesets:
+    if (docker != dockersets.DEFAULT or any(s.docker or s.compare for s in steps)) \
+            and "docker" not in rulesets:
         raise LessonError(f"{folder.name}: 'docker' picks a docker ruleset, but the lesson's "
                           "rulesets name no \"docker\"")
     rulesets = dockersets.swap(rulesets, docker)

@@ -34,6 +34,9 @@ STEP = F("step", "int", "a step number, from 1 (the lesson says how many)", True
 RULES = F("rules", "list", "learner rules (iptables/ebtables arguments)", max_items="max_rules",
           check=_rules)
 
+DOCKER = F("docker", "str", "the docker ruleset to run under (core/dockersets.py: 27, 28, "
+           "29-nftables); default: the step's (an experiment's: its base step's)", null=True,
+           max_len=20)
 # An experiment's own fields (core/experiment.py checks every value, naming the field).
 EXPERIMENT = (
     F("base", "str", "\"lesson\" or \"lesson:step\": start from that step's sandbox as the "
@@ -49,8 +52,7 @@ EXPERIMENT = (
       "(tcp, udp: 1-65535), count (1-10; tcp: 1), size (payload bytes, 0-1400; icmp, udp), "
       "ttl (0: the default, 1-255)}, run in order", True,
       max_items=experiment.MAX_ITEMS),
-    F("docker", "str", "the docker ruleset to run under (core/dockersets.py: 27, 28, "
-      "29-nftables); default: the base step's", null=True, max_len=20),
+    DOCKER,
 )
 
 LAB = [
@@ -59,6 +61,7 @@ LAB = [
         F("prediction", "dict", "PREDICTION, or null: the learner skipped", null=True,
           check=_prediction),
         F("batch", "bool", "true: take consecutive events as one trace.events message"),
+        DOCKER,
     ), "run one lesson step in this connection's sandbox"),
     M("lab.experiment", "lab", "client", (
         *EXPERIMENT,
@@ -93,6 +96,8 @@ LAB = [
         F("prediction_grade", "dict", "PGRADE"),
         F("experiment", "dict", "an experiment's run: the experiment as checked, "
           "{base, rules, sysctls, listeners, traffic}"),
+        F("docker", "str", "the docker ruleset the run loaded (27, 28, 29-nftables); null: "
+          "the lesson loads none", null=True),
     ), "the run's RESULT (every RESULT field), and these", open=True),
     M("lab.error", "lab", "server", ERROR_FIELDS, "the request was refused or the run failed"),
 ]
@@ -220,8 +225,7 @@ LINE = [
         OWNER, F("lesson", "str", "a lesson slug", True, max_len=200),
         F("step", "int", "default: the last", min=1, max=10_000), RULES,
         F("oracle", "bool", "also run nft monitor trace"),
-        F("docker", "str", "the docker ruleset to run under (core/dockersets.py: 27, 28, "
-          "29-nftables); default: the step's", null=True, max_len=20)), "run a step", key="op"),
+        DOCKER), "run a step", key="op"),
     M("experiment", "line", "client", (
         OWNER, *EXPERIMENT, F("oracle", "bool", "also run nft monitor trace")),
       "run an experiment (lab.experiment's fields)", key="op"),

@@ -253,6 +253,7 @@ class Lab:
         # The owner's previous sandbox goes once this run is over: tearing
         # namespaces down keeps the kernel busy, and this run comes first.
         # At the cap, though, it makes room for the new one (``make_room``).
+        own = dockersets.for_step(lesson, step).docker     # what the step's expect is about
         lesson = dockersets.for_step(lesson, step, req.get("docker"))
         old = self.owned.pop(req["owner"], None)
         self.running += 1
@@ -273,6 +274,7 @@ class Lab:
                 raise
             self.owned[req["owner"]] = (sb, time.monotonic())
             self.send(rid, messages.status("done", "run finished"))
+            dockersets.mark(result, lesson, own)
             self.send(rid, messages.result({**result, **(extra or {})}))
         finally:
             self.starting.discard(rid)

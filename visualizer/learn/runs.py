@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 async def run(channel_name: str, lesson: str, step: int, rules: list,
               prediction: dict | None = None, owner: str = "", batch: bool = False,
-              deliver=None) -> None:
+              deliver=None, docker: str = "") -> None:
     """Run one validated request in the sandbox of connection ``channel_name``, for
     browser session ``owner`` (its runs and progress); always ends with a final message.
     ``deliver``: the consumer's own ``await deliver(texts, final)`` (see :class:`Outbox`)."""
@@ -35,7 +35,7 @@ async def run(channel_name: str, lesson: str, step: int, rules: list,
 
     result = await _lab(out, config.lab_client().run(
         owner=channel_name, lesson=lesson, step=step, rules=rules, on_message=on_message,
-        text_events=True))
+        text_events=True, docker=docker or None))
     if result is None:
         return
     frames = result.pop("frames", None)     # the frames' bytes go to the database, not the socket

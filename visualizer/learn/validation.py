@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from ..core import errors, experiment, messages, wire
+from ..core import dockersets, errors, experiment, messages, wire
 from .config import lab_config, lessons
 
 
 def parse_request(text_data: str | None, bytes_data: bytes | None = None) -> dict:
-    """One websocket message -> {lesson, step, rules, prediction, batch} of a
+    """One websocket message -> {lesson, step, rules, prediction, batch, docker} of a
     ``lab.run``, or {"open": lesson} of a ``lab.open``; or ``errors.InputError``
     saying what is wrong."""
     data = wire.decode(text_data, settings.WS_MAX_MESSAGE)
@@ -31,5 +31,9 @@ def validate(data) -> dict:
         return {"open": slug}
     if not 1 <= step <= len(known[slug].steps):
         raise errors.InputError(f"lesson {slug!r} has steps 1..{len(known[slug].steps)}, not {step}")
+    docker = clean.get("docker") or ""
+    if docker:      # a name of dockersets, for a lesson that loads docker's rules
+        dockersets.for_step(known[slug], known[slug].step(step), docker)
     return {"lesson": slug, "step": step, "rules": clean["rules"] or [],
-            "prediction": clean["prediction"], "batch": bool(clean["batch"])}
+            "prediction": clean["prediction"], "batch": bool(clean["batch"]),
+            **({"docker": docker} if docker else {})}
