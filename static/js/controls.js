@@ -112,3 +112,24 @@ export function setStatus(status, detail) {
   $("progress").dataset.status = status || "";
   $("status-detail").textContent = detail || status || "";
 }
+
+// "copy": the event log's text to the clipboard, or selected for the learner to copy
+export function wireCopyLog(btn, log, textOf) {
+  btn.addEventListener("click", async () => {
+    try { await navigator.clipboard.writeText(textOf()); btn.textContent = S.copy.copied; } catch {
+      const r = document.createRange(); r.selectNodeContents(log); getSelection().removeAllRanges(); getSelection().addRange(r);
+    }
+    setTimeout(() => { btn.textContent = S.copy.copy; }, 1500);
+  });
+}
+
+// the player's keys, anywhere on the page but in a control
+const INTERACTIVE = "input, textarea, select, button, a, summary, [role=tab], [role=listbox], [role=button], [contenteditable]";
+export function wireKeys(player) {
+  document.addEventListener("keydown", (e) => {
+    if (e.target.closest(INTERACTIVE) || e.ctrlKey || e.metaKey || e.altKey) return;
+    const keys = { " ": () => player.toggle(), ArrowLeft: () => player.step(-1), ArrowRight: () => player.step(1),
+      Home: () => player.first(), End: () => player.last() };
+    if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
+  });
+}

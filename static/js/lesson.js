@@ -12,7 +12,7 @@ import { EventLog, journeysFromEvents, renderJourneys } from "./journeys.js";
 import { renderInspector } from "./inspector.js";
 import { renderCaptures, renderConntrack, renderOutput, renderRules } from "./sandbox.js";
 import { renderPredictionGrade, renderResult } from "./result.js";
-import { Announcer, isDisabled, renderCaption, renderHiddenToggle, renderLogsToggle, renderPlayer, setDisabled, setStatus, wirePlayer } from "./controls.js";
+import { Announcer, isDisabled, renderCaption, renderHiddenToggle, renderLogsToggle, renderPlayer, setDisabled, setStatus, wireCopyLog, wireKeys, wirePlayer } from "./controls.js";
 import { PredictPanel } from "./predict.js";
 import { setSubject } from "./focus.js";
 import { TryIt, showError } from "./tryit.js";
@@ -21,6 +21,8 @@ import { Zoom, wireBench, wirePresenter } from "./layout.js";
 import { buildPrediction, progressAfter } from "./grading.js";
 import { progressText, runUrls } from "./pagedata.js";
 import { StepText } from "./steptext.js";
+import { DockerSwitch } from "./dockerswitch.js";
+import { Compare } from "./compare.js";
 import { S, t } from "./strings.js";
 
 const data = JSON.parse($("page-data").textContent);
@@ -44,6 +46,8 @@ const announcer = new Announcer($("announce"));
 const log = new EventLog($("log"), (i) => { player.pause(); player.seek(i, "seek"); });
 const zoom = new Zoom($("diagram-scroll"), svg);
 const tryit = new TryIt({ box: $("rules-input"), explain: $("explain"), maxRules: data.max_rules, maxLen: data.max_rule_len });
+const docker = new DockerSwitch($("docker-switch"), data.docker, recorded && data.run ? (data.run.result || {}).docker : null);
+const compare = new Compare(recorded ? null : $("compare"), data.docker, { proto, switcher: docker, run: () => startRun() });
 const predict = recorded ? null : new PredictPanel($("predict"), {
   store, offered: (data.prediction && data.prediction.offered) || [], model, diagramEl: svg,
   captures: (data.prediction && data.prediction.captures) || [],
@@ -228,6 +232,7 @@ function finishRun(result) {
   player.seek(startIndex(get().timeline, get().journeys, proto), "start");
   const first = get().timeline[get().i];
   if (first) store.set({ visits: [model.boxKey(first)] });
+  compare.onResult(result, s.events, get().journeys);
   const pg = result.prediction_grade;
   announcer.say(t(S.announce.runDone, { outcome: result.ok ? S.result.okWords : S.result.badWords,
     prediction: pg && pg.total ? t(recorded ? S.announce.predictionScoreRecorded : S.announce.predictionScore,
@@ -343,7 +348,7 @@ async function startRun() {
   if (!document.body.classList.contains("present")) $("lab").scrollIntoView({ block: "start" });
   announcer.say(S.announce.runStarted);
   const msg = { type: "lab.run", lesson: data.lesson, step: data.step.number, rules, prediction: built.prediction,
-    batch: true };
+    batch: true, ...(docker.value() ? { docker: docker.value() } : {}) };
   try {
     await keepSession();
     await socket.send(msg);
@@ -369,20 +374,8 @@ diagram.onActivate = (key) => {
 $("run-btn")?.addEventListener("click", (e) => { if (!isDisabled(e.currentTarget)) startRun(); });
 $("hidden-toggle").addEventListener("click", () => store.set({ showHidden: !get().showHidden }));
 $("logs-toggle").addEventListener("click", () => store.set({ logsApart: !get().logsApart }));
-$("copy-log").addEventListener("click", async () => {
-  const text = get().timeline.map(eventText).join("\n");
-  try { await navigator.clipboard.writeText(text); $("copy-log").textContent = S.copy.copied; } catch {
-    const r = document.createRange(); r.selectNodeContents($("log")); getSelection().removeAllRanges(); getSelection().addRange(r);
-  }
-  setTimeout(() => { $("copy-log").textContent = S.copy.copy; }, 1500);
-});
-const INTERACTIVE = "input, textarea, select, button, a, summary, [role=tab], [role=listbox], [role=button], [contenteditable]";
-document.addEventListener("keydown", (e) => {
-  if (e.target.closest(INTERACTIVE) || e.ctrlKey || e.metaKey || e.altKey) return;
-  const keys = { " ": () => player.toggle(), ArrowLeft: () => player.step(-1), ArrowRight: () => player.step(1),
-    Home: () => player.first(), End: () => player.last() };
-  if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
-});
+wireCopyLog($("copy-log"), $("log"), () => get().timeline.map(eventText).join("\n"));
+wireKeys(player);
 
 if (recorded && data.run) {
   setStatus("done", S.run.recorded);

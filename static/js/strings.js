@@ -57,6 +57,16 @@ export const S = {
     logsApart: "Show {n} log lines apart", logsFold: "Fold {n} log lines into their hops",
     logsTitle: "An NFLOG line reports the same packet at the same chain as the trace line it is folded into",
   },
+  docker: {
+    label: "docker's rules", title: "Run this step under the rules another docker version writes (the step's expectations are written for its own)",
+    ran: "This run loaded {name}'s rules.",
+    names: { "27": "docker ≤ 27", "28": "docker 28+ (iptables)", "29-nftables": "docker 29 (nftables backend)" },
+  },
+  compare: {
+    heading: "Side by side", note: "The same traffic under each docker version's rules: the chains the first request entered, as the kernel traced them, and what became of it.",
+    runAll: "Run under {names}", chains: "chains of the first request", outcome: "outcome", reply: "its reply",
+    notRun: "not run yet", noReply: "no reply",
+  },
   journeys: {
     all: "all", every: "every packet ({n} events)", meta: "first event {seq} · {n} events",
     empty: "No packets yet.", droppedHere: "{n} dropped: shown first", story: "story",

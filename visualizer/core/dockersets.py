@@ -92,10 +92,11 @@ def compare_list(raw, where: str) -> tuple[str, ...]:
     return tuple(map(str, raw))
 
 
-def mark(result: dict, lesson, own: str) -> None:
+def mark(result: dict, lesson, own: str, compare: tuple[str, ...] = ()) -> None:
     """A run's RESULT says which docker ruleset it loaded (``docker``), and its grade
-    notes expectations written for another."""
+    notes expectations written for another (a compare step's are for each it names)."""
     result["docker"] = used(lesson)
     grade = result.get("grade")
-    if result["docker"] and result["docker"] != own and grade and grade.get("checks"):
+    if result["docker"] and result["docker"] not in (own, *compare) and grade \
+            and grade.get("checks"):
         grade["note"] = phrases.msg("grade.docker_other", own=own, name=result["docker"]).text()

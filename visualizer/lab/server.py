@@ -274,7 +274,7 @@ class Lab:
                 raise
             self.owned[req["owner"]] = (sb, time.monotonic())
             self.send(rid, messages.status("done", "run finished"))
-            dockersets.mark(result, lesson, own)
+            dockersets.mark(result, lesson, own, step.compare)
             self.send(rid, messages.result({**result, **(extra or {})}))
         finally:
             self.starting.discard(rid)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ..core import lessons as registry
-from ..core import model, pcapexport, predict
+from ..core import dockersets, model, pcapexport, predict
 from .config import lab_config
 from .models import Progress, Run
 from . import markup, sessions, throttle
@@ -135,6 +135,7 @@ def _page(request, lesson, step, run: Run | None = None):
                  "run_text": "/runs/{id}.txt", "run_pcapng": "/runs/{id}.pcapng",
                  "session": reverse("session")},
     }
+    data["docker"] = _docker_switch(lesson, step)
     data["prefill_rules"] = prefill = _prefill(request, cfg) if step.try_it and not run else []
     data["present"] = request.GET.get("present") == "1"
     steps = list(lesson.steps)
@@ -152,6 +153,14 @@ def _page(request, lesson, step, run: Run | None = None):
         "prefill": "\n".join(prefill), "present": data["present"],
         "live_again": _live_url(lesson, step, run) if run else None,
     })
+
+
+def _docker_switch(lesson, step) -> dict:
+    """The docker switch (lab.run's docker): offered where the lesson loads docker's rules
+    and the step pins no version of its own, or compares several (its ``compare``)."""
+    return {"own": dockersets.for_step(lesson, step).docker,
+            "names": list(step.compare or dockersets.DOCKER), "compare": list(step.compare),
+            "offer": dockersets.loads_docker(lesson) and (not step.docker or bool(step.compare))}
 
 
 def _prefill(request, cfg) -> list[str]:

@@ -49,29 +49,37 @@ class Command(BaseCommand):
         try:
             for lesson in todo:
                 for step in lesson.steps:
-                    name = f"{lesson.slug} step {step.number}"
-                    try:
-                        result = await client.run("verify", lesson.slug, step.number, [])
-                    except LabUnavailable:
-                        raise
-                    except LabError as e:
-                        failed += 1
-                        self.stdout.write(f"FAIL {name}: the run failed: {e.message}")
-                        continue
-                    g = result.get("grade") or {}
-                    if g.get("passed") is False:
-                        failed += 1
-                        self.stdout.write(f"FAIL {name}: {step.title}")
-                    else:
-                        passed += 1
-                        what = "ran (try-it: nothing expected)" if g.get("passed") is None else "ok"
-                        self.stdout.write(f"ok   {name}: {step.title}: {what}")
-                    for c in g.get("checks", []):
-                        if verbose or not c["ok"]:
-                            mark = "  ✓" if c["ok"] else "  ✗"
-                            self.stdout.write(f"{mark} {c['key']}: expected {c['expected']}; "
-                                              f"the kernel showed {c['observed']}")
+                    # a compare step runs under each docker ruleset it names, as the page does
+                    for docker in step.compare or (None,):
+                        if await self._step(client, lesson, step, docker, verbose):
+                            passed += 1
+                        else:
+                            failed += 1
         finally:
             await client.stop()
         self.stdout.write(f"{passed} passed, {failed} failed")
         return failed
+
+    async def _step(self, client, lesson, step, docker, verbose: bool) -> bool:
+        """Run and grade one step (under ``docker``, if given); print what the kernel showed."""
+        name = f"{lesson.slug} step {step.number}" + (f" (docker {docker})" if docker else "")
+        try:
+            result = await client.run("verify", lesson.slug, step.number, [], docker=docker)
+        except LabUnavailable:
+            raise
+        except LabError as e:
+            self.stdout.write(f"FAIL {name}: the run failed: {e.message}")
+            return False
+        g = result.get("grade") or {}
+        ok = g.get("passed") is not False
+        if ok:
+            what = "ran (try-it: nothing expected)" if g.get("passed") is None else "ok"
+            self.stdout.write(f"ok   {name}: {step.title}: {what}")
+        else:
+            self.stdout.write(f"FAIL {name}: {step.title}")
+        for c in g.get("checks", []):
+            if verbose or not c["ok"]:
+                mark = "  ✓" if c["ok"] else "  ✗"
+                self.stdout.write(f"{mark} {c['key']}: expected {c['expected']}; "
+                                  f"the kernel showed {c['observed']}")
+        return ok
