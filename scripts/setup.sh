@@ -26,6 +26,9 @@ done
 command -v dpkg >/dev/null 2>&1 && ! dpkg -s python3-venv >/dev/null 2>&1 && missing+=(python3-venv)
 # nc must be the OpenBSD flavour (-z, -l PORT)
 if ! dpkg -s netcat-openbsd >/dev/null 2>&1 && command -v dpkg >/dev/null 2>&1; then missing+=(netcat-openbsd); fi
+# the translations: msgfmt compiles locale/*.po; the CJK fonts render zh-hans, zh-hant and ja
+command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+if command -v dpkg >/dev/null 2>&1 && ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then missing+=(fonts-noto-cjk); fi
 if [ ${#missing[@]} -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -71,6 +74,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 .venv/bin/python manage.py migrate --noinput -v 0
+# the translations' catalogues (locale/<lang>/LC_MESSAGES/django.po -> .mo)
+if [ -d locale ] && command -v msgfmt >/dev/null 2>&1; then
+  .venv/bin/python manage.py compilemessages --ignore=.venv --ignore='.*' -v 0
+fi
 
 # Can the lab user read what the lab runs (the code, .venv, the lessons)?
 # The real test: import the lab as that user, and list the lessons.

@@ -120,3 +120,22 @@ def test_a_message_may_take_phrases_and_comes_back_from_the_wire():
     wire = outer.wire()
     assert wire["args"]["matches"][0] == {"id": "rule.in", "args": {"dev": "eth0"}}
     assert phrases.from_wire(wire).text() == outer.text()
+
+
+@pytest.mark.parametrize("lang", [lang for lang in phrases.LANGS if lang != "en"])
+def test_each_languages_templates_take_the_english_placeholders(lang):
+    cat = phrases.catalogue(lang)
+    assert not set(cat) - set(TEMPLATES), f"{lang}: ids English does not have"
+    for key, template in cat.items():
+        assert phrases.placeholders(template) == phrases.placeholders(TEMPLATES[key]), key
+        template.format(**{k: "x" for k in phrases.placeholders(template)})
+
+
+def test_a_message_renders_in_a_language_with_english_where_it_has_none(monkeypatch):
+    m = phrases.msg("grade.docker_other", own="27", name="28")
+    monkeypatch.setitem(phrases._TRANSLATED, "ja", {})
+    assert phrases.render_in("ja", m) == m.text()
+    monkeypatch.setitem(phrases._TRANSLATED, "ja", {
+        "grade.docker_other": "docker {own} 向けの期待値で採点; この実行は docker {name} のルール"})
+    assert phrases.render_in("ja", m) == "docker 27 向けの期待値で採点; この実行は docker 28 のルール"
+    assert phrases.catalogue("xx") == {}

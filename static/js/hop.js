@@ -3,6 +3,7 @@
 // same device, the chain's rules marked matched / checked / not reached, and the gloss of
 // each conntrack word.
 import { diff, fmtVal } from "./fmt.js";
+import { say } from "./phrases.js";
 import { S, t } from "./strings.js";
 
 // fields a netfilter hook can really rewrite in the packet: NAT (addresses, ports, the ICMP
@@ -52,7 +53,7 @@ export function chainRows(rules, ev, visit = [ev]) {
     && e.seq <= ev.seq && e.source !== "nflog" && e.type !== "log");
   const matched = new Set(here.filter((e) => e.rule_pos != null && e.type !== "policy").map((e) => e.rule_pos));
   const why = new Map();
-  for (const e of here) for (const c of e.checked || []) if (c.why && !why.has(c.pos)) why.set(c.pos, c.why);
+  for (const e of here) for (const c of e.checked || []) if (c.why && !why.has(c.pos)) why.set(c.pos, say(c.why_msg, c.why));
   const whole = ev.type === "policy" || ev.rule_pos == null;   // the end of the chain was reached
   let list = rules;
   if (!list) {
@@ -75,7 +76,7 @@ export function chainRows(rules, ev, visit = [ev]) {
     if (matched.has(r.pos)) mark = "matched";
     else if (exact) mark = claimed.has(r.pos) ? "checked" : r.pos < first ? "untraced" : "unreached";
     else if (whole || r.pos < ev.rule_pos) mark = "checked";
-    return { pos: r.pos, rule: r.rule, origin: r.origin || null, mark,
+    return { pos: r.pos, rule: r.rule, origin: r.origin ? say(r.origin_msg, r.origin) : null, mark,
       why: mark === "checked" ? why.get(r.pos) || null : null, current: !whole && r.pos === ev.rule_pos };
   });
   if (ev.type === "policy") rows.push({ policy: fmtVal(ev.verdict).toUpperCase(), mark: "matched", current: true });

@@ -5,6 +5,8 @@
 import { el, tokens } from "./dom.js";
 import { FIELDS, chainLabel, fmtVal, ruleLabel, verdictInfo } from "./fmt.js";
 import { chainRows, ctGlosses, renamed, rewriteNote, rewriteSource, rewrites } from "./hop.js";
+import { storyLines } from "./journeys.js";
+import { say } from "./phrases.js";
 import { S, t } from "./strings.js";
 
 const I = S.inspector;
@@ -81,9 +83,9 @@ export function renderInspector(div, ev, prev, ctx = {}) {
     el("div", { class: "where" }, el("strong", { text: chainLabel(ev) }),
       ev.probe ? el("span", { class: "probe-tag", text: S.hop.probeTag }) : null,
       el("span", { class: "jnote", text: ctx.journeyLabel || "" })),
-    ev.explain ? el("p", { class: "hop-explain" }, ...tokens(ev.explain)) : null,
+    ev.explain ? el("p", { class: "hop-explain" }, ...tokens(say(ev.explain_msgs, ev.explain))) : null,
     el("div", { class: "rule" }, el("code", {}, ...tokens(ruleLabel(ev) || S.hop.noRule)),
-      ev.origin ? el("span", { class: "origin", text: t(I.origin, { origin: ev.origin }) }) : null),
+      ev.origin ? el("span", { class: "origin", text: t(I.origin, { origin: say(ev.origin_msg, ev.origin) }) }) : null),
     el("div", { class: "verdict" }, el("span", { class: "vbadge", text: `${v.icon} ${v.label}` }),
       (ev.derived || []).includes("verdict")
         ? el("span", { class: "derived", title: I.derivedReturn, text: I.derived }) : null,
@@ -102,8 +104,8 @@ export function renderInspector(div, ev, prev, ctx = {}) {
   if (seen.length) div.append(natBox(t(I.natSeen, { iface: seen[0].seen }), seen));
   if (rest.length) div.append(natBox(I.natJourney, rest));
   div.append(headerTable(ev, prev, ctx));
-  const story = ctx.journey && ctx.journey.story;
-  if (story && story.length) {
+  const story = storyLines(ctx.journey);
+  if (story.length) {
     div.append(el("details", { class: "hop-story" }, el("summary", { text: t(I.story, { id: ctx.journey.id }) }),
       el("ol", {}, ...story.map((line) => el("li", { text: line })))));
   }

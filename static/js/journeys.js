@@ -2,6 +2,7 @@
 // event log (a listbox: arrow keys move the hop, the current hop is its active option).
 import { el, keepFocus, scrollWithin, tokens } from "./dom.js";
 import { eventText, packetSummary, verdictInfo } from "./fmt.js";
+import { say } from "./phrases.js";
 import { S, t } from "./strings.js";
 
 const OUTCOME_ICON = { delivered: "✓", dropped: "✕", local: "⌂", sent: "→", lost: "✕", stopped: "·", unknown: "?" };
@@ -14,6 +15,12 @@ export function journeysFromEvents(events) {
       proto: ev.proto, summary: packetSummary(ev), outcome: null, provisional: true, first_seq: ev.seq });
   }
   return [...m.values()];
+}
+
+// a journey's story (core/story.py), each sentence in the page's language
+export function storyLines(j) {
+  const story = (j && j.story) || [];
+  return story.map((line, i) => say((j.story_msgs || [])[i], line));
 }
 
 export function outcomeText(j) {
@@ -43,12 +50,12 @@ export function renderJourneys(ul, { journeys, total, counts, selected, first, o
       el("span", { class: "jid", text: `#${j.id}` }),
       el("span", { class: `jdir ${j.direction}`, text: S.direction[j.direction] || j.direction || "" }),
       el("span", { class: "jmeta", text: t(S.journeys.meta, { seq: j.first_seq ?? "?", n: counts[j.id] || 0 }) }),
-      el("span", { class: `jout out-${out}`, title: j.outcome_detail || "", text: outcomeText(j) }),
+      el("span", { class: `jout out-${out}`, title: say(j.outcome_msg, j.outcome_detail || ""), text: outcomeText(j) }),
       el("span", { class: "jsum", text: j.summary || "" }))));
-      if (j.id === storyOf && j.story && j.story.length) {
+      if (j.id === storyOf && storyLines(j).length) {
         ul.append(el("li", { class: "story", "data-story": j.id },
           el("span", { class: "story-h", text: t(S.inspector.story, { id: j.id }) }),
-          el("ol", {}, ...j.story.map((line) => el("li", { text: line })))));
+          el("ol", {}, ...storyLines(j).map((line) => el("li", { text: line })))));
       }
     }
   });

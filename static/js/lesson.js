@@ -20,12 +20,14 @@ import { wireTabs } from "./tabs.js";
 import { Zoom, wireBench, wirePresenter } from "./layout.js";
 import { buildPrediction, progressAfter } from "./grading.js";
 import { progressText, runUrls } from "./pagedata.js";
+import { usePhrases } from "./phrases.js";
 import { StepText } from "./steptext.js";
 import { DockerSwitch } from "./dockerswitch.js";
 import { Compare } from "./compare.js";
 import { S, t } from "./strings.js";
 
 const data = JSON.parse($("page-data").textContent);
+usePhrases(data.phrases, data.phrase_style);
 setSubject(data.step && data.step.about);   // a step about ARP shows its ARP hops
 const model = makeModel(data.model);
 const recorded = data.mode === "recorded";

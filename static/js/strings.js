@@ -1,7 +1,12 @@
-// The message catalogue: every string the scripts show to the learner, in one place,
-// so the interface can be translated later. Placeholders are {name}; see t().
+// The message catalogue: every string the scripts show to the learner, in one place, in
+// English (EN) and per language (strings.<lang>.js, the same keys). Placeholders are {name};
+// see t(). S is the page's language (its <html lang>, set by Django from the switch or
+// Accept-Language), English where a key is missing.
+import { CATALOGUE as JA } from "./strings.ja.js";
+import { CATALOGUE as ZH_HANS } from "./strings.zh-hans.js";
+import { CATALOGUE as ZH_HANT } from "./strings.zh-hant.js";
 
-export const S = {
+export const EN = {
   verdict: {
     accept: "accept", drop: "drop", reject: "reject", continue: "continue", jump: "jump",
     goto: "goto", return: "return", queue: "queue", stolen: "stolen", logged: "logged",
@@ -275,6 +280,26 @@ export const S = {
     back: "Back to your step",
   },
 };
+
+export const CATALOGUES = { en: EN, ja: JA, "zh-hans": ZH_HANS, "zh-hant": ZH_HANT };
+
+// ``lang``'s value for every key of ``base``, ``base``'s where it has none (or another shape)
+export function withFallback(lang, base) {
+  if (typeof base !== "object" || base === null) return typeof lang === typeof base ? lang : base;
+  const out = Array.isArray(base) ? [] : {};
+  for (const [k, v] of Object.entries(base)) out[k] = lang && k in lang ? withFallback(lang[k], v) : v;
+  return out;
+}
+
+// the keys of ``base`` that ``lang`` lacks, dotted ("journeys.empty")
+export function missingKeys(lang, base, at = "") {
+  if (typeof base !== "object" || base === null) return lang === undefined || typeof lang !== typeof base ? [at] : [];
+  return Object.entries(base).flatMap(([k, v]) => missingKeys(lang && typeof lang === "object" ? lang[k] : undefined, v, at ? `${at}.${k}` : k));
+}
+
+export const LANG = typeof document !== "undefined" && document.documentElement.lang in CATALOGUES
+  ? document.documentElement.lang : "en";
+export const S = withFallback(CATALOGUES[LANG], EN);
 
 // "{n} events" with {n} from vars; unknown names stay as they are
 export function t(template, vars = {}) {

@@ -61,6 +61,7 @@ class Step:
     title_after: str = ""       # the title once the step has run (may be the outcome)
     docker: str = ""            # the docker ruleset it runs under ("": the lesson's)
     compare: tuple[str, ...] = ()   # docker rulesets the page runs it under, side by side
+    explain_file: str = ""      # its Markdown's file name (translations sit beside it)
     before: str = ""            # Markdown: the setup and the question, before the run
     after: str = ""             # Markdown: the explanation, once the step has run
 
@@ -239,6 +240,7 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
         before, after = split_text(text)
         steps.append(Step(
             number=i, title=raw["title"], explain=text, before=before, after=after,
+            explain_file=md.name,
             title_after=str(raw.get("title_after", "")),
             actions=tuple(_action(a) for a in raw.get("actions", [])),
             traffic=items[0], traffic_items=items if len(items) > 1 else (),

@@ -86,6 +86,45 @@ def render(id_: str, **args) -> str:
     return CATALOGUE[id_].format(**{k: _text_arg(v) for k, v in args.items()})
 
 
+# The other languages: a catalogue each (``phrases_<lang>.py``'s CATALOGUE, the same ids and
+# placeholders), English where an id is missing.  Lists are joined as each language does.
+LANGS = ("en", "zh-hans", "zh-hant", "ja")
+LIST_SEP = {"en": ", ", "zh-hans": "、", "zh-hant": "、", "ja": "、"}
+_TRANSLATED: dict[str, dict[str, str]] = {}
+
+
+def catalogue(lang: str) -> dict[str, str]:
+    """The templates of ``lang`` (English: CATALOGUE; an unknown language: none)."""
+    if lang == "en":
+        return CATALOGUE
+    if lang not in _TRANSLATED:
+        import importlib
+        name = f"{__package__}.phrases_{lang.replace('-', '_')}"
+        try:
+            _TRANSLATED[lang] = dict(importlib.import_module(name).CATALOGUE) \
+                if lang in LANGS else {}
+        except ModuleNotFoundError:
+            _TRANSLATED[lang] = {}
+    return _TRANSLATED[lang]
+
+
+def render_in(lang: str, m: Msg) -> str:
+    """One message in ``lang``: its template there (English's where it has none), nested
+    phrases rendered in ``lang`` too."""
+    if lang == "en":
+        return m.text()
+    sep = LIST_SEP.get(lang, ", ")
+
+    def arg(v):
+        if isinstance(v, Msg):
+            return render_in(lang, v)
+        if isinstance(v, (list, tuple)):
+            return sep.join(render_in(lang, x) if isinstance(x, Msg) else str(x) for x in v)
+        return v
+    template = catalogue(lang).get(m.id) or CATALOGUE[m.id]
+    return template.format(**{k: arg(v) for k, v in m.args.items()})
+
+
 def from_wire(w: dict) -> Msg:
     """A message back from its wire form (nested phrases too)."""
     def arg(v):

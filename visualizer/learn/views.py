@@ -16,7 +16,7 @@ from ..core import lessons as registry
 from ..core import dockersets, model, pcapexport, predict
 from .config import lab_config
 from .models import Progress, Run
-from . import markup, sessions, throttle
+from . import language, markup, sessions, throttle
 
 
 def _lessons() -> dict:
@@ -99,6 +99,8 @@ def _steps(lesson) -> list[dict]:
 
 
 def _page(request, lesson, step, run: Run | None = None):
+    lesson, shown = language.localize(lesson, step.number)     # in the page's language
+    step = lesson.step(step.number)
     ctx_step = {
         "number": step.number, "title": step.title, "try_it": step.try_it,
         "actions": [a.describe() for a in step.actions],
@@ -136,6 +138,7 @@ def _page(request, lesson, step, run: Run | None = None):
                  "session": reverse("session")},
     }
     data["docker"] = _docker_switch(lesson, step)
+    data.update(language.page_data())
     data["prefill_rules"] = prefill = _prefill(request, cfg) if step.try_it and not run else []
     data["present"] = request.GET.get("present") == "1"
     steps = list(lesson.steps)
@@ -148,6 +151,7 @@ def _page(request, lesson, step, run: Run | None = None):
         "ran_before": number in data["progress"]["steps"],
         "intro_html": markup.render(lesson.intro),
         "page_data": data, "recorded": bool(run), "progress": data["progress"],
+        "in_english": shown,
         "prev_step": steps[k - 1] if k > 0 else None,
         "next_step": steps[k + 1] if k + 1 < len(steps) else None,
         "prefill": "\n".join(prefill), "present": data["present"],

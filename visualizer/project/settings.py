@@ -31,6 +31,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "visualizer.project.csp.ContentSecurityPolicyMiddleware",
     "visualizer.learn.sessions.SessionMiddleware",     # Django's; a session it cannot save is logged
+    # the language: the switch's cookie, else Accept-Language (zh-cn -> zh-hans, zh-tw/zh-hk ->
+    # zh-hant by Django's fallbacks); after the session, before CommonMiddleware, as documented
+    "django.middleware.locale.LocaleMiddleware",
     "visualizer.learn.unwritable.UnwritableMiddleware",  # a failed write: a 503 page, not a 500
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -103,6 +106,15 @@ CACHES = {"default": ({"BACKEND": "django.core.cache.backends.redis.RedisCache",
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 USE_TZ = True
+
+# The learners' languages (issue 20): Django's codes; templates use {% translate %}, Python
+# gettext, the front-end its catalogue per language (static/js/strings*.js).
+USE_I18N = True
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("ja", "日本語")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600      # the switch is remembered for the browser
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 
 # The live lab

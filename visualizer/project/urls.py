@@ -10,6 +10,7 @@ urlpatterns: list = [
     path("", include("visualizer.workshops.urls")),
     path("accounts/login/", learn_views.ThrottledLogin.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),     # set_language: the language switch
     # daphne serves no static files: the app serves its own few (no build step),
     # from the project's static/ and each app's static/ folder.
     re_path(r"^static/(?P<path>.*)$", serve, {"insecure": True}),
