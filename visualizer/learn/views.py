@@ -10,6 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..core import lessons as registry
@@ -193,15 +194,17 @@ def _run_urls(run: Run) -> dict:
 def lesson_page(request, slug: str):
     lessons = _lessons()
     if slug not in lessons:
-        return not_found(request, f"There is no lesson called “{slug}”. Pick one from the list.")
+        return not_found(request, _("There is no lesson called “%(slug)s”. Pick one from the list.")
+                         % {"slug": slug})
     lesson = lessons[slug]
     raw = request.GET.get("step", "1")
     try:
         number = int(raw)
         step = lesson.step(number)
     except (ValueError, registry.LessonError):
-        return not_found(request, f"Lesson “{lesson.title}” has steps 1 to {len(lesson.steps)}; "
-                                  f"there is no step “{raw[:20]}”.")
+        return not_found(request, _("Lesson “%(lesson)s” has steps 1 to %(steps)d; "
+                                    "there is no step “%(step)s”.")
+                         % {"lesson": lesson.title, "steps": len(lesson.steps), "step": raw[:20]})
     return _page(request, lesson, step)
 
 
@@ -212,11 +215,11 @@ def _get_run(uid: str) -> Run | None:
 def run_page(request, uid: str):
     run = _get_run(uid)
     if run is None:
-        return not_found(request, f"There is no recorded run {uid}.")
+        return not_found(request, _("There is no recorded run %(uid)s.") % {"uid": uid})
     lessons = _lessons()
     if run.lesson not in lessons:
-        return not_found(request, f"Recorded run {uid} belongs to lesson “{run.lesson}”, "
-                                  "which no longer exists.")
+        return not_found(request, _("Recorded run %(uid)s belongs to lesson “%(lesson)s”, "
+                                    "which no longer exists.") % {"uid": uid, "lesson": run.lesson})
     lesson = lessons[run.lesson]
     try:
         step = lesson.step(run.step)
@@ -264,8 +267,8 @@ class ThrottledLogin(LoginView):
         if wait:
             form = self.get_form_class()(request)      # unbound: the password is not checked
             return self.render_to_response(self.get_context_data(
-                form=form, throttled=f"too many tries from this address: wait {wait} s, "
-                                     "then try again"), status=429)
+                form=form, throttled=_("too many tries from this address: wait %(wait)s s, "
+                                       "then try again") % {"wait": wait}), status=429)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):

@@ -2,6 +2,7 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.staticfiles.views import serve
 from django.urls import include, path, re_path
+from django.utils.translation import gettext
 
 from ..learn import views as learn_views
 
@@ -18,4 +19,4 @@ urlpatterns: list = [
 
 
 def handler404(request, exception=None):   # noqa: D401  (Django's hook name)
-    return learn_views.not_found(request, "This page does not exist.")
+    return learn_views.not_found(request, gettext("This page does not exist."))

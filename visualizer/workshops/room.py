@@ -13,6 +13,7 @@ import csv
 import io
 
 from django.db.models import Prefetch
+from django.utils.translation import pgettext_lazy
 
 from ..core import errors, phrases
 from ..core import lessons as registry
@@ -48,11 +49,16 @@ class WorkshopError(errors.Error):
 
     kind = errors.INPUT
 
+    def __init__(self, message, kind: str | None = None):
+        # a Msg too: the pages show it in their language (phrases.render_in), str() is English
+        self.msg = message if isinstance(message, phrases.Msg) else None
+        super().__init__(message.text() if self.msg else message, kind)
+
 
 def normalise_code(code) -> str:
     code = str(code or "").strip().upper().replace("-", "").replace(" ", "")
     if not code or any(c not in CODE_ALPHABET for c in code):
-        raise WorkshopError(phrases.msg("workshop.bad_code").text())
+        raise WorkshopError(phrases.msg("workshop.bad_code"))
     return code
 
 
@@ -61,12 +67,12 @@ def create(title: str, lessons: list[str], seats: int = 30, instructor=None,
     known = registry.all_lessons(lessons_dir)
     bad = [s for s in lessons if s not in known]
     if not title.strip():
-        raise WorkshopError(phrases.msg("workshop.no_title").text())
+        raise WorkshopError(phrases.msg("workshop.no_title"))
     if not lessons or bad:
         raise WorkshopError((phrases.msg("workshop.unknown_lessons", bad=bad, known=list(known))
-                             if bad else phrases.msg("workshop.no_lessons", known=list(known))).text())
+                             if bad else phrases.msg("workshop.no_lessons", known=list(known))))
     if not 1 <= seats <= 1000:
-        raise WorkshopError(phrases.msg("workshop.bad_seats").text())
+        raise WorkshopError(phrases.msg("workshop.bad_seats"))
     while True:
         w = Workshop(title=title.strip()[:200], lessons=list(lessons), seats=seats,
                      lesson=lessons[0], step=1)
@@ -81,9 +87,9 @@ def create(title: str, lessons: list[str], seats: int = 30, instructor=None,
 def open_workshop(code) -> Workshop:
     w = Workshop.objects.filter(code=normalise_code(code)).first()
     if w is None:
-        raise WorkshopError(phrases.msg("workshop.no_code").text())
+        raise WorkshopError(phrases.msg("workshop.no_code"))
     if w.closed:
-        raise WorkshopError(phrases.msg("workshop.is_closed").text())
+        raise WorkshopError(phrases.msg("workshop.is_closed"))
     return w
 
 
@@ -91,17 +97,17 @@ def join(code, name: str, owner: str) -> Learner:
     w = open_workshop(code)
     name = " ".join(str(name or "").split())[:MAX_NAME]
     if not name:
-        raise WorkshopError(phrases.msg("workshop.no_name").text())
+        raise WorkshopError(phrases.msg("workshop.no_name"))
     learner, made = Learner.objects.get_or_create(workshop=w, owner=owner,
                                                   defaults={"name": name, **w.where()})
     if learner.removed:
-        raise WorkshopError(phrases.msg("workshop.removed_join").text())
+        raise WorkshopError(phrases.msg("workshop.removed_join"))
     if not made and learner.name != name:
         learner.name = name
         learner.save(update_fields=["name"])
     if made and w.seated() > w.seats:      # a removed learner's seat is free again
         learner.delete()
-        raise WorkshopError(phrases.msg("workshop.full", seats=w.seats).text())
+        raise WorkshopError(phrases.msg("workshop.full", seats=w.seats))
     return learner
 
 
@@ -237,13 +243,30 @@ def cell_text(value) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+# the CSV's column headers, in the language of the request that exports it (the instructor's)
+CSV_HEADERS = [
+    pgettext_lazy("csv header", "learner"),
+    pgettext_lazy("csv header", "lesson"),
+    pgettext_lazy("csv header", "step"),
+    pgettext_lazy("csv header", "attempt"),
+    pgettext_lazy("csv header", "status"),
+    pgettext_lazy("csv header", "traffic_ok"),
+    pgettext_lazy("csv header", "prediction"),
+    pgettext_lazy("csv header", "prediction_right"),
+    pgettext_lazy("csv header", "died_at"),
+    pgettext_lazy("csv header", "rules"),
+    pgettext_lazy("csv header", "run"),
+    pgettext_lazy("csv header", "created"),
+    pgettext_lazy("csv header", "before_reset"),
+]
+
+
 def export_csv(workshop: Workshop) -> str:
     """One row per attempt (every run of every learner, oldest first), its prediction
     and rules in words."""
     buf = io.StringIO()
     w = _SafeWriter(csv.writer(buf))
-    w.writerow(["learner", "lesson", "step", "attempt", "status", "traffic_ok", "prediction",
-                "prediction_right", "died_at", "rules", "run", "created", "before_reset"])
+    w.writerow([str(h) for h in CSV_HEADERS])
     for lrn in workshop.learners.all():
         keys = sorted({(r.lesson, r.step) for r in lrn.runs.all()},
                       key=lambda k: (_order(workshop, k[0]), k[1]))

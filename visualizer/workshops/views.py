@@ -11,9 +11,10 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ..core import phrases
-from ..learn import sessions, throttle
+from ..learn import language, sessions, throttle
 from ..learn.shares import SEATED
 from ..learn.config import lab_config, lessons
 from ..learn.views import not_found
@@ -30,6 +31,15 @@ phrases.define({
 })
 
 
+def _say(m) -> str:
+    """A catalogue message (or a WorkshopError) in the page's language."""
+    if isinstance(m, room.WorkshopError):
+        if m.msg is None:
+            return str(m)
+        m = m.msg
+    return phrases.render_in(language.current(), m)
+
+
 def _lesson_url(w: Workshop) -> str:
     where = w.where()
     return reverse("lesson", args=[where["lesson"]]) + f"?step={where['step']}"
@@ -40,7 +50,7 @@ def join(request):
     code = request.POST.get("code", request.GET.get("code", ""))
     error = None
     if request.method == "POST" and (wait := throttle.join_wait(request)):
-        error = phrases.msg("workshop.join_wait", wait=wait).text()
+        error = _say(phrases.msg("workshop.join_wait", wait=wait))
         return render(request, "workshops/join.html", {"code": code, "error": error,
                                                         "name": request.POST.get("name", "")},
                       status=429)
@@ -52,7 +62,7 @@ def join(request):
             return redirect(_lesson_url(learner.workshop))
         except room.WorkshopError as e:
             throttle.failed("join", request)
-            error = str(e)
+            error = _say(e)
     return render(request, "workshops/join.html", {"code": code, "error": error,
                                                     "name": request.POST.get("name", "")},
                   status=400 if error else 200)
@@ -70,7 +80,9 @@ def workshop_list(request):
             w = room.create(request.POST.get("title", ""), request.POST.getlist("lessons"),
                             seats, request.user, lab_config().lessons_path)
             return redirect("board", code=w.code)
-        except (ValueError, room.WorkshopError) as e:
+        except room.WorkshopError as e:
+            error = _say(e)
+        except ValueError as e:
             error = str(e)
     mine = Workshop.objects.all() if request.user.is_superuser else request.user.workshops.all()
     return render(request, "workshops/workshops.html", {
@@ -83,9 +95,9 @@ def _instructed(request, code: str):
     except room.WorkshopError:
         w = None
     if w is None:
-        return None, not_found(request, phrases.msg("workshop.page_no_code").text())
+        return None, not_found(request, _say(phrases.msg("workshop.page_no_code")))
     if not room.may_run(request.user, w):
-        return None, not_found(request, phrases.msg("workshop.page_instructors").text(), 403)
+        return None, not_found(request, _say(phrases.msg("workshop.page_instructors")), 403)
     return w, None
 
 
@@ -97,7 +109,7 @@ def board(request, code: str):
         return refused
     join_url = request.build_absolute_uri(reverse("join") + f"?code={w.code}")
     qr = segno.make(join_url, error="m").svg_inline(omitsize=True, dark="#10201c", light="#ffffff",
-                                                    title=f"join code {w.code}")
+                                                    title=_("join code %(code)s") % {"code": w.code})
     return render(request, "workshops/board.html", {
         "workshop": w, "join_url": join_url, "qr": qr,
         # what board.js knows of the server (see learn/views.py's page_data)

@@ -10,12 +10,19 @@ from html import escape
 
 from django import template
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _, gettext_lazy
 
 from ...core import lessons as registry
 from ...core import dockersets, model, ruleset
 from ...core.topology import Topology
 
 register = template.Library()
+
+# the decisions' labels (model.py's, English) in the page's language
+DECISION_LABELS = {"bridge decision (FDB)": gettext_lazy("bridge decision (FDB)"),
+                   "routing decision": gettext_lazy("routing decision"),
+                   "output routing": gettext_lazy("output routing"),
+                   "local process": gettext_lazy("local process")}
 
 W, H = 1240, 470
 NET, LINK = (4, 262), (270, 466)          # y ranges of the two layers
@@ -135,17 +142,20 @@ def _interfaces(topology: Topology | None, stages) -> list[str]:
         for i, ln in enumerate(ports):
             name = ln.end.name
             out.append(_pill(x, ports_y + gap * i, w, name, name, side,
-                             f"{name}: port of {ln.end.master}, peer {ln.peer.ns}",
+                             _("%(name)s: port of %(bridge)s, peer %(peer)s")
+                             % {"name": name, "bridge": ln.end.master, "peer": ln.peer.ns},
                              stage="bridge:" + ("prerouting" if side == "in" else "postrouting")))
         for i, ln in enumerate(routed):
             y, name = 196 + 30 * i, ln.end.name
             peer = f"{ln.peer.ns} ⇄" if side == "in" else f"⇄ {ln.peer.ns}"
-            out.append(_pill(x, y, w, name, name, side, f"{name}: routed uplink to {ln.peer.ns}",
+            out.append(_pill(x, y, w, name, name, side, _("%(name)s: routed uplink to %(peer)s")
+                             % {"name": name, "peer": ln.peer.ns},
                              stage="ip:" + ("prerouting" if side == "in" else "postrouting")))
             out.append(f'<text class="peer" {_attrs(x=x + w / 2, y=y - 8)} '
                        f'text-anchor="middle">{escape(peer)}</text>')
         if ports:
-            label = "containers ⇄" if side == "in" else "⇄ containers"
+            label = _("containers")
+            label = f"{label} ⇄" if side == "in" else f"⇄ {label}"
             out.append(f'<text class="peer" {_attrs(x=x + w / 2, y=ports_y - 8)} '
                        f'text-anchor="middle">{label}</text>')
     if bridges:
@@ -156,7 +166,7 @@ def _interfaces(topology: Topology | None, stages) -> list[str]:
         ox, ow = COL["output"]
         for x, side in ((ix + 4, "up"), (ox + ow / 2 - w / 2, "down")):
             out.append(_pill(x, 242, w, label, bridges[0], side,
-                             "the bridge's own port: frames to/from the host stack",
+                             _("the bridge's own port: frames to/from the host stack"),
                              stage="bridge:" + ("input" if side == "up" else "output")))
     return out
 
@@ -178,22 +188,30 @@ def _iface_edges(topology: Topology | None, stages) -> list[str]:
     return out
 
 
+def _words() -> dict:
+    """The diagram's own words, in the page's language (gettext: locale/)."""
+    return {"net": _("NETWORK LAYER"), "net_sub": _("ip family · iptables"),
+            "link": _("LINK LAYER"), "link_sub": _("bridge family · ebtables"),
+            "probe": _("trace probe"),
+            "title": _("Netfilter and bridge hooks: the packet moves box by box. Each table is "
+                       "a button: arrow keys move between them.")}
+
+
 def render(topology: Topology | dict | None = None, present: set[str] | None = None) -> str:
-    lay = layout()
+    lay, words = layout(), _words()
     stages, boxes = lay["stages"], lay["boxes"]
     parts = [
         f'<svg class="diagram" viewBox="0 0 {W} {H}" role="group" '
         f'aria-labelledby="diagram-title" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="diagram-title">Netfilter and bridge hooks: the packet moves box by box. '
-        'Each table is a button: arrow keys move between them.</title>',
+        '<title id="diagram-title">' + escape(words["title"], quote=False) + '</title>',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>',
         f'<rect class="layer layer-ip" {_attrs(x=2, y=NET[0], width=W - 4, height=NET[1] - NET[0], rx=10)}/>',
         f'<rect class="layer layer-bridge" {_attrs(x=2, y=LINK[0], width=W - 4, height=LINK[1] - LINK[0], rx=10)}/>',
-        f'<text class="layer-label" {_attrs(x=14, y=NET[0] + 18)}>NETWORK LAYER</text>',
-        f'<text class="layer-sub" {_attrs(x=14, y=NET[0] + 32)}>ip family · iptables</text>',
-        f'<text class="layer-label" {_attrs(x=14, y=LINK[0] + 18)}>LINK LAYER</text>',
-        f'<text class="layer-sub" {_attrs(x=14, y=LINK[0] + 32)}>bridge family · ebtables</text>',
+        f'<text class="layer-label" {_attrs(x=14, y=NET[0] + 18)}>{words["net"]}</text>',
+        f'<text class="layer-sub" {_attrs(x=14, y=NET[0] + 32)}>{words["net_sub"]}</text>',
+        f'<text class="layer-label" {_attrs(x=14, y=LINK[0] + 18)}>{words["link"]}</text>',
+        f'<text class="layer-sub" {_attrs(x=14, y=LINK[0] + 32)}>{words["link_sub"]}</text>',
     ]
     edges = [e for e in model.EDGES if e[0] in stages and e[1] in stages]
     parts.append('<g class="edges">' + "".join(_edge(a, b, stages) for a, b in edges))
@@ -211,7 +229,7 @@ def render(topology: Topology | dict | None = None, present: set[str] | None = N
                 f'{fam}</text>'
                 f'<text class="pick" {_attrs(x=x + w - 10, y=y + 16)} text-anchor="end"></text></g>')
         else:
-            label = model.DECISIONS[sid].label
+            label = str(DECISION_LABELS.get(model.DECISIONS[sid].label, model.DECISIONS[sid].label))
             words = label.replace(" (FDB)", "").split(" ", 1)
             # line offsets in em: the labels stay centred at any font size (presenter: larger)
             first = "-0.2em" if len(words) > 1 else "0.35em"
@@ -245,21 +263,22 @@ def _box(b: dict, absent: bool = False) -> str:
     order = (f'<g class="order" aria-hidden="true"><circle {_attrs(cx=x, cy=y + 1, r=7)}/>'
              f'<text {_attrs(x=x, y=y + 4.5)} text-anchor="middle"></text></g>')
     if b.get("probe"):
+        probe_title = (_("bridge trace table (the sandbox's own probe, priority %(priority)s): "
+                         "sets nftrace") % {"priority": model.TRACE_PRIORITY})
         return (f'<g class="box probe" {_attrs(data_box=b["key"], data_x=x, data_y=y, data_w=w, data_h=h)}>'
-                f'<title>bridge trace table (the sandbox\'s own probe, priority '
-                f'{model.TRACE_PRIORITY}): sets nftrace</title>'
+                f'<title>{escape(probe_title, quote=False)}</title>'
                 f'<rect {_attrs(x=x, y=y, width=w, height=h, rx=3)}/>'
-                f'<text {_attrs(x=x + 6, y=y + 9)}>trace probe</text></g>')
+                f'<text {_attrs(x=x + 6, y=y + 9)}>{escape(_words()["probe"], quote=False)}</text></g>')
     cls = "box" + ("" if b["available"] else " unavailable") + (" absent" if absent and b["available"] else "")
-    title = f'{b["family"]} {b["table"]} {b["chain"]} (priority {b["priority"]})'
+    label = f'{b["family"]} {b["table"]} {b["chain"]}'
+    title = _("%(box)s (priority %(priority)s)") % {"box": label, "priority": b["priority"]}
     if b["note"]:
         title += f": {b['note']}"
     elif absent:
-        title += ": this sandbox creates no such table"
-    extra = (f'<text class="note" {_attrs(x=x + 8, y=y + 24)}>not in this kernel</text>'
+        title += ": " + _("this sandbox creates no such table")
+    extra = (f'<text class="note" {_attrs(x=x + 8, y=y + 24)}>{escape(_("not in this kernel"), quote=False)}</text>'
              if not b["available"] else
              f'<text class="detail" {_attrs(x=x + 8, y=y + 24)}></text>')
-    label = f'{b["family"]} {b["table"]} {b["chain"]}'
     return (f'<g class="{cls}" {_attrs(data_box=b["key"], data_x=x, data_y=y, data_w=w, data_h=h)} '
             f'role="button" tabindex="-1" aria-label="{escape(label)}">'
             f'<title>{escape(title)}</title>'
@@ -283,7 +302,7 @@ def present_tables(lesson) -> set[str] | None:
     for step in lesson.steps:    # tables a step's own iptables/ebtables commands create
         for a in step.actions:
             if a.kind in ("iptables", "ebtables"):
-                table, _ = ruleset.command_table(a.args)
+                table = ruleset.command_table(a.args)[0]
                 out.add(("ip:" if a.kind == "iptables" else "bridge:") + table)
     return out
 
