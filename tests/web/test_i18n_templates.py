@@ -18,6 +18,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
+from visualizer.learn.models import Run
 from visualizer.workshops import room
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LANGS = {"ja": "ja", "zh-hans": "zh_Hans", "zh-hant": "zh_Hant"}
 LESSON = "container-to-container"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
-SYMBOLS = "←→⇄✓✕●↳↩·:;,. \u00a0"
+SYMBOLS = "←→⇄✓✕●↳↩—·:;,. \u00a0"
 
 
 def po_path(lang: str) -> Path:
@@ -158,6 +159,10 @@ def pages(lang: str, django_user_model) -> dict[str, str]:
     out = {url: visitor.get(url, **h) for url in
            ("/", f"/lessons/{LESSON}/", f"/lessons/{LESSON}/?step=2", "/sources/",
             "/accounts/login/", "/join/", "/lessons/no-such-lesson/")}
+    for rules in ([], ["-I FORWARD -j ACCEPT"]):       # a recorded run, with rules and without
+        run = Run.objects.create(lesson=LESSON, step=2, rules=rules, events=[], result={})
+        out[f"/runs/ {rules}"] = visitor.get(f"/runs/{run.uid}/", **h)
+    out["/runs/ (none)"] = visitor.get("/runs/zzzzzzzz/", **h)
     out["/accounts/login/ (refused)"] = visitor.post(
         "/accounts/login/", {"username": "teacher", "password": "wrong"}, **h)
     joined = learner.post("/join/", {"code": w.code, "name": "Ana"}, **h)
@@ -189,7 +194,8 @@ def test_the_pages_show_the_translations(lang, django_user_model):
                         ("/accounts/login/", "Instructors: sign in"),
                         ("/accounts/login/ (refused)", "That user name and password do not match."),
                         ("/join/", "Join a workshop"), ("/workshops/", "New workshop"),
-                        ("board", "Prepare sandboxes"),
+                        ("board", "Prepare sandboxes"), ("/runs/ []", "This recorded run"),
+                        ("/runs/ ['-I FORWARD -j ACCEPT']", "Rules added in this run"),
                         ("/lessons/no-such-lesson/", "All lessons")):
         assert by_id[msgid] in shown[page], (page, msgid)
     banner = next(html for page, html in shown.items() if page.startswith("learner: /lessons"))
