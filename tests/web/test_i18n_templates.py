@@ -239,3 +239,12 @@ def test_msgfmt_checks_the_catalogue(lang):
     report = done.stderr.strip().splitlines()[-1]
     assert re.fullmatch(r"\d+ translated messages?\.", report), report
     assert "fuzzy" not in done.stderr and "untranslated" not in done.stderr
+
+
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_a_missing_runs_text_is_in_the_language(lang):
+    by_id = {e["msgid"]: strings_of(e)[0] for e in po_entries(lang)}
+    for url in ("/runs/zzzzzzzz.txt", "/runs/zzzzzzzz.pcapng"):
+        resp = Client().get(url, HTTP_ACCEPT_LANGUAGE=lang)
+        assert resp.status_code == 404
+        assert resp.content.decode() == by_id["no recorded run %(uid)s"] % {"uid": "zzzzzzzz"} + "\n"

@@ -241,7 +241,7 @@ def run_json(request, uid: str):
 def run_text(request, uid: str):
     run = _get_run(uid)
     if run is None:
-        return HttpResponse(f"no recorded run {uid}\n", status=404,
+        return HttpResponse(_("no recorded run %(uid)s") % {"uid": uid} + "\n", status=404,
                             content_type="text/plain; charset=utf-8")
     return HttpResponse(run.as_text(), content_type="text/plain; charset=utf-8")
 
@@ -251,8 +251,9 @@ def run_pcapng(request, uid: str):
     run = _get_run(uid)
     data = run.as_pcapng() if run is not None else None
     if data is None:
-        why = (f"no recorded run {uid}" if run is None else
-               f"recorded run {uid} was recorded before runs kept their frames: it has no pcap-ng")
+        why = (_("no recorded run %(uid)s") if run is None else
+               _("recorded run %(uid)s was recorded before runs kept their frames: it has no "
+                 "pcap-ng")) % {"uid": uid}
         return HttpResponse(why + "\n", status=404, content_type="text/plain; charset=utf-8")
     resp = HttpResponse(data, content_type=pcapexport.MEDIA_TYPE)
     resp["Content-Disposition"] = f'attachment; filename="recorded-run-{uid}.pcapng"'
