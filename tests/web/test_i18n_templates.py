@@ -248,3 +248,47 @@ def test_a_missing_runs_text_is_in_the_language(lang):
         resp = Client().get(url, HTTP_ACCEPT_LANGUAGE=lang)
         assert resp.status_code == 404
         assert resp.content.decode() == by_id["no recorded run %(uid)s"] % {"uid": "zzzzzzzz"} + "\n"
+
+
+TEMPLATES = ["templates", "visualizer/learn/templates", "visualizer/workshops/templates"]
+PY = ["visualizer/learn", "visualizer/workshops", "visualizer/project"]
+TAG = re.compile(r'{%\s*translate\s+"((?:[^"\\]|\\.)*)"(?:\s+context\s+"([^"]*)")?[^%]*%}')
+BLOCK = re.compile(r"{%\s*blocktranslate\b([^%]*)%}(.*?){%\s*(?:plural|endblocktranslate)\s*%}", re.S)
+GETTEXT = {"_": 0, "gettext": 0, "gettext_lazy": 0, "pgettext": 1, "pgettext_lazy": 1}
+
+
+def msgids_in_the_source() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every translate/blocktranslate tag and gettext call (what
+    makemessages extracts), so a string added without makemessages is noticed."""
+    found = set()
+    for folder in TEMPLATES:
+        for path in (ROOT / folder).rglob("*.html"):
+            text = path.read_text(encoding="utf-8")
+            found |= {(ctx or None, msgid.replace('\\"', '"')) for msgid, ctx in TAG.findall(text)}
+            for options, body in BLOCK.findall(text):
+                body = re.sub(r"{{\s*(\w+)\s*}}", r"%(\1)s", body)
+                if "trimmed" in options.split():
+                    body = " ".join(line.strip() for line in body.strip().splitlines())
+                found.add((None, body))
+    for folder in PY:
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                name = getattr(node, "func", None)
+                name = getattr(name, "id", getattr(name, "attr", None))
+                if isinstance(node, ast.Call) and name in GETTEXT:
+                    args = [a.value if isinstance(a, ast.Constant) else None for a in node.args]
+                    if len(args) > GETTEXT[name] and isinstance(args[GETTEXT[name]], str):
+                        found.add((args[0] if GETTEXT[name] else None, args[GETTEXT[name]]))
+    return found
+
+
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_the_catalogue_has_every_string_of_the_source(lang):
+    """A template or view string added without `manage.py makemessages` (and its
+    translation) would be English on every page: run makemessages, translate, commit."""
+    entries = po_entries(lang)
+    known = {(e.get("msgctxt"), e["msgid"]) for e in entries} | \
+            {(e.get("msgctxt"), e["msgid_plural"]) for e in entries if "msgid_plural" in e}
+    source = msgids_in_the_source()
+    assert len(source) > 150
+    assert not source - known, sorted(source - known)
