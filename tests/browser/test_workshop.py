@@ -57,7 +57,7 @@ def test_an_instructor_leads_three_learners(browser, live, room):
     board.click("#instructor-sign-in")
     board.fill("#id_username", "teacher")
     board.fill("#id_password", "pw")
-    board.click("button[type=submit]")
+    board.click(".join-form button[type=submit]")     # not the language switch's button
     board.wait_for_url("**/workshops/")
     board.goto(f"{base}/workshops/{code}/board/")
     board.wait_for_function("() => window.nfvBoard && window.nfvBoard.board", timeout=20_000)
@@ -68,7 +68,7 @@ def test_an_instructor_leads_three_learners(browser, live, room):
         ctx, pg = open_page(browser, 1280, 800)
         pg.goto(f"{base}/join/?code={code.lower()}")
         pg.fill("#join-name", name)
-        pg.click("button[type=submit]")
+        pg.click(".join-form button[type=submit]")
         pg.wait_for_url(f"**/lessons/{LESSONS[0]}/?step=1")
         assert name in pg.inner_text(".seat-banner") and code in pg.inner_text(".seat-banner")
         learners.append((ctx, pg))
