@@ -1,7 +1,7 @@
 """The learner's pages: the lesson list, a lesson step, a recorded run."""
 from django.urls import path
 
-from . import views
+from . import lessonzip, views
 
 urlpatterns: list = [
     path("", views.index, name="index"),
@@ -12,4 +12,5 @@ urlpatterns: list = [
     path("runs/<str:uid>.json", views.run_json, name="run-json"),
     path("runs/<str:uid>.txt", views.run_text, name="run-text"),
     path("runs/<str:uid>.pcapng", views.run_pcapng, name="run-pcapng"),
+    path("runs/<str:uid>/lesson.zip", lessonzip.run_lesson, name="run-lesson"),
 ]
