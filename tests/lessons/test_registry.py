@@ -252,6 +252,11 @@ def test_expect_key_is_documented(key):
     assert f"| `{key}` |" in DOCS, f"document the expectation key {key!r} in docs/lessons.md"
 
 
+@pytest.mark.parametrize("key", model.PATHS)
+def test_path_key_is_documented(key):
+    assert f"| `{key}` |" in DOCS, f"list the path key {key!r} in docs/lessons.md"
+
+
 # -- the Markdown renders as meant (by the page's own renderer, sanitised) ---
 def _render(text: str) -> str:
     from visualizer.learn import markup
