@@ -2,7 +2,7 @@
 // {name} kept; tool, chain, table and target names as the tools print them).
 export const CATALOGUE = {
   verdict: {
-    accept: "接受", drop: "丢弃", reject: "拒绝", continue: "继续", jump: "跳转",
+    accept: "放行", drop: "丢弃", reject: "拒绝", continue: "继续", jump: "跳转",
     goto: "goto", return: "返回", queue: "入队", stolen: "被接管", logged: "已记录",
     seen: "经过", policy: "策略 {verdict}", jumpTo: "{verb} {target}",
   },
@@ -22,8 +22,8 @@ export const CATALOGUE = {
     ct_status: "ct status", ct_id: "ct id",
   },
   hop: {
-    noRule: "（无规则）", policyOf: "{chain} 的策略", probe: "沙箱探测（设置 nftrace）",
-    logPrefix: "日志前缀 {prefix}", probeTag: "探测", ct: "ct {state}",
+    noRule: "（无规则）", policyOf: "{chain} 的策略", probe: "沙箱探针（设置 nftrace）",
+    logPrefix: "日志前缀 {prefix}", probeTag: "探针", ct: "ct {state}",
     packet: "数据包 #{id} {direction}", position: "第 {n} 跳，共 {total} 跳", positionShort: "第 {n}/{total} 跳",
     none: "第 0/0 跳",
   },
@@ -33,7 +33,7 @@ export const CATALOGUE = {
     receiving: "内核正在报告：目前 {n} 个事件……",
     ready: "就绪：按“播放”或 → 键跟随数据包。",
     noEvents: "内核没有报告任何跟踪事件：没有数据包到达被跟踪的钩子。",
-    startHere: "回放从第一个 {proto} 请求（第 {n} 跳）开始；之前的跳是 ARP 和探测。",
+    startHere: "回放从第一个 {proto} 请求（第 {n} 跳）开始；之前的跳是 ARP 和探针。",
   },
   announce: {
     playing: "从第 {n} 跳开始播放，共 {total} 跳。",
@@ -51,8 +51,8 @@ export const CATALOGUE = {
     last: "最后一跳",
   },
   hidden: {
-    show: "显示 {n} 个隐藏的跳", hide: "隐藏 {n} 个探测和 ARP 跳", title: "默认隐藏：{what}",
-    none: "没有探测或 ARP 跳", probes: "探测", arp: "ARP", both: "探测和 ARP",
+    show: "显示 {n} 个隐藏的跳", hide: "隐藏 {n} 个探针和 ARP 跳", title: "默认隐藏：{what}",
+    none: "没有探针或 ARP 跳", probes: "探针", arp: "ARP", both: "探针和 ARP",
     logsApart: "单独显示 {n} 行日志", logsFold: "把 {n} 行日志并入对应的跳",
     logsTitle: "一行 NFLOG 日志报告的是与其并入的跟踪行相同的数据包、相同的链",
   },
@@ -76,8 +76,8 @@ export const CATALOGUE = {
     headersFirst: "报头（第一跳）", headersDiff: "报头（Δ = 自上一跳以来被改写：NAT、TTL 或 MAC；新的接口名用文字说明）",
     headersNote: "；除标为推导的以外，每个值都是内核在此链上的值",
     derived: "（推导）", derivedTitle: "由可视化工具推算得出，不在内核于此链的消息中",
-    derivedReturn: "内核报告了这条用户链的结束（一条没有规则、也没有自身判决的消息）：数据包返回跳转到这里的链，是可视化工具的解读",
-    trail: "此表中的步骤，用户链缩进显示",
+    derivedReturn: "内核报告了这条自定义链的结束（一条没有规则、也没有自身判定结果的消息）：数据包返回跳转到这里的链，是可视化工具的解读",
+    trail: "此表中的步骤，自定义链缩进显示",
     origin: "来自：{origin}",
     chainHead: "{chain} 的规则", chainNote: "“匹配”依据内核的报告；“检查过”和“未到达”按规则集的顺序推算（推导：内核只报告匹配的那条规则）",
     marks: { matched: "✓ 匹配", checked: "✕ 检查过，未匹配", unreached: "· 未到达",
@@ -89,8 +89,8 @@ export const CATALOGUE = {
     renamedLayer: "上一跳为 {old}：bridge 钩子报告网桥端口名，ip 钩子报告网桥设备（{dev}）；数据包本身没有变化",
     renamedRoute: "上一跳为 {old}：路由决策选择了这个接口；数据包本身没有变化",
     rewrittenAt: "在 {at} 被改写",
-    rewrittenReverse: "conntrack 对这个应答的反向映射，在 {hook} 应用（推导：没有链报告它）",
-    rewrittenConntrack: "由 conntrack 在 {hook} 改写，使用为该流第一个数据包记录的映射（推导）",
+    rewrittenReverse: "conntrack 对这个应答的反向转换，在 {hook} 应用（推导：没有链报告它）",
+    rewrittenConntrack: "由 conntrack 在 {hook} 改写，使用为该流第一个数据包记录的地址转换（推导）",
     logged: "● 此处也被记录（NFLOG{prefix}）：同一跳的日志副本",
     loggedPrefix: "，前缀 {prefix}",
     ctWords: "conntrack 术语", story: "数据包 #{id} 的经过",
