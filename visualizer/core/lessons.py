@@ -11,6 +11,7 @@ explanation, shown once the step has run.  Without the marker it is all "before"
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,7 +24,10 @@ from .traffic import MAX_TRAFFIC_ITEMS, TRAFFIC_KINDS, LessonError, Traffic  # n
 from .traffic import items as traffic_items
 
 DEFAULT_DIR = DEFAULT_LESSONS_DIR
-ACTION_KINDS = ("iptables", "ebtables", "nft", "sysctl", "listen")
+ACTION_KINDS = ("iptables", "ebtables", "nft", "sysctl", "listen", "ip", "bridge")
+# ``ip`` / ``bridge`` actions: the subcommands allowed (never a shell; one argv)
+TOOL_VERBS = {"ip": ("neigh", ("add", "replace", "change", "del", "flush")),
+              "bridge": ("fdb", ("add", "replace", "del", "flush"))}
 AFTER_MARKER = "<!-- after -->"
 LEVELS = ("beginner", "intermediate", "advanced")
 
@@ -197,8 +201,22 @@ def _action(raw: dict) -> Action:
     if len(kinds) != 1:
         raise LessonError(f"an action needs exactly one of {ACTION_KINDS}: {raw}")
     kind = kinds[0]
+    if kind in TOOL_VERBS:
+        tool_argv(kind, str(raw[kind]))
     return Action(kind=kind, args=str(raw[kind]), ns=raw.get("ns", "host"),
                   value=str(raw.get("value", raw.get("proto", ""))))   # listen: proto udp
+
+
+def tool_argv(kind: str, args: str) -> list[str]:
+    """An ``ip`` / ``bridge`` action's argv (``ip neigh flush dev eth0``): only the
+    object and verbs of TOOL_VERBS, words of letters, digits and ``.:_/-``."""
+    words = args.split()
+    obj, verbs = TOOL_VERBS[kind]
+    if len(words) < 2 or words[0] != obj or words[1] not in verbs or len(words) > 12 or \
+            not all(re.fullmatch(r"[A-Za-z0-9.:_/-]{1,64}", w) for w in words):
+        raise LessonError(f"a {kind!r} action is '{obj} <{'|'.join(verbs)}> ...' in plain "
+                          f"words, not {args!r}")
+    return [kind, *words]
 
 
 ABOUT_PROTOS = ("arp", "icmp", "tcp", "udp")
@@ -235,7 +253,7 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
         md = folder / raw.get("explain", f"step{i}.md")
         if not md.exists():
             raise LessonError(f"{folder.name}: step {i} has no explanation file {md.name}")
-        items = traffic_items(f"{folder.name}: step {i}", raw.get("traffic", {}))
+        items = traffic_items(f"{folder.name}: step {i}", raw.get("traffic", {}), _action)
         text = md.read_text()
         before, after = split_text(text)
         steps.append(Step(

@@ -27,6 +27,7 @@ class Traffic:
     size: int = 0               # ping: payload bytes (-s); udp: datagram payload bytes
     ttl: int = 0                # ping (-t), tcp with nc (-M), udp: the IP TTL (0: the default)
     expect: dict = field(default_factory=dict)   # this item's own expectations (a list's item)
+    before: tuple = ()          # actions a traffic list runs just before this item
 
     def command(self) -> list[str]:
         """The argv that runs in namespace ``src`` (``udp-send``: the lab's own sender,
@@ -55,22 +56,31 @@ class Traffic:
 
 
 
-TRAFFIC_KEYS = {f for f in Traffic.__dataclass_fields__} | {"from", "to"}
+TRAFFIC_KEYS = {f for f in Traffic.__dataclass_fields__} - {"before"} | {"from", "to"}
+# kinds of action a traffic list may hold between its items: none changes the rules
+# (the run's rule index is loaded once, before the traffic)
+BETWEEN_KINDS = ("ip", "bridge", "sysctl")
 
 
-def items(where: str, raw) -> tuple[Traffic, ...]:
+def items(where: str, raw, action=None) -> tuple[Traffic, ...]:
     """A step's ``traffic``: one table, or a list of them run in order (at most
-    MAX_TRAFFIC_ITEMS); each may carry its own ``expect``.  A bad one is a LessonError
-    naming it, never a raw TypeError or ValueError."""
+    MAX_TRAFFIC_ITEMS traffic items); each may carry its own ``expect``.  A list may
+    hold actions (``action(table)`` reads one) between them, run before the next item.
+    A bad one is a LessonError naming it, never a raw TypeError or ValueError."""
     listed = raw if isinstance(raw, list) else [raw]
-    if not listed or len(listed) > MAX_TRAFFIC_ITEMS:
+    acts = [i for i in listed if isinstance(i, dict) and set(i) & set(BETWEEN_KINDS + ("ns",))
+            and not set(i) & {"kind", "from", "to", "src", "dst"}]
+    if not listed or len(listed) - len(acts) > MAX_TRAFFIC_ITEMS or len(acts) > MAX_TRAFFIC_ITEMS:
         raise LessonError(f"{where}: 'traffic' is a table or a list of 1 to "
                           f"{MAX_TRAFFIC_ITEMS} tables, not {len(listed)} items")
-    out = []
+    out, pending = [], []
     for n, item in enumerate(listed, start=1):
         at = f"{where}: traffic item {n}" if isinstance(raw, list) else f"{where}: traffic"
         if not isinstance(item, dict):
             raise LessonError(f"{at} must be a table, not {item!r}")
+        if any(item is a for a in acts):
+            pending.append(_between(at, item, action))
+            continue
         unknown = sorted(set(item) - TRAFFIC_KEYS)
         if unknown:
             raise LessonError(f"{at}: unknown key(s) {', '.join(unknown)}")
@@ -84,8 +94,23 @@ def items(where: str, raw) -> tuple[Traffic, ...]:
         for key in ("count", "port", "size", "ttl"):
             if key in t and (isinstance(t[key], bool) or not isinstance(t[key], int)):
                 raise LessonError(f"{at}: {key!r} must be a whole number, not {t[key]!r}")
-        traffic = Traffic(**t)
+        traffic = Traffic(**t, before=tuple(pending))
         if traffic.kind not in TRAFFIC_KINDS:
             raise LessonError(f"{at}: unknown traffic kind {traffic.kind!r}")
         out.append(traffic)
+        pending = []
+    if pending or not out:
+        raise LessonError(f"{where}: 'traffic' must end with a traffic item, not an action")
     return tuple(out)
+
+
+def _between(at: str, item: dict, action):
+    """One action of a traffic list, read by ``action`` (``lessons._action``)."""
+    kinds = [k for k in item if k in BETWEEN_KINDS]
+    if action is None or len(kinds) != 1:
+        raise LessonError(f"{at}: an action between traffic items has one of "
+                          f"{', '.join(BETWEEN_KINDS)}: {item!r}")
+    try:
+        return action(item)
+    except LessonError as e:
+        raise LessonError(f"{at}: {e}") from None

@@ -72,6 +72,8 @@ async def apply_action(sb: Sandbox, a: lessons.Action):
     elif a.kind == "nft":
         await commands.run(["nft", "-f", "-"], ns=sb.ns(a.ns), input=a.args)
         sb.dirty = True
+    elif a.kind in lessons.TOOL_VERBS:      # ip neigh ..., bridge fdb ...: one argv
+        await commands.run(lessons.tool_argv(a.kind, a.args), ns=sb.ns(a.ns), timeout=5)
     elif a.kind == "listen":
         udp = ["-u"] if a.value == "udp" else []
         proc = await commands.spawn(["nc", *udp, "-l", "-k", a.args], ns=sb.ns(a.ns))
@@ -260,6 +262,9 @@ async def run_items(sb: Sandbox, step: lessons.Step, reader: Reader, on_line) ->
     """Each traffic item in turn: [(item, its result, index of its first event)]."""
     done = []
     for item in step.items:
+        for a in item.before:           # a traffic list's actions between its items
+            await on_line(a.describe())
+            await apply_action(sb, a)
         first = len(reader.sent)
         done.append((item, await traffic.run(sb.ns(item.src), item, on_line), first))
     return done

@@ -1,0 +1,78 @@
+"""Actions between a traffic list's items (``ip neigh ...``, ``bridge fdb ...``,
+``sysctl``): read into the next item's ``before``, refused with a LessonError naming
+the item when malformed, and run live in order (a wrong neighbour entry breaks the
+ping after it; deleting it makes the next ping resolve again)."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import lessons_folder, run_trace
+from visualizer.core import lessons
+from visualizer.core.traffic import items
+
+PING = {"kind": "ping", "from": "c1", "to": "172.17.0.3", "count": 1}
+
+
+def test_an_action_runs_before_the_next_item():
+    got = items("x", [PING, {"ip": "neigh flush dev eth0", "ns": "c1"}, PING], lessons._action)
+    assert len(got) == 2 and got[0].before == ()
+    assert [(a.kind, a.args, a.ns) for a in got[1].before] == [("ip", "neigh flush dev eth0", "c1")]
+    assert lessons.tool_argv("ip", got[1].before[0].args) == ["ip", "neigh", "flush", "dev", "eth0"]
+
+
+@pytest.mark.parametrize("raw,said", [
+    ([PING, {"ip": "neigh flush dev eth0"}], "must end with a traffic item"),
+    ([PING, {"ip": "route add default"}, PING], "traffic item 2: a 'ip' action is"),
+    ([PING, {"bridge": "fdb flush dev x;reboot"}, PING], "traffic item 2"),
+    ([PING, {"ns": "c1"}, PING], "traffic item 2: an action between"),
+    ([PING, {"iptables": "-F"}, PING], "traffic item 2: unknown key"),
+    ([PING, "ip neigh flush"], "traffic item 2 must be a table"),
+    ([PING] + [{"ip": "neigh flush dev eth0"}, PING] * 6, "a list of 1 to"),
+])
+def test_a_bad_list_is_a_lesson_error(raw, said):
+    with pytest.raises(lessons.LessonError, match=None) as e:
+        items("x: step 1", raw, lessons._action)
+    assert said in str(e.value), str(e.value)
+
+
+def test_a_step_action_takes_the_same_words():
+    with pytest.raises(lessons.LessonError):
+        lessons._action({"bridge": "link set dev veth-c1 hairpin on"})
+    assert lessons._action({"bridge": "fdb flush dev docker0"}).kind == "bridge"
+
+
+SLUG = "neigh-between"
+LESSON = '''title = "A wrong neighbour entry"
+summary = "c1 pings c2, then points c2's address at a wrong MAC, then deletes it."
+topology = "docker-bridge"
+rulesets = ["docker"]
+
+[[steps]]
+title = "Three pings"
+traffic = [
+  { kind = "ping", from = "c1", to = "172.17.0.3", count = 1, expect = { ok = true } },
+  { ip = "neigh replace 172.17.0.3 lladdr 02:00:00:00:00:99 dev eth0 nud permanent", ns = "c1" },
+  { kind = "ping", from = "c1", to = "172.17.0.3", count = 1, expect = { ok = false } },
+  { ip = "neigh del 172.17.0.3 dev eth0", ns = "c1" },
+  { bridge = "fdb flush dev docker0" },
+  { kind = "ping", from = "c1", to = "172.17.0.3", count = 1, expect = { ok = true, arp_seen = true } },
+]
+'''
+
+
+@pytest.fixture(scope="module")
+def folder():
+    root = lessons_folder("nfvis-traffic-actions-", {SLUG: {
+        "lesson.toml": LESSON, "step1.md": "A ping, a wrong neighbour entry, then none.\n"}})
+    yield root
+    shutil.rmtree(root.parent, ignore_errors=True)
+
+
+@pytest.mark.live
+def test_the_actions_run_in_order(live_lab, folder):
+    events, res, proc = run_trace(SLUG, env={"LESSONS_DIR": str(folder)}, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert [i["ok"] for i in res["items"]] == [True, False, True], res["items"]
+    assert res["grade"]["passed"] is True, res["grade"]
