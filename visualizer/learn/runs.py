@@ -12,6 +12,7 @@ import logging
 from django.conf import settings
 
 from ..core import errors, messages, predict
+from ..core import experiment as experiment_core
 from . import config, unwritable
 from .outbox import Outbox, decode_events
 from .recording import save_run
@@ -57,24 +58,47 @@ async def run(channel_name: str, lesson: str, step: int, rules: list,
 async def experiment(channel_name: str, experiment: dict, owner: str = "",
                      batch: bool = False, deliver=None) -> None:
     """Run one checked experiment in the sandbox of connection ``channel_name``; always
-    ends with a final message.  Not recorded yet (no permalink for experiments): its
-    result says so in ``warning``, and carries the experiment for the page to keep."""
+    ends with a final message.  Recorded like a lesson step's run (a /runs/<uid>/
+    permalink, its pcap-ng): the Run's lesson and step are the experiment's base
+    (``core.experiment.PLAIN`` and 1 for the plain docker bridge), and its result keeps
+    the experiment in ``result["experiment"]`` (what save-as-lesson reads)."""
+    events: list = []
     out = Outbox(channel_name, batch, deliver)
 
     async def on_message(msg) -> None:
+        if isinstance(msg, str) or msg.get("type") == "trace.event":
+            events.append(msg)
         out.put(msg)
 
     result = await _lab(out, config.lab_client().experiment(
         channel_name, experiment, on_message=on_message, text_events=True))
     if result is None:
         return
-    result.pop("frames", None)      # raw frames (pcap-ng export) are not for the socket
-    await out.close(messages.result({
-        **result, "ok": bool(result.get("ok")), "run": None, "recorded": False,
-        "warning": EXPERIMENT_NOT_SAVED}))
+    frames = result.pop("frames", None)     # the frames' bytes go to the database
+    lesson, step = _base_of(result.get("experiment") or experiment)
+    reply = {**result, "ok": bool(result.get("ok")), "recorded": False}
+    try:
+        record, after = await save_run(lesson, step, [], decode_events(events), result,
+                                       owner, frames)
+        for follow_up in after:
+            await follow_up()
+        reply["run"] = record.uid
+    except Exception as e:   # recording failed: the learner still gets the kernel's result
+        log.warning("an experiment's run was not saved (%s)", e, exc_info=True)
+        reply.update(run=None, warning=(unwritable.NOT_SAVED if unwritable.cannot_write(e)
+                                        else f"not saved: recording the run failed "
+                                             f"({type(e).__name__})"))
+    await out.close(messages.result(reply))
 
 
-EXPERIMENT_NOT_SAVED = "not saved: experiments have no permalink yet"
+def _base_of(exp: dict) -> tuple[str, int]:
+    """(lesson, step) a recorded experiment's run files under: its base lesson and
+    step, or (PLAIN, 1) for the plain docker bridge."""
+    base = str(exp.get("base") or "")
+    if not base:
+        return experiment_core.PLAIN, 1
+    slug, _, step = base.partition(":")
+    return slug, int(step) if step.isdigit() else 0
 
 
 async def finish(result, lesson, step, rules, events, prediction, owner, out, frames=None):

@@ -17,7 +17,7 @@ from ..core import lessons as registry
 from ..core import dockersets, model, pcapexport, predict
 from .config import lab_config
 from .models import Progress, Run
-from . import language, markup, sessions, throttle
+from . import experiment_views, language, markup, sessions, throttle
 
 
 def _lessons() -> dict:
@@ -216,6 +216,8 @@ def run_page(request, uid: str):
     run = _get_run(uid)
     if run is None:
         return not_found(request, _("There is no recorded run %(uid)s.") % {"uid": uid})
+    if (run.result or {}).get("experiment"):    # an experiment's run: its own page
+        return experiment_views.run_page(request, run)
     lessons = _lessons()
     if run.lesson not in lessons:
         return not_found(request, _("Recorded run %(uid)s belongs to lesson “%(lesson)s”, "

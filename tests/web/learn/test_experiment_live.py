@@ -3,6 +3,7 @@ each run graded against the kernel's events (the host stays untouched: tests/zz_
 import pytest
 
 from tests.conftest import run_trace
+from visualizer.learn.models import Run
 
 from ..support import collect_run, communicator
 
@@ -78,7 +79,10 @@ async def test_an_experiment_over_the_websocket(lab_client, fields, check):
     events = [m["event"] for m in msgs if m["type"] == "trace.event"]
     assert any(m["type"] == "lab.status" for m in msgs)
     check(events, res)
-    assert res["run"] is None and res["warning"]
+    assert res["run"] and "warning" not in res      # recorded: a /runs/<uid>/ permalink
+    run = await Run.objects.aget(uid=res["run"])
+    assert run.result["experiment"]["traffic"][0]["from"] == fields["traffic"][0]["from"]
+    assert run.as_pcapng() is not None
     await comm.send_json_to({"type": "lab.experiment", "traffic": [{"from": "c9"}]})
     assert (await comm.receive_json_from(timeout=10))["type"] == "lab.error"   # still up
     await comm.disconnect()
