@@ -103,6 +103,10 @@ LAB = [
 ]
 
 WHERE = F("where", "dict", "{lesson, step}: where the room is")
+# An experiment the instructor sent the room as an extra step (core/experiment.py checks it)
+ROOM_EXPERIMENT = F("experiment", "dict", "the experiment the room is on, as checked "
+                    "(lab.experiment's fields: base, rules, sysctls, listeners, traffic, "
+                    "docker); null: the room is on its lesson step (where)", null=True)
 # A room's messages cross processes through the channel layer (redis): while it is
 # unreachable the sockets stay open and say so, and say again once it is back.
 LAYER_STATES = ("reconnecting", "live")
@@ -133,9 +137,12 @@ WORKSHOP = [
         F("spotlight", "dict", null=True), F("closed", "bool"),
         F("you", "dict", "{name, ahead}"),
         F("paused", "bool", "the instructor paused the room: runs wait (workshop.paused)"),
+        ROOM_EXPERIMENT,
     ), "the room, on connect"),
-    M("workshop.goto", "workshop", "server", (F("lesson", "str"), F("step", "int")),
-      "the instructor moved the room"),
+    M("workshop.goto", "workshop", "server", (F("lesson", "str"), F("step", "int"),
+                                              ROOM_EXPERIMENT),
+      "the instructor moved the room (with experiment: to that experiment, an extra step; "
+      "the page opens it on the experiment page)"),
     M("workshop.spotlight", "workshop", "server", SPOT_FIELDS, "a run the instructor shows"),
     M("workshop.closed", "workshop", "server", (), "the workshop is over"),
     M("workshop.paused", "workshop", "server", (PAUSED,),
@@ -151,7 +158,13 @@ WORKSHOP = [
 ]
 
 BOARD = [
-    M("workshop.goto", "board", "client", (LESSON, STEP), "move the room (and prepare)"),
+    M("workshop.goto", "board", "client", (
+        LESSON, STEP,
+        F("experiment", "dict", "send the room an experiment as an extra step: "
+          "lab.experiment's fields, checked by core/experiment.py (a bad value is a "
+          "board.error naming its field); lesson and step stay where the room comes back to",
+          null=True),
+    ), "move the room (and prepare)"),
     M("workshop.spotlight", "board", "client", (
         F("run", "str", "a run id of this workshop", True, max_len=64),
         F("show_name", "bool", "show the learner's name"),
@@ -176,6 +189,7 @@ BOARD = [
         F("lab", "dict", "the sandbox cap of the board's process and why: {capacity, source: "
           "setting|memory|fallback, available_mib, sandbox_mib}"),
         F("paused", "bool", "the room is paused"),
+        ROOM_EXPERIMENT,
         F("summaries", "dict", "per step \"lesson:step\": {ran, passed, predicted, "
           "predicted_right, wrong: {text, n}|null, died: {hook: n}} (workshops/roomview.py)"),
         F("counts", "dict", "{joined, connected}: learners seated, and with a page open now"),
@@ -185,7 +199,7 @@ BOARD = [
     ), "everything the board shows"),
     M("board.update", "board", "server", (F("row", "dict", ROW_DOC),),
       "a learner moved or ran"),
-    M("board.where", "board", "server", (WHERE,), "the room moved"),
+    M("board.where", "board", "server", (WHERE, ROOM_EXPERIMENT), "the room moved"),
     M("board.spotlight", "board", "server", (F("spotlight", "dict"),), "what the room is shown"),
     M("board.closed", "board", "server", (), "the workshop is over"),
     M("board.paused", "board", "server", (PAUSED,), "the room was paused or resumed"),

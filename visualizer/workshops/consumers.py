@@ -128,16 +128,16 @@ class LearnerConsumer(_Room):
     async def send_state(self) -> dict:
         """``workshop.state``; where it says the room is is where the page was sent."""
         state = await self._state()
-        self.where = state["where"]
+        self.where = {**state["where"], "experiment": state["experiment"]}
         await self.send_msg("workshop.state", **state)
         return state
 
     async def refresh(self):
         """The room now, and the goto the page missed while the layer was away."""
         where = self.where
-        state = await self.send_state()
-        if state["where"] != where:
-            await self.send_msg("workshop.goto", **state["where"])
+        await self.send_state()
+        if self.where != where:
+            await self.send_msg("workshop.goto", **self.where)
 
     async def disconnect(self, code):
         await self.leave()
@@ -175,7 +175,8 @@ class LearnerConsumer(_Room):
             raise errors.Forbidden(phrases.msg("workshop.instructors_only").text())
 
     async def workshop_goto(self, event):
-        self.where = {"lesson": event["lesson"], "step": event["step"]}
+        self.where = {"lesson": event["lesson"], "step": event["step"],
+                      "experiment": event.get("experiment")}
         await self.forward(event)
 
     # the room's other messages, from the group, go to the page as they are
@@ -207,6 +208,7 @@ class LearnerConsumer(_Room):
         w = Workshop.objects.get(pk=self.learner.workshop_id)
         return {"code": w.code, "title": w.title, "where": w.where(), "lessons": w.lessons,
                 "spotlight": w.spotlight or None, "closed": w.closed, "paused": w.paused,
+                "experiment": w.experiment or None,
                 "you": {"name": self.learner.name, "ahead": self.learner.ahead}}
 
     @database_sync_to_async
@@ -259,10 +261,12 @@ class BoardConsumer(_Room):
             await self.error(e)
 
     async def do_workshop_goto(self, msg):
-        where = await self._call(room.goto, msg["lesson"], msg["step"],
-                                 config.lab_config().lessons_path)
-        await self.room(messages.make("workshop", "workshop.goto", **where))
-        await self.boards(messages.make("board", "board.where", where=where))
+        moved = await self._call(room.goto, msg["lesson"], msg["step"],
+                                 config.lab_config().lessons_path, msg.get("experiment"))
+        sent = moved.pop("experiment")
+        where = moved
+        await self.room(messages.make("workshop", "workshop.goto", **where, experiment=sent))
+        await self.boards(messages.make("board", "board.where", where=where, experiment=sent))
         # the room is about to run that step: have its sandboxes ready
         await self.send_msg("board.prepared", **await self._prepare(where["lesson"]))
 

@@ -29,6 +29,8 @@ class Workshop(models.Model):
     spotlight = models.JSONField(default=dict, blank=True)   # {"run": uid, "name": str|None}
     closed = models.BooleanField(default=False)
     paused = models.BooleanField(default=False)     # the instructor paused the room: runs wait
+    # the experiment goto sent the room to, as checked (an extra step; {}: on its lesson step)
+    experiment = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     instructors = models.ManyToManyField("auth.User", related_name="workshops", blank=True)
 

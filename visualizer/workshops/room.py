@@ -15,7 +15,7 @@ import io
 from django.db.models import Prefetch
 from django.utils.translation import pgettext_lazy
 
-from ..core import errors, phrases
+from ..core import errors, experiment, phrases
 from ..core import lessons as registry
 from ..core.config import SANDBOX_MIB, sandboxes_held
 from ..lab.client import sandbox_cap
@@ -126,16 +126,22 @@ def may_run(user, workshop: Workshop) -> bool:
         user.is_superuser or workshop.instructors.filter(pk=user.pk).exists()))
 
 
-def goto(workshop: Workshop, lesson: str, step: int, lessons_dir=None) -> dict:
+def goto(workshop: Workshop, lesson: str, step: int, lessons_dir=None,
+         sent: dict | None = None) -> dict:
+    """Move the room to a lesson step, or (``sent``) to an experiment as an extra step
+    (checked here: an ExperimentError names the bad field); lesson and step stay the
+    step the room comes back to.  -> where, with ``experiment`` (None: on the step)."""
     known = registry.all_lessons(lessons_dir)
+    checked = (experiment.check(sent, known, lessons_dir).as_dict()
+               if sent else {})
     if lesson not in known or lesson not in workshop.lessons:
         raise WorkshopError(phrases.msg("workshop.its_lessons", lessons=list(workshop.lessons)).text())
     if not 1 <= step <= len(known[lesson].steps):
         raise WorkshopError(phrases.msg("workshop.its_steps", lesson=lesson,
                                         steps=len(known[lesson].steps)).text())
-    workshop.lesson, workshop.step = lesson, step
-    workshop.save(update_fields=["lesson", "step"])
-    return workshop.where()
+    workshop.lesson, workshop.step, workshop.experiment = lesson, step, checked
+    workshop.save(update_fields=["lesson", "step", "experiment"])
+    return {**workshop.where(), "experiment": checked or None}
 
 
 def spotlight(workshop: Workshop, run_uid: str, show_name: bool) -> dict:
@@ -219,6 +225,7 @@ def board(workshop: Workshop, lessons_dir=None) -> dict:
             "closed": workshop.closed, "where": workshop.where(),
             "spotlight": workshop.spotlight or None, "steps": steps, "rows": rows,
             "room": room(rows), "paused": workshop.paused,
+            "experiment": workshop.experiment or None,
             "summaries": roomview.summaries(steps, rows), "counts": roomview.counts(rows),
             "thresholds": roomview.THRESHOLDS}
 

@@ -10,13 +10,14 @@ from .test_workshops import browser_join, instructor_session, receive_type, setu
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WRONG = {"str": [5, {"x": 1}, "x" * 250, None], "int": ["1", True, -1, 10 ** 20, 1.5, None],
-         "bool": ["yes", 1]}
+         "bool": ["yes", 1], "dict": ["x", 5, [1], {"traffic": []}]}
 
 
 def bad_messages(route):
     """For each client message of ``route``, each field given each wrong value."""
     for m in messages.REGISTRY.accepted(route, "client"):
-        good = {f.name: {"str": "container-to-container", "int": 1, "bool": False}[f.type]
+        good = {f.name: {"str": "container-to-container", "int": 1, "bool": False,
+                         "dict": None}[f.type]
                 for f in m.fields}
         for f in m.fields:
             for v in WRONG[f.type]:
