@@ -5,6 +5,11 @@ A lesson step's run is shown on its lesson's page; an experiment has no lesson s
 its own, so its page lists the experiment's fields (base, docker, rules, sysctls,
 listeners, traffic) and what the kernel reported, with the run's downloads: JSON,
 text, pcap-ng and "Save as lesson" (``/runs/<uid>/lesson.zip``).
+
+It also holds the experiment permalink's query-string format (``experiment_query`` /
+``experiment_fields``, below): the experiment page (``/experiment/?...``, not built yet)
+reads it back to prefill its form, and a workshop's learner page opens it to follow the
+instructor.  Keep it stable.
 """
 from __future__ import annotations
 
@@ -39,3 +44,55 @@ def run_page(request, run: Run):
     return render(request, "learn/experiment_run.html", {
         "run": run, "exp": exp, "base": _base(exp), "urls": urls,
         "report": run.as_text(), "ok": bool(run.result.get("ok"))})
+
+
+# The experiment permalink's query string (the experiment page reads it back to prefill;
+# a workshop's learner page opens the page with it).  Stable: add keys, never rename.
+#   base=SLUG[:STEP]                     (absent or empty: the plain docker bridge)
+#   docker=NAME                          (27, 28, 29-nftables; absent: the base's)
+#   rule=LINE                            (repeated, in order; iptables/ebtables/nft lines)
+#   sysctl=[NS:]NAME=VALUE               (repeated; NS absent: host)
+#   listen=NS:PROTO:PORT                 (repeated, as the CLI's --listen)
+#   traffic=FROM,TO,PROTO,PORT,COUNT,SIZE,TTL   (repeated, in order; empty field: none)
+TRAFFIC_KEYS = ("from", "to", "proto", "port", "count", "size", "ttl")
+
+
+def experiment_query(fields: dict) -> list[tuple[str, str]]:
+    """lab.experiment's fields -> the permalink's (key, value) pairs (urlencode them)."""
+    q = [("base", str(fields.get("base") or ""))] if fields.get("base") else []
+    q += [("docker", str(fields["docker"]))] if fields.get("docker") else []
+    q += [("rule", str(r)) for r in fields.get("rules") or []]
+    q += [("sysctl", (f"{s['ns']}:" if s.get("ns") and s["ns"] != "host" else "")
+           + f"{s['name']}={s['value']}") for s in fields.get("sysctls") or []]
+    q += [("listen", f"{x['ns']}:{x['proto']}:{x['port']}") for x in fields.get("listeners") or []]
+    q += [("traffic", ",".join("" if t.get(k) is None else str(t[k]) for k in TRAFFIC_KEYS))
+          for t in fields.get("traffic") or []]
+    return q
+
+
+def experiment_fields(get) -> dict:
+    """A permalink's query (a QueryDict) -> lab.experiment's fields, unchecked: the
+    page prefills its form with them and the server checks them when they run."""
+    out: dict = {"base": get.get("base", ""), "rules": get.getlist("rule"),
+                 "sysctls": [], "listeners": [], "traffic": []}
+    if get.get("docker"):
+        out["docker"] = get["docker"]
+    for raw in get.getlist("sysctl"):
+        head, _, value = raw.partition("=")
+        ns, _, name = head.rpartition(":")
+        out["sysctls"].append({"ns": ns or "host", "name": name, "value": value})
+    for raw in get.getlist("listen"):
+        ns, _, rest = raw.partition(":")
+        proto, _, port = rest.partition(":")
+        out["listeners"].append({"ns": ns, "proto": proto, "port": _num(port)})
+    for raw in get.getlist("traffic"):
+        vals = (raw.split(",") + [""] * len(TRAFFIC_KEYS))[:len(TRAFFIC_KEYS)]
+        item = dict(zip(TRAFFIC_KEYS, vals))
+        out["traffic"].append({k: (_num(v) if k in ("port", "count", "size", "ttl") else v)
+                               for k, v in item.items() if v != ""})
+    return out
+
+
+def _num(text: str):
+    """An integer where the text is one; else the text (the check names the field)."""
+    return int(text) if text.isdigit() else text
