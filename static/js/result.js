@@ -16,6 +16,14 @@ export function gradeBlock(grade) {
     g.note ? el("p", { class: "note", text: g.note }) : null);
 }
 
+// a traffic list's inspect actions (ip neigh, bridge fdb show): each command and its output
+function inspectBlock(list) {
+  if (!list || !list.length) return null;
+  return el("details", { class: "inspect", open: true }, el("summary", { text: R.inspected }),
+    ...list.flatMap((i) => [el("code", { class: "cmd", text: `${i.ns}# ${i.command}` }),
+      el("pre", { text: i.output || "" })]));
+}
+
 function copyButton(url) {
   const b = el("button", { type: "button", class: "small", text: R.copyLink });
   b.addEventListener("click", async () => {
@@ -49,7 +57,7 @@ export function renderResult(div, res, { urls, recorded, next, home }) {
     : el("a", { href: home, text: R.last }));
   div.replaceChildren(...[head, res.command ? el("code", { class: "cmd", text: `$ ${res.command}` }) : null,
     res.warning ? el("p", { class: "hint bad", text: res.warning }) : null,
-    gradeBlock(res.grade), pline, nextLink, links].filter(Boolean));
+    gradeBlock(res.grade), inspectBlock(res.inspect), pline, nextLink, links].filter(Boolean));
 }
 
 // the prediction's grade next to the predict panel: each part, said / kernel, and the hint

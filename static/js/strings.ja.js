@@ -134,6 +134,7 @@ export const CATALOGUE = {
     savedAs: "保存先 ", recordedAs: "記録済みの実行: ", recordedRun: "記録済みの実行", json: "JSON",
     text: "テキスト", pcapng: "pcap-ng",
     pcapngTitle: "Wireshark 用のこの実行のキャプチャ: キャプチャしたデバイスごとに 1 インターフェース (ns:dev)、各フレームの経路とホップはコメントに記載",
+    inspected: "ステップが調べたもの(各コマンドの出力)",
     copyLink: "リンクをコピー", copied: "リンクをコピーしました", next: "次のステップ: {title} →",
     last: "これが最後のステップでした。レッスン一覧 →", predictionLine: "あなたの予想: {total} 問中 {right} 問正解 (詳細は「実行」ボタンの横)。",
     predictionLineRecorded: "この実行の予想: {total} 問中 {right} 問正解 (詳細は実行パネル)。",

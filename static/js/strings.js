@@ -141,6 +141,7 @@ export const EN = {
     savedAs: "saved as ", recordedAs: "recorded run: ", recordedRun: "recorded run", json: "JSON",
     text: "text", pcapng: "pcap-ng",
     pcapngTitle: "the run's captures for Wireshark: one interface per captured device (ns:dev), each frame's journey and hop in its comment",
+    inspected: "What the step looked at (each command's output)",
     copyLink: "copy link", copied: "link copied", next: "Next step: {title} →",
     last: "That was the last step. All lessons →", predictionLine: "Your prediction: {right} of {total} right (details next to the Run button).",
     predictionLineRecorded: "This run's prediction: {right} of {total} right (details in the run panel).",

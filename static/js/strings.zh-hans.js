@@ -134,6 +134,7 @@ export const CATALOGUE = {
     savedAs: "已保存为 ", recordedAs: "已记录的运行：", recordedRun: "已记录的运行", json: "JSON",
     text: "文本", pcapng: "pcap-ng",
     pcapngTitle: "本次运行的抓包，供 Wireshark 使用：每个抓包设备（ns:dev）一个接口，每帧的路径和跳写在其注释中",
+    inspected: "这一步查看的内容（每条命令的输出）",
     copyLink: "复制链接", copied: "链接已复制", next: "下一步：{title} →",
     last: "这是最后一步。全部课程 →", predictionLine: "你的预测：{total} 项中对了 {right} 项（详情在“运行”按钮旁）。",
     predictionLineRecorded: "本次运行的预测：{total} 项中对了 {right} 项（详情在运行面板中）。",

@@ -134,6 +134,7 @@ export const CATALOGUE = {
     savedAs: "已存為 ", recordedAs: "已記錄的執行：", recordedRun: "已記錄的執行", json: "JSON",
     text: "文字", pcapng: "pcap-ng",
     pcapngTitle: "這次執行的擷取，供 Wireshark 使用：每個擷取裝置（ns:dev）一個介面，每個訊框的路徑與站在其註解中",
+    inspected: "這一步查看的內容（每個命令的輸出）",
     copyLink: "複製連結", copied: "已複製連結", next: "下一步：{title} →",
     last: "這是最後一個步驟。所有課程 →", predictionLine: "你的預測：{total} 題中答對 {right} 題（詳情在「執行」按鈕旁）。",
     predictionLineRecorded: "這次執行的預測：{total} 題中答對 {right} 題（詳情在執行面板中）。",

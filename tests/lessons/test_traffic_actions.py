@@ -37,6 +37,26 @@ def test_a_bad_list_is_a_lesson_error(raw, said):
     assert said in str(e.value), str(e.value)
 
 
+def test_inspect_actions_may_end_the_list():
+    got = items("x", [PING, {"inspect": "ip neigh", "ns": "c1"}, PING,
+                      {"inspect": "bridge fdb show br docker0"}], lessons._action)
+    assert [a.args for a in got[1].before] == ["ip neigh"]
+    assert [a.args for a in got[1].after] == ["bridge fdb show br docker0"]
+    assert lessons.inspect_argv("arp -e") == ["arp", "-e"]
+
+
+@pytest.mark.parametrize("text", ["ip neigh flush dev eth0", "ip route add x", "arp -e -a",
+                                  "cat /etc/passwd", "ip neigh show $(id)"])
+def test_only_read_only_inspects(text):
+    with pytest.raises(lessons.LessonError, match="an 'inspect' action is"):
+        lessons.inspect_argv(text)
+
+
+def test_inspect_is_not_a_step_action():
+    with pytest.raises(lessons.LessonError, match="traffic list"):
+        lessons._step_action({"inspect": "ip neigh"})
+
+
 def test_a_step_action_takes_the_same_words():
     with pytest.raises(lessons.LessonError):
         lessons._action({"bridge": "link set dev veth-c1 hairpin on"})
@@ -54,10 +74,12 @@ title = "Three pings"
 traffic = [
   { kind = "ping", from = "c1", to = "172.17.0.3", count = 1, expect = { ok = true } },
   { ip = "neigh replace 172.17.0.3 lladdr 02:00:00:00:00:99 dev eth0 nud permanent", ns = "c1" },
+  { inspect = "ip neigh show dev eth0", ns = "c1" },
   { kind = "ping", from = "c1", to = "172.17.0.3", count = 1, expect = { ok = false } },
   { ip = "neigh del 172.17.0.3 dev eth0", ns = "c1" },
   { bridge = "fdb flush dev docker0" },
   { kind = "ping", from = "c1", to = "172.17.0.3", count = 1, expect = { ok = true, arp_seen = true } },
+  { inspect = "bridge fdb show br docker0" },
 ]
 '''
 
@@ -76,3 +98,8 @@ def test_the_actions_run_in_order(live_lab, folder):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert [i["ok"] for i in res["items"]] == [True, False, True], res["items"]
     assert res["grade"]["passed"] is True, res["grade"]
+    seen = {(i["command"], i["item"], i["when"]): i for i in res["inspect"]}
+    neigh = seen[("ip neigh show dev eth0", 2, "before")]
+    assert "02:00:00:00:00:99" in neigh["output"] and "PERMANENT" in neigh["output"], neigh
+    fdb = seen[("bridge fdb show br docker0", 3, "after")]
+    assert fdb["code"] == 0 and "master docker0" in fdb["output"], fdb

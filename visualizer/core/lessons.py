@@ -24,7 +24,10 @@ from .traffic import MAX_TRAFFIC_ITEMS, TRAFFIC_KINDS, LessonError, Traffic  # n
 from .traffic import items as traffic_items
 
 DEFAULT_DIR = DEFAULT_LESSONS_DIR
-ACTION_KINDS = ("iptables", "ebtables", "nft", "sysctl", "listen", "ip", "bridge")
+ACTION_KINDS = ("iptables", "ebtables", "nft", "sysctl", "listen", "ip", "bridge", "inspect")
+# ``inspect`` actions (a traffic list's): read-only commands whose output the result records
+INSPECT_OBJECTS = {"ip": ("neigh", "route", "addr", "link"), "bridge": ("fdb", "link"),
+                   "arp": ("-e", "-n")}
 # ``ip`` / ``bridge`` actions: the subcommands allowed (never a shell; one argv)
 TOOL_VERBS = {"ip": ("neigh", ("add", "replace", "change", "del", "flush")),
               "bridge": ("fdb", ("add", "replace", "del", "flush"))}
@@ -44,6 +47,8 @@ class Action:
     def describe(self) -> str:
         if self.kind == "sysctl":
             return f"{self.ns}# sysctl -w {self.args}={self.value}"
+        if self.kind == "inspect":
+            return f"{self.ns}# {self.args}"
         if self.kind == "listen":
             return f"{self.ns}# nc {'-u ' if self.value == 'udp' else ''}-l -k {self.args}"
         return f"{self.ns}# {self.kind} {self.args}"
@@ -203,6 +208,8 @@ def _action(raw: dict) -> Action:
     kind = kinds[0]
     if kind in TOOL_VERBS:
         tool_argv(kind, str(raw[kind]))
+    if kind == "inspect":
+        inspect_argv(str(raw[kind]))
     return Action(kind=kind, args=str(raw[kind]), ns=raw.get("ns", "host"),
                   value=str(raw.get("value", raw.get("proto", ""))))   # listen: proto udp
 
@@ -217,6 +224,27 @@ def tool_argv(kind: str, args: str) -> list[str]:
         raise LessonError(f"a {kind!r} action is '{obj} <{'|'.join(verbs)}> ...' in plain "
                           f"words, not {args!r}")
     return [kind, *words]
+
+
+def inspect_argv(args: str) -> list[str]:
+    """An ``inspect`` action's argv (``ip neigh``, ``bridge fdb show br docker0``,
+    ``arp -e``): a tool and object of INSPECT_OBJECTS, then ``show`` and plain words."""
+    words = args.split()
+    ok = len(words) >= 2 and words[1] in INSPECT_OBJECTS.get(words[0], ()) and \
+        len(words) <= 8 and (len(words) == 2 or words[2] == "show") and \
+        all(re.fullmatch(r"[A-Za-z0-9.:_/-]{1,64}", w) for w in words)
+    if not ok or (words[0] == "arp" and len(words) > 2):
+        raise LessonError(f"an 'inspect' action is one of 'ip neigh|route|addr|link [show ...]', "
+                          f"'bridge fdb|link [show ...]', 'arp -e|-n', not {args!r}")
+    return words
+
+
+def _step_action(raw: dict) -> Action:
+    """A step's ``actions`` entry; an inspect action belongs in its traffic list."""
+    a = _action(raw)
+    if a.kind == "inspect":
+        raise LessonError(f"an 'inspect' action goes in the step's traffic list: {raw}")
+    return a
 
 
 ABOUT_PROTOS = ("arp", "icmp", "tcp", "udp")
@@ -260,7 +288,7 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
             number=i, title=raw["title"], explain=text, before=before, after=after,
             explain_file=md.name,
             title_after=str(raw.get("title_after", "")),
-            actions=tuple(_action(a) for a in raw.get("actions", [])),
+            actions=tuple(_step_action(a) for a in raw.get("actions", [])),
             traffic=items[0], traffic_items=items if len(items) > 1 else (),
             expect=dict(raw.get("expect", {})),
             try_it=bool(raw.get("try_it", False)),

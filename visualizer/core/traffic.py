@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import errors
 
@@ -28,6 +28,7 @@ class Traffic:
     ttl: int = 0                # ping (-t), tcp with nc (-M), udp: the IP TTL (0: the default)
     expect: dict = field(default_factory=dict)   # this item's own expectations (a list's item)
     before: tuple = ()          # actions a traffic list runs just before this item
+    after: tuple = ()           # inspect actions a list ends with, run after the last item
 
     def command(self) -> list[str]:
         """The argv that runs in namespace ``src`` (``udp-send``: the lab's own sender,
@@ -56,10 +57,10 @@ class Traffic:
 
 
 
-TRAFFIC_KEYS = {f for f in Traffic.__dataclass_fields__} - {"before"} | {"from", "to"}
+TRAFFIC_KEYS = {f for f in Traffic.__dataclass_fields__} - {"before", "after"} | {"from", "to"}
 # kinds of action a traffic list may hold between its items: none changes the rules
 # (the run's rule index is loaded once, before the traffic)
-BETWEEN_KINDS = ("ip", "bridge", "sysctl")
+BETWEEN_KINDS = ("ip", "bridge", "sysctl", "inspect")
 
 
 def items(where: str, raw, action=None) -> tuple[Traffic, ...]:
@@ -99,8 +100,11 @@ def items(where: str, raw, action=None) -> tuple[Traffic, ...]:
             raise LessonError(f"{at}: unknown traffic kind {traffic.kind!r}")
         out.append(traffic)
         pending = []
-    if pending or not out:
-        raise LessonError(f"{where}: 'traffic' must end with a traffic item, not an action")
+    if not out or any(a.kind != "inspect" for a in pending):
+        raise LessonError(f"{where}: 'traffic' must end with a traffic item (or inspect "
+                          "actions), not an action")
+    if pending:
+        out[-1] = replace(out[-1], after=tuple(pending))
     return tuple(out)
 
 

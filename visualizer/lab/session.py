@@ -11,7 +11,7 @@ import sys
 import time
 
 from ..core import headers as hdr
-from ..core import errors, grader, icmperr, lessons, messages, origins, rulecheck
+from ..core import errors, grader, icmperr, lessons, messages, origins, phrases, rulecheck
 from ..core.events import Tracker
 from . import commands, commits, conntrack, frames, netlink, rules, traffic
 from .commits import CommitWatch
@@ -247,7 +247,7 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
     if len(done) > 1:
         g.checks += grade_items(done, reader.sent, result)
     if user_rules and g.checks:
-        g.note = "graded against the step's expectations, with your rules applied"
+        g.note = phrases.msg("grade.note.user_rules")
     result["grade"] = g.as_dict()
     if oracle_text is not None:
         result["oracle"] = oracle_text
@@ -261,13 +261,28 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
 async def run_items(sb: Sandbox, step: lessons.Step, reader: Reader, on_line) -> list:
     """Each traffic item in turn: [(item, its result, index of its first event)]."""
     done = []
-    for item in step.items:
+    for n, item in enumerate(step.items, start=1):
+        shown = []
         for a in item.before:           # a traffic list's actions between its items
-            await on_line(a.describe())
-            await apply_action(sb, a)
+            shown += await between(sb, a, on_line, n, "before")
         first = len(reader.sent)
-        done.append((item, await traffic.run(sb.ns(item.src), item, on_line), first))
+        res = await traffic.run(sb.ns(item.src), item, on_line)
+        for a in item.after:
+            shown += await between(sb, a, on_line, n, "after")
+        done.append((item, {**res, "inspect": shown} if shown else res, first))
     return done
+
+
+async def between(sb: Sandbox, a: lessons.Action, on_line, n: int, when: str) -> list:
+    """One action of a traffic list; an inspect action's output, as the result's
+    ``inspect`` entries (read-only, one argv, a timeout, the output cut at 4000)."""
+    await on_line(a.describe())
+    if a.kind != "inspect":
+        await apply_action(sb, a)
+        return []
+    r = await commands.run(lessons.inspect_argv(a.args), ns=sb.ns(a.ns), timeout=5, check=False)
+    return [{"ns": a.ns, "command": a.args, "item": n, "when": when,
+             "output": (r.out + r.err)[:4000], "code": r.code}]
 
 
 def combined(done: list) -> dict:
@@ -281,6 +296,7 @@ def combined(done: list) -> dict:
             "received": sum(r["received"] for r in res),
             "output": "\n".join(r["output"] for r in res),
             "command": "\n".join(r["command"] for r in res),
+            "inspect": [x for r in res for x in r.get("inspect", [])],
             "items": [{k: r.get(k) for k in ("ok", "transmitted", "received", "refused",
                                              "command", "output")} for r in res]}
 
