@@ -47,7 +47,12 @@ def test_lesson_step_live(live_lab, slug, number):
         assert result["command"], "the step's traffic did not run"
     # The product's grader, recomputed here from the events, and as the lab sent it.
     g = grader.grade(step, events, result)
-    assert result["grade"] == g.as_dict()
+    sent = dict(result["grade"])
+    if len(step.items) > 1:     # the lab adds each traffic item's own checks, keyed N:key
+        items = [c for c in sent["checks"] if ":" in c["key"]]
+        sent["checks"] = [c for c in sent["checks"] if ":" not in c["key"]]
+        assert all(c["ok"] for c in items), items
+    assert sent == g.as_dict()
     if step.try_it:
         assert not step.expect and g.passed is None
         return
