@@ -30,6 +30,7 @@ def test_an_action_runs_before_the_next_item():
     ([PING, {"iptables": "-F"}, PING], "traffic item 2: unknown key"),
     ([PING, "ip neigh flush"], "traffic item 2 must be a table"),
     ([PING] + [{"ip": "neigh flush dev eth0"}, PING] * 6, "a list of 1 to"),
+    ([PING] + [{"ip": "neigh flush dev eth0"}] * 13 + [PING], "at most 12 actions"),
 ])
 def test_a_bad_list_is_a_lesson_error(raw, said):
     with pytest.raises(lessons.LessonError, match=None) as e:
@@ -59,7 +60,10 @@ def test_inspect_is_not_a_step_action():
 
 def test_a_step_action_takes_the_same_words():
     with pytest.raises(lessons.LessonError):
-        lessons._action({"bridge": "link set dev veth-c1 hairpin on"})
+        lessons._action({"bridge": "link del dev veth-c1"})
+    assert lessons.tool_argv("bridge", "link set dev veth-c1 hairpin on learning off") == \
+        ["bridge", "link", "set", "dev", "veth-c1", "hairpin", "on", "learning", "off"]
+    assert lessons.inspect_argv("bridge link show dev veth-c1")[:3] == ["bridge", "-d", "link"]
     assert lessons._action({"bridge": "fdb flush dev docker0"}).kind == "bridge"
 
 
@@ -80,6 +84,9 @@ traffic = [
   { bridge = "fdb flush dev docker0" },
   { kind = "ping", from = "c1", to = "172.17.0.3", count = 1, expect = { ok = true, arp_seen = true } },
   { inspect = "bridge fdb show br docker0" },
+  { bridge = "link set dev veth-c1 hairpin on learning off" },
+  { inspect = "bridge link show dev veth-c1" },
+  { kind = "ping", from = "c1", to = "172.17.0.3", count = 1, expect = { ok = true } },
 ]
 '''
 
@@ -96,10 +103,12 @@ def folder():
 def test_the_actions_run_in_order(live_lab, folder):
     events, res, proc = run_trace(SLUG, env={"LESSONS_DIR": str(folder)}, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert [i["ok"] for i in res["items"]] == [True, False, True], res["items"]
+    assert [i["ok"] for i in res["items"]] == [True, False, True, True], res["items"]
     assert res["grade"]["passed"] is True, res["grade"]
     seen = {(i["command"], i["item"], i["when"]): i for i in res["inspect"]}
     neigh = seen[("ip neigh show dev eth0", 2, "before")]
     assert "02:00:00:00:00:99" in neigh["output"] and "PERMANENT" in neigh["output"], neigh
-    fdb = seen[("bridge fdb show br docker0", 3, "after")]
+    link = seen[("bridge link show dev veth-c1", 4, "before")]
+    assert "hairpin on" in link["output"] and "learning off" in link["output"], link
+    fdb = seen[("bridge fdb show br docker0", 4, "before")]
     assert fdb["code"] == 0 and "master docker0" in fdb["output"], fdb

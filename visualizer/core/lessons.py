@@ -29,8 +29,9 @@ ACTION_KINDS = ("iptables", "ebtables", "nft", "sysctl", "listen", "ip", "bridge
 INSPECT_OBJECTS = {"ip": ("neigh", "route", "addr", "link"), "bridge": ("fdb", "link"),
                    "arp": ("-e", "-n")}
 # ``ip`` / ``bridge`` actions: the subcommands allowed (never a shell; one argv)
-TOOL_VERBS = {"ip": ("neigh", ("add", "replace", "change", "del", "flush")),
-              "bridge": ("fdb", ("add", "replace", "del", "flush"))}
+TOOL_VERBS = {"ip": {"neigh": ("add", "replace", "change", "del", "flush")},
+              "bridge": {"fdb": ("add", "replace", "del", "flush"),
+                         "link": ("set",)}}   # bridge link set dev veth-c1 hairpin on
 AFTER_MARKER = "<!-- after -->"
 LEVELS = ("beginner", "intermediate", "advanced")
 
@@ -218,11 +219,11 @@ def tool_argv(kind: str, args: str) -> list[str]:
     """An ``ip`` / ``bridge`` action's argv (``ip neigh flush dev eth0``): only the
     object and verbs of TOOL_VERBS, words of letters, digits and ``.:_/-``."""
     words = args.split()
-    obj, verbs = TOOL_VERBS[kind]
-    if len(words) < 2 or words[0] != obj or words[1] not in verbs or len(words) > 12 or \
+    objs = TOOL_VERBS[kind]
+    if len(words) < 2 or words[1] not in objs.get(words[0], ()) or len(words) > 12 or \
             not all(re.fullmatch(r"[A-Za-z0-9.:_/-]{1,64}", w) for w in words):
-        raise LessonError(f"a {kind!r} action is '{obj} <{'|'.join(verbs)}> ...' in plain "
-                          f"words, not {args!r}")
+        said = ", ".join(f"'{o} <{'|'.join(v)}> ...'" for o, v in objs.items())
+        raise LessonError(f"a {kind!r} action is {said} in plain words, not {args!r}")
     return [kind, *words]
 
 
@@ -236,7 +237,7 @@ def inspect_argv(args: str) -> list[str]:
     if not ok or (words[0] == "arp" and len(words) > 2):
         raise LessonError(f"an 'inspect' action is one of 'ip neigh|route|addr|link [show ...]', "
                           f"'bridge fdb|link [show ...]', 'arp -e|-n', not {args!r}")
-    return words
+    return words[:1] + ["-d"] + words[1:] if words[:2] == ["bridge", "link"] else words
 
 
 def _step_action(raw: dict) -> Action:

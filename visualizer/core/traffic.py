@@ -9,6 +9,7 @@ from . import errors
 
 TRAFFIC_KINDS = ("ping", "tcp", "udp", "none")
 MAX_TRAFFIC_ITEMS = 6         # traffic items one step (or experiment) runs in order
+MAX_BETWEEN = 12              # actions a traffic list may hold between (and after) them
 
 
 class LessonError(errors.InputError):
@@ -71,9 +72,10 @@ def items(where: str, raw, action=None) -> tuple[Traffic, ...]:
     listed = raw if isinstance(raw, list) else [raw]
     acts = [i for i in listed if isinstance(i, dict) and set(i) & set(BETWEEN_KINDS + ("ns",))
             and not set(i) & {"kind", "from", "to", "src", "dst"}]
-    if not listed or len(listed) - len(acts) > MAX_TRAFFIC_ITEMS or len(acts) > MAX_TRAFFIC_ITEMS:
+    if not listed or len(listed) - len(acts) > MAX_TRAFFIC_ITEMS or len(acts) > MAX_BETWEEN:
         raise LessonError(f"{where}: 'traffic' is a table or a list of 1 to "
-                          f"{MAX_TRAFFIC_ITEMS} tables, not {len(listed)} items")
+                          f"{MAX_TRAFFIC_ITEMS} traffic items and at most {MAX_BETWEEN} "
+                          f"actions, not {len(listed)} items")
     out, pending = [], []
     for n, item in enumerate(listed, start=1):
         at = f"{where}: traffic item {n}" if isinstance(raw, list) else f"{where}: traffic"
