@@ -1,5 +1,6 @@
 // Predictions and grades for display (pure): what the learner said, what the kernel showed.
 import { S, t } from "./strings.js";
+import { say } from "./phrases.js";
 
 const P = S.predict;
 
@@ -24,7 +25,7 @@ export function captureWords(value) {
 export function predictionRows(pg, model) {
   if (!pg || !pg.parts) return [];
   return pg.parts.map((p) => ({
-    part: p.part, label: P[p.part] || p.part, right: !!p.right, hint: p.hint || "",
+    part: p.part, label: P[p.part] || p.part, right: !!p.right, hint: say(p.hint_msg, p.hint || ""),
     said: partValue(p.part, p.said, model), kernel: partValue(p.part, p.kernel, model),
   }));
 }
@@ -41,9 +42,10 @@ export function gradeView(grade) {
     passed: !!grade.passed,
     title: grade.passed ? S.grade.passed : S.grade.failed,
     rows: (grade.checks || []).map((c) => ({
-      ok: !!c.ok, text: `${c.ok ? "✓" : "✕"} ${c.expected}`, observed: t(S.grade.kernel, { observed: c.observed }),
+      ok: !!c.ok, text: `${c.ok ? "✓" : "✕"} ${say(c.expected_msg, c.expected)}`,
+      observed: t(S.grade.kernel, { observed: say(c.observed_msg, c.observed) }),
     })),
-    note: grade.note || "",
+    note: say(grade.note_msg, grade.note || ""),
   };
 }
 

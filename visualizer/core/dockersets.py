@@ -99,4 +99,5 @@ def mark(result: dict, lesson, own: str, compare: tuple[str, ...] = ()) -> None:
     grade = result.get("grade")
     if result["docker"] and result["docker"] not in (own, *compare) and grade \
             and grade.get("checks"):
-        grade["note"] = phrases.msg("grade.docker_other", own=own, name=result["docker"]).text()
+        note = phrases.msg("grade.docker_other", own=own, name=result["docker"])
+        grade["note"], grade["note_msg"] = note.text(), note.wire()

@@ -11,31 +11,18 @@ Before a run the learner may say (each part optional):
   ``{"veth-c2": ["arp", "request"]}``, kinds from ``CAPTURE_KINDS``.
 
 ``grade`` compares each part with the kernel's events and the run's result,
-and gives every wrong part a hint drawn from where the packet really went.
-Pure: validated data in, a dict out.
+and gives every wrong part a hint drawn from where the packet really went
+(``predictgrade``). Pure: validated data in, a dict out.
 """
 from __future__ import annotations
 
 import ipaddress
 
-from . import errors, grader, model, phrases
+from . import errors, model
+from .predictgrade import (CAPTURE_KINDS, PARTS, box_of, captured_kinds,  # noqa: F401 (the API)
+                           failed_journey, grade)
 
-phrases.define({
-    "predict.died": "it died in {where}: the {direction} #{journey} ({summary})",
-    "predict.died_elsewhere": "you said {said}; {passed}died in {where}: the {direction} "
-                              "#{journey} ({summary}), {detail}",
-    "predict.passed_it": "it got through {hook} and ",
-    "predict.passed_nothing": "it ",
-    "predict.capture_wrong": "{iface}: you said {said}; its capture showed {got}",
-    "predict.nothing": "nothing",
-    "predict.kind.arp": "ARP",
-    "predict.kind.request": "requests",
-    "predict.kind.reply": "replies",
-})
-
-PARTS = ("through", "dies_at", "hooks", "nat_addr", "captures")
 MAX_HOOKS = 16
-CAPTURE_KINDS = ("arp", "request", "reply")   # ARP frames, the traffic's requests, its replies
 MAX_CAPTURES = 8
 
 
@@ -119,190 +106,6 @@ def _nat_answer(value) -> str:
         raise PredictionError("'nat_addr' must be an IPv4 address like 203.0.113.10, "
                               "or an address and port like 172.17.0.2:80") from None
     return out
-
-
-def _label(key: str) -> str:
-    fam, table, hook = key.split(":")
-    return f"{fam} {table} {hook.upper()}"
-
-
-def _hook_label(h: str) -> str:
-    fam, hook = h.split(":")
-    return f"{fam} {hook.upper()}"
-
-
-def _drop(events: list[dict], journey: dict | None) -> dict | None:
-    if journey is None:
-        return None
-    return next((e for e in events if e["journey"] == journey["id"] and e["verdict"] == "drop"
-                 and e["source"] == "nftrace" and not e.get("probe")), None)
-
-
-def failed_journey(result: dict, proto: str | None) -> dict | None:
-    """Where the traffic failed: its first packet, request or reply, whose journey
-    was dropped (a rule, a policy, or the kernel after a DNAT); when none of the
-    traffic's own protocol was, the first dropped packet it depended on (the ARP
-    a ping waits for)."""
-    dropped = sorted((j for j in result.get("journeys", []) if j.get("outcome") == "dropped"
-                      and j.get("drop_at")), key=lambda j: j.get("first_seq", 0))
-    return (next((j for j in dropped if j.get("proto") == proto), None)
-            or next(iter(dropped), None))
-
-
-def box_of(drop_at: str) -> str | None:
-    """``ip filter FORWARD`` (a journey's drop_at) -> the diagram's ``ip:filter:forward``."""
-    parts = (drop_at or "").split()
-    if len(parts) != 3:
-        return None
-    fam, table, chain = parts
-    hook = model.hook_of(fam, chain) or chain.lower()
-    return f"{fam}:{table}:{hook}" if model.find_table(fam, table, hook) else None
-
-
-def _how_reached(events: list[dict], drop: dict) -> str:
-    """``, reached from FORWARD rule 2`` when the drop is in a user chain."""
-    if not drop["base_chain"] or drop["chain"] == drop["base_chain"]:
-        return ""
-    jumps = [e for e in events if e["journey"] == drop["journey"] and e["seq"] < drop["seq"]
-             and e["verdict"] in ("jump", "goto") and e["target"] == drop["chain"]]
-    if not jumps:
-        return ""
-    j = jumps[-1]
-    return f", reached from {j['chain']} rule {j['rule_pos'] if j['rule_pos'] is not None else '?'}"
-
-
-def _where(drop: dict) -> str:
-    return f"{drop['family']} {drop['table']} {drop['chain']}"
-
-
-def grade(prediction: dict | None, step, events: list[dict], result: dict) -> dict | None:
-    """{"parts": [{part, said, kernel, right, hint}], "right": n, "total": n} or None.
-
-    "Where does it die" is graded against where the traffic failed (``failed_journey``:
-    a reply dropped after its request went through counts), not the first request."""
-    if not prediction:
-        return None
-    first = grader.first_journey(result, step.traffic.proto, "request")
-    failed = failed_journey(result, step.traffic.proto)
-    ctx = {"events": events, "result": result, "first": first, "failed": failed,
-           "drop": _drop(events, failed)}
-    parts = [_PARTS[name](prediction[name], ctx) for name in PARTS if name in prediction]
-    return {"parts": parts, "right": sum(p["right"] for p in parts), "total": len(parts)}
-
-
-def _part(name, said, got, right, hint) -> dict:
-    return {"part": name, "said": said, "kernel": got, "right": right, "hint": hint}
-
-
-def _died(ctx) -> str:
-    """Where the traffic died, in words, with how a user chain was reached."""
-    drop, failed = ctx["drop"], ctx["failed"]
-    if drop:
-        return f"{_where(drop)}{_how_reached(ctx['events'], drop)}"
-    return failed["drop_at"]
-
-
-def _grade_through(said, ctx) -> dict:
-    got, failed, first = bool(ctx["result"].get("ok")), ctx["failed"], ctx["first"]
-    hint = ""
-    if said != got:
-        if got:
-            hint = "it got through: every request was answered"
-        elif failed:
-            hint = phrases.render("predict.died", where=_died(ctx), direction=failed["direction"],
-                                  journey=failed["id"], summary=failed["summary"])
-        else:
-            hint = (f"it did not get through: {first['outcome_detail']}" if first
-                    else "it did not get through: no request was traced")
-    return _part("through", said, got, said == got, hint)
-
-
-def _grade_dies_at(said, ctx) -> dict:
-    drop, failed, first, events = ctx["drop"], ctx["failed"], ctx["first"], ctx["events"]
-    got = box_of(failed["drop_at"]) if failed else None
-    right = said == got
-    if right:
-        inner = drop and drop["chain"] != drop["base_chain"] and drop["base_chain"]
-        hint = (f"right: in its {drop['chain']} chain{_how_reached(events, drop)}"
-                if inner else "" if drop else failed["outcome_detail"])
-    elif failed is None:
-        hint = (f"you said {_label(said)}; nothing dropped it"
-                + (f": {first['outcome_detail']}" if first else ""))
-    else:
-        passed = said.split(":")
-        visited = [f"{f}:{h}" for f, h in failed["path"]]
-        through = (phrases.render("predict.passed_it", hook=_label(said).split(" ", 1)[1])
-                   if f"{passed[0]}:{passed[2]}" in visited else phrases.render("predict.passed_nothing"))
-        hint = phrases.render("predict.died_elsewhere", said=_label(said), passed=through,
-                              where=_died(ctx), direction=failed["direction"],
-                              journey=failed["id"], summary=failed["summary"],
-                              detail=failed["outcome_detail"])
-    return _part("dies_at", said, got, right, hint)
-
-
-def _grade_hooks(said, ctx) -> dict:
-    first = ctx["first"]
-    got = [f"{f}:{h}" for f, h in first["path"]] if first else []
-    right = said == got
-    hint = ""
-    if not right:
-        n = next((i for i, (a, b) in enumerate(zip(said, got)) if a != b), min(len(said), len(got)))
-        before = f"after {_hook_label(got[n - 1])}" if n else "first"
-        if n < len(got) and n < len(said):
-            hint = f"{before}, you said {_hook_label(said[n])}; the packet went to {_hook_label(got[n])}"
-        elif n < len(got):
-            hint = f"{before}, the packet went on to {_hook_label(got[n])}"
-        elif n < len(said):
-            hint = f"the packet's last hook was {_hook_label(got[-1]) if got else 'none'}; " \
-                   f"it never reached {_hook_label(said[n])}"
-    return _part("hooks", said, got, right, hint)
-
-
-def _grade_nat_addr(said, ctx) -> dict:
-    """The address (and the port, when the learner gave one) the first request
-    carried after NAT."""
-    nat = (ctx["first"] or {}).get("nat", [])
-    rewrites = [n for n in nat if n["field"] in ("src", "dst")]
-    addr, _, port = said.partition(":")
-    got = [n["new"] for n in rewrites]
-    right = addr in got
-    if right and port:
-        fld = next(n["field"] for n in rewrites if n["new"] == addr)
-        ports = [n["new"] for n in nat if n["field"] == ("dport" if fld == "dst" else "sport")]
-        kept = ctx["first"].get("dport" if fld == "dst" else "sport")
-        right = int(port) in (ports or [kept])
-    hint = "" if right else ("; ".join(f"the kernel rewrote {n['field']} {n['old']} → {n['new']} "
-                                       f"at {n['at']}" for n in nat)
-                             or "the kernel rewrote no address of the first request")
-    return _part("nat_addr", said, got[0] if got else None, right, hint)
-
-
-def captured_kinds(result: dict, iface: str) -> list[str]:
-    """What a capture showed of the run's traffic, in ``CAPTURE_KINDS``: ARP frames, and
-    the packets of the journeys going each way (frames of no journey, IGMP, left out)."""
-    direction = {j["id"]: j["direction"] for j in result.get("journeys", [])}
-    got = set()
-    for p in result.get("captures", {}).get(iface, []):
-        if p.get("proto") == "arp":
-            got.add("arp")
-        elif p.get("journey") in direction:
-            got.add(direction[p["journey"]])
-    return [k for k in CAPTURE_KINDS if k in got]
-
-
-def _grade_captures(said, ctx) -> dict:
-    got = {iface: captured_kinds(ctx["result"], iface) for iface in said}
-    wrong = [i for i in said if said[i] != got[i]]
-    def words(kinds):
-        return ", ".join(phrases.render(f"predict.kind.{k}") for k in kinds) or phrases.render(
-            "predict.nothing")
-    hint = "; ".join(phrases.render("predict.capture_wrong", iface=i, said=words(said[i]),
-                                    got=words(got[i])) for i in wrong)
-    return _part("captures", said, got, not wrong, hint)
-
-
-_PARTS = {"through": _grade_through, "dies_at": _grade_dies_at, "hooks": _grade_hooks,
-          "nat_addr": _grade_nat_addr, "captures": _grade_captures}
 
 
 def attach(result: dict, prediction: dict | None, step, events: list[dict]) -> dict:
