@@ -48,6 +48,16 @@ def run_here(pg, rules: str | None = None, predict_through: str | None = None):
                          timeout=90_000)
 
 
+def sign_in_to_board(board, base: str, code: str) -> None:
+    """On the sign-in page: the seeded instructor signs in and opens the room's board."""
+    board.fill("#id_username", "teacher")
+    board.fill("#id_password", "pw")
+    board.click(".join-form button[type=submit]")     # not the language switch's button
+    board.wait_for_url("**/workshops/")
+    board.goto(f"{base}/workshops/{code}/board/")
+    board.wait_for_function("() => window.nfvBoard && window.nfvBoard.board", timeout=20_000)
+
+
 def test_an_instructor_leads_three_learners(browser, live, room):
     base, seed = room
     code = seed["code"]
@@ -55,12 +65,7 @@ def test_an_instructor_leads_three_learners(browser, live, room):
     board.goto(f"{base}/")
     assert board.locator("#instructor-sign-in").count() == 1        # the home page signs them in
     board.click("#instructor-sign-in")
-    board.fill("#id_username", "teacher")
-    board.fill("#id_password", "pw")
-    board.click(".join-form button[type=submit]")     # not the language switch's button
-    board.wait_for_url("**/workshops/")
-    board.goto(f"{base}/workshops/{code}/board/")
-    board.wait_for_function("() => window.nfvBoard && window.nfvBoard.board", timeout=20_000)
+    sign_in_to_board(board, base, code)
     assert code in board.inner_text("#join-code") and board.locator(".qr svg").count() == 1
 
     learners = []

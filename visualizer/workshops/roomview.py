@@ -88,9 +88,10 @@ def prediction_text(pred) -> str:
     return prediction_msg(pred).text()
 
 
-def rules_text(rules) -> str:
+def rules_text(rules, lang: str = "en") -> str:
     """A run's rules, one line each as the learner typed them after ``iptables``."""
-    return "; ".join(f"iptables {r}" for r in rules or []) or phrases.msg("workshop.rules.none").text()
+    return "; ".join(f"iptables {r}" for r in rules or []) or \
+        phrases.render_in(lang, phrases.msg("workshop.rules.none"))
 
 
 def _ts(value) -> float | None:
@@ -180,10 +181,11 @@ def attempt(run, n: int, reset_at: float | None) -> dict:
             "before_reset": bool(reset_at and run.created.timestamp() < reset_at)}
 
 
-def spotlit(run) -> dict:
-    """A spotlit run's own prediction and rules, in words."""
-    return {"prediction_text": prediction_text((run.result or {}).get("prediction")),
-            "rules_text": rules_text(run.rules)}
+def spotlit(run, lang: str = "en") -> dict:
+    """A spotlit run's own prediction and rules, in words of ``lang`` (each learner's page
+    renders it in its own language: the room's message carries English)."""
+    return {"prediction_text": phrases.render_in(lang, prediction_msg((run.result or {}).get("prediction"))),
+            "rules_text": rules_text(run.rules, lang)}
 
 
 def died_at(res: dict) -> str | None:

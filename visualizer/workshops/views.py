@@ -159,7 +159,7 @@ def _spotlit(request, workshop) -> dict | None:
     if run is None:
         return None
     spot = workshop.spotlight or {}
-    return {"run": run.uid, **roomview.spotlit(run),
+    return {"run": run.uid, **roomview.spotlit(run, language.current()),
             "name": spot.get("name") if spot.get("run") == run.uid else None}
 
 
