@@ -67,8 +67,11 @@ export function scrollWithin(box, child, margin = 4) {
 }
 
 // Text that wraps between its tokens only: each run of non-spaces in a span that does not
-// break (browsers break after a hyphen, so "veth-c2" or "DOCKER-USER" would split)
+// break (browsers break after a hyphen, so "veth-c2" or "DOCKER-USER" would split). Chinese
+// and Japanese put no spaces between words: their runs stay plain text, which wraps anywhere.
+const CJK = /([\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+)/;
+
 export function tokens(text) {
-  return String(text ?? "").split(/(\s+)/).filter(Boolean)
-    .map((part) => (/^\s+$/.test(part) ? part : el("span", { class: "tok", text: part })));
+  return String(text ?? "").split(/(\s+)/).filter(Boolean).flatMap((part) => (/^\s+$/.test(part) ? [part]
+    : part.split(CJK).filter(Boolean).map((p) => (CJK.test(p) ? p : el("span", { class: "tok", text: p })))));
 }
