@@ -121,7 +121,7 @@ ROW_DOC = ("ROW, a learner's row: {learner, name, lesson, step, ahead, with_room
            "state: working|idle|stuck|done, why: fails|time|null, "
            "idle_s, on_step_s, cells: {\"lesson:step\": CELL}}; CELL, their latest attempt since "
            "the step's reset: {lesson, step, run, status: passed|failed|ran|reset, ok, rules, "
-           "prediction, prediction_text, prediction_right, died_at, attempts, failed, wrong, "
+           "prediction, prediction_text, prediction_msg, prediction_right, died_at, attempts, failed, wrong, "
            "done, since, before_reset}")
 PAUSED = F("paused", "bool", "true: paused by the instructor", True)
 LEARNER = F("learner", "int", "a learner's id on the board (a row's learner)", True, min=1,
@@ -207,7 +207,7 @@ BOARD = [
     M("board.history", "board", "server", (
         LEARNER, F("name", "str"), F("lesson", "str"), F("step", "int"),
         F("attempts", "list", "oldest first: {n, run, url, created, status, ok, rules, rules_text, "
-          "prediction, prediction_text, prediction_right, died_at, before_reset}"),
+          "prediction, prediction_text, prediction_msg, prediction_right, died_at, before_reset}"),
     ), "the answer to board.attempts"),
     M("board.prepared", "board", "server", (
         F("lesson", "str"), F("count", "int", "seats to prepare, bounded by the machine"),

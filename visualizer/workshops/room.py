@@ -195,8 +195,8 @@ def cells(learner: Learner, runs=None) -> dict:
 def _cell(run: Run, a: dict) -> dict:
     return {"lesson": run.lesson, "step": run.step, "run": run.uid, "status": a["status"],
             "ok": a["ok"], "rules": a["rules"], "prediction": a["prediction"],
-            "prediction_text": a["prediction_text"], "prediction_right": a["prediction_right"],
-            "died_at": a["died_at"]}
+            "prediction_text": a["prediction_text"], "prediction_msg": a.get("prediction_msg"),
+            "prediction_right": a["prediction_right"], "died_at": a["died_at"]}
 
 
 def row(learner: Learner, runs=None, now: float | None = None) -> dict:
@@ -268,9 +268,9 @@ CSV_HEADERS = [
 ]
 
 
-def export_csv(workshop: Workshop) -> str:
+def export_csv(workshop: Workshop, lang: str = "en") -> str:
     """One row per attempt (every run of every learner, oldest first), its prediction
-    and rules in words."""
+    and rules in words of ``lang`` (the instructor's)."""
     buf = io.StringIO()
     w = _SafeWriter(csv.writer(buf))
     w.writerow([str(h) for h in CSV_HEADERS])
@@ -280,8 +280,9 @@ def export_csv(workshop: Workshop) -> str:
         for lesson, step in keys:
             for a in roomview.attempts(lrn, lesson, step):
                 w.writerow([lrn.name, lesson, step, a["n"], a["status"], a["ok"],
-                            a["prediction_text"], "" if a["prediction_right"] is None
-                            else a["prediction_right"], a["died_at"] or "", a["rules_text"],
+                            phrases.render_in(lang, phrases.from_wire(a["prediction_msg"])),
+                            "" if a["prediction_right"] is None else a["prediction_right"],
+                            a["died_at"] or "", roomview.rules_text(a["rules"], lang),
                             a["run"], a["created"], a["before_reset"]])
     return buf.getvalue()
 

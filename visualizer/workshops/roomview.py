@@ -175,6 +175,8 @@ def attempt(run, n: int, reset_at: float | None) -> dict:
             "rules_text": rules_text(run.rules),
             "prediction": res.get("prediction"),
             "prediction_text": prediction_text(res.get("prediction")),
+            # the same as {id, args}: the board says it in the instructor's language
+            "prediction_msg": prediction_msg(res.get("prediction")).wire(),
             "prediction_right": (pg["right"] == pg["total"]) if pg else None,
             "died_at": died_at(res),
             "failed": passed is False or bool(pg and pg["right"] != pg["total"]),

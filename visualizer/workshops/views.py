@@ -113,7 +113,7 @@ def board(request, code: str):
     return render(request, "workshops/board.html", {
         "workshop": w, "join_url": join_url, "qr": qr,
         # what board.js knows of the server (see learn/views.py's page_data)
-        "page_data": {"code": w.code, "ws_path": f"/ws/board/{w.code}/",
+        "page_data": {"code": w.code, "ws_path": f"/ws/board/{w.code}/", **language.page_data(),
                       "urls": {"export": reverse("workshop-export", args=[w.code]),
                                "present": _url_template("lesson", "lesson")
                                + "?step={step}&present=1"}}})
@@ -124,7 +124,7 @@ def export(request, code: str):
     w, refused = _instructed(request, code)
     if refused:
         return refused
-    resp = HttpResponse(room.export_csv(w), content_type="text/csv; charset=utf-8")
+    resp = HttpResponse(room.export_csv(w, language.current()), content_type="text/csv; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="workshop-{w.code}.csv"'
     return resp
 

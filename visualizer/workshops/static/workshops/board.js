@@ -6,11 +6,13 @@ import { $, el } from "../js/dom.js";
 import { JsonSocket } from "../js/ws.js";
 import { fillUrl } from "../js/pagedata.js";
 import { S, t } from "../js/strings.js";
+import { say, usePhrases } from "../js/phrases.js";
 import { counts, learnerState, preparedLine, roomOf, summaries } from "./room.js";
 
 const B = S.board;
 const TICK_MS = 10_000;
 const data = JSON.parse($("page-data").textContent);
+usePhrases(data.phrases, data.phrase_style);     // the engine's sentences in the instructor's language
 const state = { board: null, rows: new Map(), room: {}, summaries: {}, socket: null, labs: new Map(),
   preparing: null, attempts: null, updated: new Map() };
 window.nfvBoard = state;     // for tests and the curious
@@ -184,7 +186,7 @@ function renderAttempts(msg) {
       el("strong", { text: t(B.attempt, { n: a.n, icon: B.statusIcon[known ? a.status : "other"],
         status: known ? B.status[a.status] : a.status, time: new Date(a.created).toLocaleTimeString() }) }),
       a.before_reset ? el("span", { class: "reset-mark", text: ` (${B.beforeReset})` }) : null,
-      el("span", { class: "a-prediction", text: t(B[pid], { text: a.prediction_text }) }),
+      el("span", { class: "a-prediction", text: t(B[pid], { text: say(a.prediction_msg, a.prediction_text) }) }),
       el("span", { class: "a-rules", text: t(B.attemptRules, { text: a.rules_text }) }),
       a.died_at ? el("span", { class: "died", text: t(B.died, { where: a.died_at }) }) : null,
       el("span", { class: "a-links" }, el("a", { href: a.url, target: "_blank", rel: "noopener", text: B.permalink }), " ", spot));
