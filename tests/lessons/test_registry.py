@@ -38,8 +38,13 @@ EXPECT_KEYS = {
     "arp_seen": "bool: ARP frames were seen (trace or capture)",
     "nflog": "list of NFLOG prefixes that must be logged",
     "hooks": "list of 'family:hook' the request must visit",
+    "no_nflog": "list of NFLOG prefixes that must not be logged",
+    "icmp_error": "true/false or 'port-unreachable'/'admin-prohibited': an ICMP error came back",
+    "ct_related": "bool: a packet in conntrack state related was traced",
+    "refused": "bool: the connection was refused, not timed out",
+    "left_by": "list of bridge ports a frame left by",
 }
-BOOL_KEYS = ("ok", "nat_first_only", "conntrack", "arp_seen")
+BOOL_KEYS = ("ok", "nat_first_only", "conntrack", "arp_seen", "ct_related", "refused")
 WHERE_KEYS = ("drop", "hit", "nat")
 HOOK_WORDS = "PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING|BROUTING"
 # "nat PREROUTING", "**filter FORWARD**" ... in the Markdown

@@ -18,7 +18,7 @@ from .phrases import Msg
 
 EXPECT_KEYS = ("ok", "path", "reply_path", "drop", "last", "hit", "hit_rule", "nat",
                "nat_field", "nat_new", "nat_first_only", "no_family", "conntrack", "arp_seen",
-               "nflog", "hooks")
+               "nflog", "hooks", "no_nflog", "icmp_error", "ct_related", "refused", "left_by")
 
 
 phrases.define({
@@ -376,3 +376,7 @@ _CHECKS = {"ok": _ok, "path": _path("request", "path"), "reply_path": _path("rep
            "hooks": _hooks, "drop": _drop, "hit": _hit, "nat": _nat,
            "nat_first_only": _nat_first_only, "no_family": _no_family, "conntrack": _conntrack,
            "arp_seen": _arp_seen, "nflog": _nflog}
+
+from . import gradekeys  # noqa: E402  (its checks use Check, defined above)
+
+_CHECKS.update(gradekeys.CHECKS)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import dockersets, model
+from . import dockersets, gradekeys, model
 from .config import DEFAULT_LESSONS_DIR
 from .topology import Topology
 from .traffic import MAX_TRAFFIC_ITEMS, TRAFFIC_KINDS, LessonError, Traffic  # noqa: F401
@@ -283,6 +283,7 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
         if not md.exists():
             raise LessonError(f"{folder.name}: step {i} has no explanation file {md.name}")
         items = traffic_items(f"{folder.name}: step {i}", raw.get("traffic", {}), _action)
+        gradekeys.validate(raw.get("expect", {}), f"{folder.name}: step {i}")
         text = md.read_text()
         before, after = split_text(text)
         steps.append(Step(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field, replace
 
-from . import errors
+from . import errors, gradekeys
 
 TRAFFIC_KINDS = ("ping", "tcp", "udp", "none")
 MAX_TRAFFIC_ITEMS = 6         # traffic items one step (or experiment) runs in order
@@ -94,6 +94,7 @@ def items(where: str, raw, action=None) -> tuple[Traffic, ...]:
             t["dst"] = t.pop("to")
         if not isinstance(t.get("expect", {}), dict):
             raise LessonError(f"{at}: 'expect' must be a table")
+        gradekeys.validate(t.get("expect", {}), at)
         for key in ("count", "port", "size", "ttl"):
             if key in t and (isinstance(t[key], bool) or not isinstance(t[key], int)):
                 raise LessonError(f"{at}: {key!r} must be a whole number, not {t[key]!r}")
