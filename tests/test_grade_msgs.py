@@ -34,3 +34,19 @@ def test_prediction_hints_carry_messages():
         assert m.text() == part["hint"]
         for lang in ("ja", "zh-hans", "zh-hant"):
             assert phrases.render_in(lang, m) != part["hint"]
+
+
+def test_a_hint_naming_a_journeys_outcome_renders_in_a_fresh_process():
+    """A Django process imports predict without journeys: the outcome.* ids a journey's
+    outcome_msg names must still be defined (a KeyError lost the run's record)."""
+    import subprocess
+    import sys
+    code = ("from types import SimpleNamespace as N; from visualizer.core import predict; "
+            "r = {'ok': True, 'journeys': [{'id': 1, 'proto': 'icmp', 'direction': 'request', "
+            "'path': [], 'outcome': 'delivered', 'outcome_detail': 'seen on veth-c2', "
+            "'outcome_msg': {'id': 'outcome.seen', 'args': {'ifaces': ['veth-c2']}}}]}; "
+            "print(predict.grade({'through': False, 'dies_at': 'ip:filter:forward'}, "
+            "N(traffic=N(proto='icmp')), [], r)['parts'][1]['hint'])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "seen on veth-c2" in done.stdout
