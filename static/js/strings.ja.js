@@ -208,6 +208,7 @@ export const CATALOGUE = {
     run: "{total} ステップ中 {run} ステップを実行", predicted: " · 予想 {n} 問中 {right} 問正解", finished: " · ✓ 完了",
   },
   copy: { copy: "コピー", copied: "コピーしました" },
+  experiment: { pick: "トポロジーで選択: 1 回目のクリックで送信元、次のクリックで宛先を設定:", saveLesson: "レッスンとして保存" },
   board: {
     learner: "受講者", step: "{lesson} {step}", stepTryIt: "{lesson} {step} (試してみる)",
     option: "{lesson} · ステップ {step}: {title}", here: "ここ", spotTitle: "この実行をスポットライト表示",

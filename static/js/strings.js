@@ -216,6 +216,7 @@ export const EN = {
     run: "{run} of {total} steps run", predicted: " · {right} of {n} predictions right", finished: " · ✓ finished",
   },
   copy: { copy: "copy", copied: "copied" },
+  experiment: { pick: "Pick on the topology: a first click sets From, the next one sets To:", saveLesson: "Save as lesson" },
   // the instructor's board (visualizer/workshops/static/workshops/board.js)
   board: {
     learner: "Learner", step: "{lesson} {step}", stepTryIt: "{lesson} {step} (try it)",

@@ -208,6 +208,7 @@ export const CATALOGUE = {
     run: "已运行 {run}/{total} 个步骤", predicted: " · {n} 次预测中对了 {right} 次", finished: " · ✓ 已完成",
   },
   copy: { copy: "复制", copied: "已复制" },
+  experiment: { pick: "在拓扑上选择：第一次点击设置源，下一次点击设置目的：", saveLesson: "另存为课程" },
   board: {
     learner: "学员", step: "{lesson} {step}", stepTryIt: "{lesson} {step}（动手试试）",
     option: "{lesson} · 第 {step} 步：{title}", here: "此处", spotTitle: "聚焦展示这次运行",

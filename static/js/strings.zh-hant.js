@@ -208,6 +208,7 @@ export const CATALOGUE = {
     run: "已執行 {run}/{total} 個步驟", predicted: " · {n} 次預測中答對 {right} 次", finished: " · ✓ 已完成",
   },
   copy: { copy: "複製", copied: "已複製" },
+  experiment: { pick: "在拓撲上選擇：第一次點擊設定來源，下一次點擊設定目的地：", saveLesson: "另存為課程" },
   board: {
     learner: "學員", step: "{lesson} {step}", stepTryIt: "{lesson} {step}（動手試）",
     option: "{lesson} · 步驟 {step}：{title}", here: "這裡", spotTitle: "聚焦顯示這次執行",

@@ -7,7 +7,7 @@ listeners, traffic) and what the kernel reported, with the run's downloads: JSON
 text, pcap-ng and "Save as lesson" (``/runs/<uid>/lesson.zip``).
 
 It also holds the experiment permalink's query-string format (``experiment_query`` /
-``experiment_fields``, below): the experiment page (``/experiment/?...``, not built yet)
+``experiment_fields``, below): the experiment page (``/experiment/?...``, experiment_page below)
 reads it back to prefill its form, and a workshop's learner page opens it to follow the
 instructor.  Keep it stable.
 """
@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from ..core import experiment as experiment_core
 from ..core import lessons as registry
+from . import language
 from .models import Run
 
 
@@ -96,3 +97,39 @@ def experiment_fields(get) -> dict:
 def _num(text: str):
     """An integer where the text is one; else the text (the check names the field)."""
     return int(text) if text.isdigit() else text
+
+
+def _nodes(exp: dict) -> tuple[list[dict], str]:
+    """The base's namespaces with their addresses (the form's from/to pickers), and an
+    error naming the base when it names no lesson (the page says so, the plain bridge drawn)."""
+    known = registry.all_lessons(settings.LESSONS_DIR)
+    error = ""
+    try:
+        slug, step = experiment_core.parse_base(exp.get("base") or "")
+        lesson = experiment_core.base_lesson(slug, known, settings.LESSONS_DIR)
+    except experiment_core.ExperimentError as e:
+        error, lesson, step = str(e), experiment_core.plain_lesson(settings.LESSONS_DIR), 1
+    topo = lesson.topology.at(step or len(lesson.steps)).as_dict()
+    addrs: dict = {n["name"]: [] for n in topo.get("ns", [])}
+    for el in topo.get("bridge", []) + topo.get("veth", []):
+        addrs.setdefault(el["ns"], []).extend(a.split("/")[0] for a in el.get("addresses", []))
+        if el.get("peer_ns"):
+            addrs.setdefault(el["peer_ns"], []).extend(
+                a.split("/")[0] for a in el.get("peer_addresses", []))
+    return [{"name": n, "addresses": a} for n, a in addrs.items()], error
+
+
+def experiment_page(request):
+    """The experiment page: a form prefilled from the permalink's query, run over the
+    lab websocket (lab.experiment); the server checks every value and names the field."""
+    exp = experiment_fields(request.GET)
+    nodes, error = _nodes(exp)
+    data = {"ws_path": "/ws/lab/", "experiment": exp, "nodes": nodes,
+            "urls": {"page": reverse("experiment"), "home": reverse("index"),
+                     "run_page": "/runs/{id}/", "run_json": "/runs/{id}.json",
+                     "run_text": "/runs/{id}.txt", "run_pcapng": "/runs/{id}.pcapng",
+                     "lesson_zip": "/runs/{id}/lesson.zip"}}
+    data.update(language.page_data())
+    return render(request, "learn/experiment.html",
+                  {"page_data": data, "exp": exp, "base_error": error},
+                  status=404 if error else 200)

@@ -1,0 +1,51 @@
+"""The experiment page (/experiment/): prefilled from the permalink's query, the base's
+nodes for the pickers, a clear message for a base that names no lesson, and the links to
+it from the index and a lesson step."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def _page_data(html: str) -> dict:
+    m = re.search(r'<script id="page-data" type="application/json">(.*?)</script>', html, re.S)
+    return json.loads(m.group(1))
+
+
+def test_the_page_is_prefilled_from_the_permalink(client):
+    r = client.get("/experiment/?base=container-to-container:1&rule=-I+FORWARD+-j+DROP"
+                   "&traffic=c2,203.0.113.1,udp,53,1,,")
+    assert r.status_code == 200
+    html = r.content.decode()
+    data = _page_data(html)
+    assert data["experiment"]["traffic"] == [
+        {"from": "c2", "to": "203.0.113.1", "proto": "udp", "port": 53, "count": 1}]
+    assert data["experiment"]["base"] == "container-to-container:1"
+    nodes = {n["name"]: n["addresses"] for n in data["nodes"]}
+    assert "172.17.0.3" in nodes["c2"] and "c1" in nodes
+    assert data["ws_path"] == "/ws/lab/"
+    assert "-I FORWARD -j DROP</textarea>" in html and 'value="container-to-container:1"' in html
+
+
+def test_the_plain_bridge_by_default(client):
+    data = _page_data(client.get("/experiment/").content.decode())
+    assert data["experiment"]["base"] == ""
+    assert {"c1", "c2", "host", "wan"} <= {n["name"] for n in data["nodes"]}
+
+
+def test_an_unknown_base_says_so(client):
+    r = client.get("/experiment/?base=no-such-lesson:2")
+    assert r.status_code == 404
+    html = r.content.decode()
+    assert 'id="base-error"' in html and "base: unknown lesson" in html and "no-such-lesson" in html
+    assert {n["name"] for n in _page_data(html)["nodes"]} >= {"c1", "c2"}   # the plain bridge
+
+
+def test_the_index_and_a_lesson_step_link_to_it(client):
+    assert 'href="/experiment/"' in client.get("/").content.decode()
+    html = client.get("/lessons/container-to-container/?step=2").content.decode()
+    assert 'href="/experiment/?base=container-to-container:2"' in html
