@@ -56,7 +56,11 @@ function showResult(msg) {
   const ul = el("ul", { class: "journeys", id: "exp-journeys" });
   const res = el("div", { class: "result", id: "result" });
   $("exp-result").replaceChildren(ul, res);
-  renderJourneys(ul, { journeys, total: events.length, counts, selected: null, first: null, onSelect: () => {} });
+  // a journey's story (the explanations) under it: the first told one, then the one clicked
+  const told = journeys.find((j) => (j.story || []).length);
+  const draw = (id) => renderJourneys(ul, { journeys, total: events.length, counts, selected: id, first: null,
+    storyOf: id ?? (told && told.id), onSelect: draw });
+  draw(null);
   renderResult(res, msg, { urls, recorded: true, next: null, home: data.urls.home });
   if (msg.run) {
     res.append(el("p", {}, el("a", { id: "exp-save", href: fillUrl(data.urls.lesson_zip, { id: msg.run }),

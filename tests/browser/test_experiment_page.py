@@ -26,6 +26,7 @@ def test_pick_run_and_follow_the_run(page, server, live):
     assert href.startswith("/runs/") and href.endswith("/")
     assert page.get_attribute("#exp-save", "href") == f"{href}lesson.zip"
     assert "traffic=c2%2C203.0.113.1%2Cudp%2C53%2C1%2C%2C" in page.url
+    assert page.locator("#exp-journeys li.story li").count() > 0     # a journey's story
     text = page.inner_text("#exp-result")
     assert "udp" in text.lower()
     shot(page, "experiment-page-run", full_page=True)
