@@ -99,6 +99,9 @@ CONTRAST_JS = """(min) => {
     if (!r.width || !r.height || r.bottom < 0 || r.top > vh || r.right < 0 || r.left > vw) continue;
     const svg = el instanceof SVGElement;
     if (svg && el.closest('#token')) continue;
+    // an SVG text's background is sampled at its centre: one cut by the viewport's edge has
+    // nothing there to sample (elementsFromPoint is empty outside the viewport)
+    if (svg && (r.y + r.height / 2 > vh || r.y + r.height / 2 < 0 || r.x + r.width / 2 > vw || r.x + r.width / 2 < 0)) continue;
     const fg = parse(svg ? cs.fill : cs.color);
     if (!fg) continue;
     const bg = svg ? svgBg(el) : htmlBg(el);
