@@ -14,19 +14,17 @@ import os
 import socket
 import struct
 
-from pyroute2.netlink import (NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST,
-                              NLMSG_DONE, NLMSG_ERROR)
-from pyroute2.netlink.rtnl import (RTM_DELNEIGH, RTM_GETLINK, RTM_GETNEIGH, RTM_NEWADDR,
-                                   RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWROUTE)
+from pyroute2.netlink import (NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST,
+                              NLMSG_ERROR)
+from pyroute2.netlink.rtnl import (RTM_NEWADDR,
+                                   RTM_NEWLINK, RTM_NEWROUTE)
 from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
 from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
-from pyroute2.netlink.rtnl.ndmsg import ndmsg
 from pyroute2.netlink.rtnl.rtmsg import rtmsg
 
 from . import netlink
 
 IFF_UP = 0x1
-NUD_PERMANENT, NUD_NOARP = 0x80, 0x40
 CREATE = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL
 SET = NLM_F_REQUEST | NLM_F_ACK
 RT_TABLE_MAIN, RTPROT_BOOT, RT_SCOPE_UNIVERSE, RT_SCOPE_LINK, RTN_UNICAST = 254, 3, 0, 253, 1
@@ -137,112 +135,3 @@ def _link(index: int, name: str, mac: str | None):
     msg["index"], msg["flags"], msg["change"] = index, IFF_UP, IFF_UP
     msg["attrs"] = [("IFLA_IFNAME", name)] + ([("IFLA_ADDRESS", mac)] if mac else [])
     return msg
-
-
-def forget_neighbours(sock: socket.socket) -> int:
-    """Delete the neighbour (ARP/ND) entries the namespace has learnt; returns how many.
-
-    The kernel keeps one neighbour table for every network namespace of the machine,
-    and past ``gc_thresh3`` (1,024 by default, a host setting we never touch) it
-    refuses new entries: a thousand held sandboxes each keeping the entries of
-    their last run filled it, and later runs' pings failed.  A held sandbox needs
-    none of them (a re-run builds a fresh one), so a run's entries go with it."""
-    req = ndmsg()
-    req["header"]["type"], req["header"]["flags"] = RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP
-    req["header"]["sequence_number"] = 1
-    req.encode()
-    sock.send(req.data)
-    out, done = [], False
-    while not done:
-        for mtype, raw in netlink.split(sock.recv(1 << 16)):
-            if mtype in (NLMSG_DONE, NLMSG_ERROR):
-                done = True
-            elif mtype == RTM_NEWNEIGH:
-                m = ndmsg(raw)
-                m.decode()
-                if m["state"] & (NUD_PERMANENT | NUD_NOARP) or not m.get_attr("NDA_DST"):
-                    continue
-                d = ndmsg()
-                d["family"], d["ifindex"] = m["family"], m["ifindex"]
-                d["attrs"] = [("NDA_DST", m.get_attr("NDA_DST"))]
-                d["header"]["type"], d["header"]["flags"] = RTM_DELNEIGH, NLM_F_REQUEST | NLM_F_ACK
-                d["header"]["sequence_number"] = 2 + len(out)
-                d.encode()
-                out.append(d.data)
-    if out:
-        sock.send(b"".join(out))
-        left = len(out)
-        while left:             # the acks (an entry gone meanwhile says ENOENT: fine)
-            left -= sum(1 for mtype, _ in netlink.split(sock.recv(1 << 16))
-                        if mtype == NLMSG_ERROR)
-    return len(out)
-
-
-def _dump(sock: socket.socket, req, reply_type: int):
-    """Send a dump request; yield each decoded reply of ``reply_type``."""
-    req["header"]["flags"] = NLM_F_REQUEST | NLM_F_DUMP
-    req["header"]["sequence_number"] = 1
-    req.encode()
-    sock.send(req.data)
-    done = False
-    while not done:
-        for mtype, raw in netlink.split(sock.recv(1 << 16)):
-            if mtype in (NLMSG_DONE, NLMSG_ERROR):
-                done = True
-            elif mtype == reply_type:
-                m = type(req)(raw)
-                m.decode()
-                yield m
-
-
-def link_states(sock: socket.socket) -> dict[str, dict]:
-    """Each interface's carrier, operstate and transmit drops, as the kernel counts
-    them: a bridge with no port has no carrier (once its MAC is set, as docker and
-    the sandbox do), and what it is asked to send is dropped before any capture."""
-    req = ifinfmsg()
-    req["header"]["type"] = RTM_GETLINK
-    out = {}
-    for m in _dump(sock, req, RTM_NEWLINK):
-        stats = m.get_attr("IFLA_STATS64") or {}
-        out[m.get_attr("IFLA_IFNAME")] = {
-            "carrier": bool(m.get_attr("IFLA_CARRIER")), "operstate": m.get_attr("IFLA_OPERSTATE"),
-            "tx_dropped": stats.get("tx_dropped", 0)}
-    return out
-
-
-NUD_INCOMPLETE = 0x01
-
-
-def _neigh_parm(ifname: str, name: str, default: int) -> int:
-    """A neighbour parameter of one interface, from the calling thread's namespace's
-    /proc/sys (``/proc/sys/net`` follows the reading thread's netns)."""
-    try:
-        with open(f"/proc/sys/net/ipv4/neigh/{ifname}/{name}") as f:
-            return int(f.read())
-    except (OSError, ValueError):
-        return default
-
-
-def pending_probes(sock: socket.socket) -> list[tuple[int, int]]:
-    """The ARP requests the kernel will still send: for each neighbour entry being
-    resolved (INCOMPLETE), (probes left, ms between two).  The kernel starts an
-    entry's count at ucast_solicit, sends one broadcast request every retrans_time_ms
-    and gives up (FAILED) at ucast_solicit + app_solicit + mcast_solicit (NDA_PROBES
-    is that count).  Call it in the namespace's own thread (the parameters are read
-    from its /proc/sys)."""
-    req = ndmsg()
-    req["header"]["type"] = RTM_GETNEIGH
-    out = []
-    for m in _dump(sock, req, RTM_NEWNEIGH):
-        if not m["state"] & NUD_INCOMPLETE or m["family"] != socket.AF_INET:
-            continue
-        try:
-            dev = socket.if_indextoname(m["ifindex"])
-        except OSError:
-            continue
-        most = sum(_neigh_parm(dev, k, d) for k, d in
-                   (("ucast_solicit", 3), ("app_solicit", 0), ("mcast_solicit", 3)))
-        left = most - (m.get_attr("NDA_PROBES") or 0)
-        if left > 0:
-            out.append((left, _neigh_parm(dev, "retrans_time_ms", 1000)))
-    return out

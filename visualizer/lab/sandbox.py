@@ -15,7 +15,7 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 
 from ..core.topology import Namespace, Topology
-from . import commits, netlink, rtnl
+from . import commits, netlink, rtnl, rtquery
 from .netns import CLONE_NEWNET, NETNS_DIR, libc, in_netns, in_new_thread
 
 MS_BIND = 4096
@@ -71,6 +71,7 @@ class Sandbox:
         self.dirty = False              # rules changed since rule_index was loaded
         self.ifindex: dict[tuple[str, str], int] = {}   # (ns, ifname) -> index we gave it
         self._rt: dict[str, socket.socket] = {}        # rtnetlink sockets, during a build
+        self._query: dict[str, socket.socket] = {}     # rtnetlink, a run's queries (see rtnl_sock)
         self._fd: dict[str, int] = {}                  # namespace fds, during a build
         self._new_ns: list[str] = []                   # namespaces made, not yet wired
 
@@ -96,7 +97,8 @@ class Sandbox:
             _unpin(path)
             raise
         made = {"full": full, "fd": os.open("/proc/thread-self/ns/net", os.O_RDONLY),
-                "rt": socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 0).detach()}
+                "rt": socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 0).detach(),
+                "query": socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)}
         if n.name == "host":
             made.update(self._capture_sockets())
         if n.name == "wan":
@@ -124,6 +126,7 @@ class Sandbox:
             self.namespaces[n.name] = m["full"]
             self._rt[n.name] = socket.socket(fileno=m["rt"])
             self._fd[n.name] = m["fd"]
+            self._query[n.name] = m["query"]
             if "events" in m:
                 self.events_sock = m["events"]
                 self.commit_sock = m["commits"]
@@ -205,28 +208,32 @@ class Sandbox:
             os.close(fd)
         self._rt, self._fd = {}, {}
 
+    def rtnl_sock(self, name: str) -> socket.socket:
+        """Namespace ``name``'s query socket: born there at its creation, so a run's
+        queries (links, neighbours) need no thread of their own and no setns.  They
+        once took both, several times a run, queued on the loop's few workers: a
+        burst of runs waited behind each other's queries for their first event.
+        The queries still go to a worker (``asyncio.to_thread``): a dump waits for
+        the kernel's rtnl lock while other sandboxes are being built."""
+        return self._query[name]
+
     def forget_neighbours(self) -> int:
         """Drop every namespace's learnt neighbour entries (``rtnl.forget_neighbours``
         says why): after a run's result is made, before the sandbox is held idle."""
-        def forget():
-            with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0) as s:
-                return rtnl.forget_neighbours(s)
-        return sum(in_netns(self.ns(name), forget) for name in list(self.namespaces))
+        return sum(rtquery.forget_neighbours(self.rtnl_sock(name)) for name in list(self._query))
 
-    def _rtnl_query(self, name: str, fn):
-        """``fn(sock)`` with a fresh rtnetlink socket in namespace ``name`` (its thread)."""
-        def query():
-            with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0) as s:
-                return fn(s)
-        return in_netns(self.ns(name), query)
+    def incomplete(self) -> dict[str, list[tuple[int, int]]]:
+        """Each namespace's neighbours being resolved (``rtquery.incomplete``), if any."""
+        found = {name: rtquery.incomplete(s) for name, s in list(self._query.items())}
+        return {name: e for name, e in found.items() if e}
 
-    def pending_probes(self, name: str) -> list[tuple[int, int]]:
-        """The ARP requests namespace ``name`` will still send (``rtnl.pending_probes``)."""
-        return self._rtnl_query(name, rtnl.pending_probes)
+    def probes_left(self, name: str, entries) -> list[tuple[int, int]]:
+        """The ARP requests still to come for ``entries`` (``rtquery.probes_left``, in the namespace)."""
+        return in_netns(self.ns(name), lambda: rtquery.probes_left(entries))
 
     def link_states(self) -> dict[str, dict]:
-        """The host's interfaces' carrier, operstate and transmit drops (``rtnl.link_states``)."""
-        return self._rtnl_query("host", rtnl.link_states)
+        """The host's interfaces' carrier, operstate and transmit drops (``rtquery.link_states``)."""
+        return rtquery.link_states(self.rtnl_sock("host"))
 
     def sysctl(self, ns: str, values: dict):
         in_netns(self.ns(ns), lambda: write_sysctls(values))
@@ -278,10 +285,11 @@ class Sandbox:
         for p in self.procs:
             kill(p)
         self.procs.clear()
-        for s in [self.events_sock, self.commit_sock, self.ct_sock, *self.packet_socks.values()]:
+        for s in [self.events_sock, self.commit_sock, self.ct_sock, *self.packet_socks.values(),
+                  *self._query.values()]:
             if s is not None:
                 s.close()
-        self.packet_socks = {}
+        self.packet_socks, self._query = {}, {}
         self.events_sock = self.commit_sock = self.ct_sock = None
         for full in list(self.namespaces.values()):
             _unpin(f"{NETNS_DIR}/{full}")

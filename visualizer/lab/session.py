@@ -329,8 +329,9 @@ async def last_retry(sb: Sandbox):
     start = time.monotonic()
     limit = NEIGH_WAIT_MAX_MS / 1000
     while True:
-        pending = [p for ps in await asyncio.gather(*(asyncio.to_thread(sb.pending_probes, n)
-                                                      for n in list(sb.namespaces))) for p in ps]
+        found = await asyncio.to_thread(sb.incomplete)
+        pending = [p for ps in await asyncio.gather(*(asyncio.to_thread(sb.probes_left, n, e)
+                                                      for n, e in found.items())) for p in ps]
         waited = time.monotonic() - start
         if not pending or waited >= limit:
             return
