@@ -273,3 +273,30 @@ def decode_trace_fast(raw: bytes) -> dict:
                 elif vtype == 2:
                     out["verdict_chain"] = raw[vs:ve].split(b"\0", 1)[0].decode()
     return out
+
+
+_NFLOG_ATTRS = {i: (name, kind) for i, (name, kind) in enumerate(nflog_msg.nla_map)}
+_NFLOG_UNPACK = {"be32": _BE32, "be16": _BE16}
+
+
+def decode_nflog_fast(raw: bytes) -> dict:
+    """Same result as ``decode_nflog`` (a test checks it on every captured message):
+    pyroute2's walk cost ~0.3 ms an NFLOG message, about 5 ms of the lab's loop a run."""
+    out = {"nfgen_family": raw[16], "group": _BE16.unpack_from(raw, 18)[0]}
+    for atype, start, stop in walk_attrs(raw, 20, len(raw)):
+        spec = _NFLOG_ATTRS.get(atype)
+        if spec is None:
+            continue
+        name, kind = spec
+        if name == "NFULA_PACKET_HDR":
+            out["hw_protocol"], out["hook"] = _BE16.unpack_from(raw, start)[0], raw[start + 2]
+        elif name == "NFULA_TIMESTAMP":
+            sec, usec = _BE64.unpack_from(raw, start)[0], _BE64.unpack_from(raw, start + 8)[0]
+            out["timestamp"] = sec + usec / 1e6
+        elif kind == "asciiz":
+            out[name[6:].lower()] = raw[start:stop].split(b"\0", 1)[0].decode()
+        elif kind in _NFLOG_UNPACK:
+            out[name[6:].lower()] = _NFLOG_UNPACK[kind].unpack_from(raw, start)[0]
+        elif kind == "cdata":
+            out[name[6:].lower()] = raw[start:stop]
+    return out
