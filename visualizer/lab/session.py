@@ -163,7 +163,7 @@ class Reader:
                 if mtype == netlink.TRACE_MSG_TYPE:
                     self._send(self.tracker.on_trace(netlink.decode_trace_fast(raw), now), now)
                 elif mtype == netlink.NFLOG_MSG_TYPE:
-                    self._send(self.tracker.on_nflog(netlink.decode_nflog(raw), now), now)
+                    self._send(self.tracker.on_nflog(netlink.decode_nflog_fast(raw), now), now)
 
     def _on_packet(self, name, sock):
         while True:
