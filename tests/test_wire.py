@@ -127,7 +127,7 @@ async def test_the_lab_server_answers_a_refused_line_on_its_id():
 
 def test_constructors_refuse_what_is_not_declared():
     assert messages.error("busy", "wait") == {"type": "lab.error", "kind": "busy",
-                                              "message": "wait"}
+                                              "message": "wait", "message_msg": None}
     assert messages.error("input", "no", "board")["type"] == "board.error"
     with pytest.raises(TypeError):
         messages.make("lab", "lab.status", status="done", colour="red")

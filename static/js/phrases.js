@@ -23,6 +23,11 @@ function render(m) {
   return t(tpl, vars);
 }
 
+// An error message (lab.error, workshop.error, board.error) or a result's warning in the
+// page's language: its message_msg / warning_msg, else the English message the wire carries
+export const errorText = (msg) => say(msg.message_msg, msg.message);
+export const warningText = (res) => say(res.warning_msg, res.warning);
+
 // msgs: {id, args} or a list of them (one paragraph); english: the wire's text of the same
 export function say(msgs, english) {
   if (!msgs || !Object.keys(CAT).length) return english;

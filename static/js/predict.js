@@ -59,7 +59,7 @@ export class PredictPanel {
     if (has("nat_addr")) {
       kids.push(el("p", { class: "p-nat" }, el("label", { for: "p-nat" }, Q.nat_addr),
         el("input", { id: "p-nat", type: "text", inputmode: "decimal", autocomplete: "off", spellcheck: "false",
-          placeholder: "a.b.c.d[:port]", oninput: (e) => this.patch({ nat_addr: e.target.value }) })));
+          placeholder: S.predict.natPlaceholder, oninput: (e) => this.patch({ nat_addr: e.target.value }) })));
     }
     if (has("captures") && this.captures.length) kids.push(this.buildCaptures());
     this.skipBtn = el("button", { type: "button", class: "small skip", id: "p-skip",

@@ -2,6 +2,7 @@
 // prediction's grade, part by part, with the kernel's hints.
 import { el } from "./dom.js";
 import { gradeView, predictionRows, predictionScore } from "./grading.js";
+import { warningText } from "./phrases.js";
 import { S, t } from "./strings.js";
 
 const R = S.result;
@@ -56,7 +57,7 @@ export function renderResult(div, res, { urls, recorded, next, home }) {
     ? el("a", { class: "button", href: next.href, "data-next": "1", text: t(R.next, { title: next.title }) })
     : el("a", { href: home, text: R.last }));
   div.replaceChildren(...[head, res.command ? el("code", { class: "cmd", text: `$ ${res.command}` }) : null,
-    res.warning ? el("p", { class: "hint bad", text: res.warning }) : null,
+    res.warning ? el("p", { class: "hint bad", text: warningText(res) }) : null,
     gradeBlock(res.grade), inspectBlock(res.inspect), pline, nextLink, links].filter(Boolean));
 }
 

@@ -15,7 +15,8 @@ async def test_a_bug_in_the_lab_sockets_handler_is_an_internal_error(monkeypatch
     comm = await communicator()
     await comm.send_to(text_data="{}")
     msg = await comm.receive_json_from(timeout=5)
-    assert msg == {"type": "lab.error", "kind": "internal", "message": "RuntimeError: boom"}
+    assert msg == {"type": "lab.error", "kind": "internal", "message": "RuntimeError: boom",
+                   "message_msg": {"id": "error.failed", "args": {"what": "RuntimeError", "why": "boom"}}}
     await comm.send_to(text_data="{}")              # still up
     assert (await comm.receive_json_from(timeout=5))["kind"] == "internal"
     await comm.disconnect()

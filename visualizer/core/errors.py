@@ -10,6 +10,9 @@ errors once in ``_exceptions.py``, and only then into a message
 """
 from __future__ import annotations
 
+from . import errortext  # noqa: F401  (defines the error.* phrases in every process)
+from . import phrases
+
 INPUT = "input"              # the request is wrong: fix it and retry (unknown lesson, bad rule)
 FORBIDDEN = "forbidden"      # a rule option or action the lab refuses on principle
 BUSY = "busy"                # a run is already going on this connection
@@ -24,11 +27,20 @@ KINDS = (INPUT, FORBIDDEN, BUSY, RATE, FULL, UNAVAILABLE, TIMEOUT, LAB, INTERNAL
 
 
 class Error(Exception):
-    """A refusal or failure with a kind from :data:`KINDS` and a message for the user."""
+    """A refusal or failure with a kind from :data:`KINDS` and a message for the user.
+
+    The message is a catalogue message (``phrases.Msg``, the ``error.*`` ids of
+    core/errortext.py): the wire carries its English text as ``message`` and its
+    id and parameters as ``message_msg``, which each page renders in its own
+    language.  A plain string is only for text no catalogue holds (a tool's own
+    output, an exception's text from a library), wrapped by the raiser in a Msg
+    where it reaches a user; ``msg`` is then None."""
 
     kind = INTERNAL
 
-    def __init__(self, message: str, kind: str | None = None):
+    def __init__(self, message: "str | phrases.Msg", kind: str | None = None):
+        self.msg = message if isinstance(message, phrases.Msg) else None
+        message = message.text() if self.msg else message
         super().__init__(message)
         self.message = message
         if kind is not None:
@@ -78,13 +90,21 @@ _BY_KIND = {cls.kind: cls for cls in (InputError, Forbidden, Busy, RateLimited, 
                                       Timeout, LabFailed, Error)}
 
 
-def make(kind: str, message: str) -> Error:
-    """The exception for ``kind`` (a kind received on the wire, say)."""
-    return _BY_KIND.get(kind, Error)(message, kind if kind in KINDS else INTERNAL)
+def make(kind: str, message: str, message_msg: dict | None = None) -> Error:
+    """The exception for ``kind`` (a kind received on the wire, say), with its
+    catalogue message when the wire carried one (``message_msg``)."""
+    text = message
+    if isinstance(message_msg, dict) and message_msg.get("id") in phrases.CATALOGUE:
+        text = phrases.from_wire(message_msg)
+    return _BY_KIND.get(kind, Error)(text, kind if kind in KINDS else INTERNAL)
 
 
-def from_exception(exc: BaseException, timeout_message: str = "the run took too long",
-                   other: str = LAB) -> Error:
+def say(id_: str, **args) -> phrases.Msg:
+    """An error's catalogue message (``phrases.msg``, named for the raisers' sake)."""
+    return phrases.msg(id_, **args)
+
+
+def from_exception(exc: BaseException, timeout_message=None, other: str = LAB) -> Error:
     """Any exception caught at a seam -> an :class:`Error` with the right kind.  Ours
     keep theirs; a timeout is ``timeout``; a missing engine is ``unavailable``;
     anything else is ``other`` (the lab's failure, or a bug of ours: ``internal``),
@@ -92,7 +112,8 @@ def from_exception(exc: BaseException, timeout_message: str = "the run took too 
     if isinstance(exc, Error):
         return exc
     if isinstance(exc, TimeoutError):      # asyncio.TimeoutError is this one (3.11)
-        return Timeout(timeout_message)
+        return Timeout(timeout_message or say("error.took_too_long"))
     if isinstance(exc, ImportError):
-        return Unavailable(f"The lab engine is not installed here ({exc}).")
-    return make(other, f"{type(exc).__name__}: {exc}")
+        return Unavailable(say("error.not_installed", why=str(exc)))
+    return _BY_KIND.get(other, Error)(say("error.failed", what=type(exc).__name__, why=str(exc)),
+                                      other if other in KINDS else INTERNAL)

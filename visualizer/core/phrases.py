@@ -99,12 +99,14 @@ def catalogue(lang: str) -> dict[str, str]:
         return CATALOGUE
     if lang not in _TRANSLATED:
         import importlib
-        name = f"{__package__}.phrases_{lang.replace('-', '_')}"
-        try:
-            _TRANSLATED[lang] = dict(importlib.import_module(name).CATALOGUE) \
-                if lang in LANGS else {}
-        except ModuleNotFoundError:
-            _TRANSLATED[lang] = {}
+        merged: dict[str, str] = {}
+        for part in ("phrases", "errortext") if lang in LANGS else ():   # errortext_<lang>: errors
+            try:
+                name = f"{__package__}.{part}_{lang.replace('-', '_')}"
+                merged.update(importlib.import_module(name).CATALOGUE)
+            except ModuleNotFoundError:
+                pass
+        _TRANSLATED[lang] = merged
     return _TRANSLATED[lang]
 
 

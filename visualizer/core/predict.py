@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 
 from . import errors, model
+from .errors import say
 from .predictgrade import (CAPTURE_KINDS, PARTS, box_of, captured_kinds,  # noqa: F401 (the API)
                            failed_journey, grade)
 
@@ -49,30 +50,28 @@ def check(data) -> dict | None:
     if data is None:
         return None
     if not isinstance(data, dict):
-        raise PredictionError("'prediction' must be an object like {\"through\": false, "
-                              "\"dies_at\": \"ip:filter:forward\"}")
+        raise PredictionError(say("error.predict.object",
+                                  example='{"through": false, "dies_at": "ip:filter:forward"}'))
     extra = sorted(set(data) - set(PARTS))
     if extra:
-        raise PredictionError(f"unknown prediction part(s): {', '.join(extra)}; "
-                              f"parts: {', '.join(PARTS)}")
+        raise PredictionError(say("error.predict.parts", parts=", ".join(extra),
+                                  known=", ".join(PARTS)))
     out = {}
     if data.get("through") is not None:
         if not isinstance(data["through"], bool):
-            raise PredictionError("'through' must be true or false")
+            raise PredictionError(say("error.predict.through"))
         out["through"] = data["through"]
     if data.get("dies_at") is not None:
         key = data["dies_at"]
         if not isinstance(key, str) or key.count(":") != 2 or not model.find_table(*key.split(":")):
-            raise PredictionError(f"'dies_at' must name a table of the diagram, like "
-                                  f"ip:filter:forward, not {str(key)[:60]!r}")
+            raise PredictionError(say("error.predict.dies_at", value=repr(str(key)[:60])))
         out["dies_at"] = key
     if data.get("hooks") is not None:
         hooks = data["hooks"]
         if not isinstance(hooks, list) or len(hooks) > MAX_HOOKS or not all(
                 isinstance(h, str) and h.count(":") == 1 and h.split(":")[0] in model.FAMILIES
                 and h.split(":")[1] in model.HOOKS for h in hooks):
-            raise PredictionError(f"'hooks' must be a list of at most {MAX_HOOKS} hooks like "
-                                  "\"bridge:prerouting\"")
+            raise PredictionError(say("error.predict.hooks", most=MAX_HOOKS))
         out["hooks"] = list(hooks)
     if data.get("nat_addr") is not None:
         out["nat_addr"] = _nat_answer(data["nat_addr"])
@@ -86,9 +85,8 @@ def _captures_answer(value) -> dict:
     if not isinstance(value, dict) or not 0 < len(value) <= MAX_CAPTURES or not all(
             isinstance(k, str) and 0 < len(k) <= 32 and isinstance(v, list)
             and all(x in CAPTURE_KINDS for x in v) for k, v in value.items()):
-        raise PredictionError(f"'captures' must be an object of at most {MAX_CAPTURES} "
-                              f"interfaces, each a list of {', '.join(CAPTURE_KINDS)}, like "
-                              '{"veth-c2": ["arp"]}')
+        raise PredictionError(say("error.predict.captures", most=MAX_CAPTURES,
+                                  kinds=", ".join(CAPTURE_KINDS), example='{"veth-c2": ["arp"]}'))
     return {k: sorted(set(v), key=CAPTURE_KINDS.index) for k, v in value.items()}
 
 
@@ -103,8 +101,7 @@ def _nat_answer(value) -> str:
                 raise ValueError
             out += f":{int(port)}"
     except ValueError:
-        raise PredictionError("'nat_addr' must be an IPv4 address like 203.0.113.10, "
-                              "or an address and port like 172.17.0.2:80") from None
+        raise PredictionError(say("error.predict.nat_addr")) from None
     return out
 
 
@@ -125,10 +122,10 @@ def parse_cli(items: list[str]) -> dict | None:
         key, sep, value = item.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not key:
-            raise PredictionError(f"--predict takes PART=VALUE, not {item!r}")
+            raise PredictionError(say("error.predict.cli_form", value=repr(item)))
         if key == "through":
             if value.lower() not in ("yes", "no", "true", "false"):
-                raise PredictionError("through=yes or through=no")
+                raise PredictionError(say("error.predict.cli_through"))
             data[key] = value.lower() in ("yes", "true")
         elif key == "hooks":
             data[key] = [h.strip() for h in value.split(",") if h.strip()]

@@ -24,7 +24,7 @@ class ProtocolError(errors.InputError):
     """A request line the lab will not take; ``rid`` is the id it named (or -1)."""
 
     def __init__(self, err: errors.Error, rid: int):
-        super().__init__(err.message, err.kind)
+        super().__init__(err.msg or err.message, err.kind)
         self.rid = rid
 
 
@@ -36,7 +36,7 @@ def encode_request(rid: int, op: str, **fields) -> bytes:
     """A request line, its id first (so a refusal can name it even if the rest is bad)."""
     line = encode({"id": rid, **messages.request(op, **fields)})
     if len(line) > MAX_LINE:
-        raise errors.InputError(f"request too large: {len(line)} bytes, the limit is {MAX_LINE}")
+        raise errors.InputError(errors.say("error.line.too_large", size=len(line), most=MAX_LINE))
     return line
 
 
@@ -79,7 +79,7 @@ def decode_request(line: bytes, cfg: LabConfig | None = None) -> dict:
         data = wire.decode(line, MAX_LINE)
         if isinstance(data, dict) and (isinstance(data.get("id"), bool)
                                        or not isinstance(data.get("id"), int)):
-            raise errors.InputError("a request is an object with an integer id")
+            raise errors.InputError(errors.say("error.line.no_id"))
         msg, clean = wire.check(messages.REGISTRY, "line", data, cfg)
     except errors.Error as e:
         raise ProtocolError(e, rid) from None

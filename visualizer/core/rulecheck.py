@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from . import errors
+from .errors import say
 
 MAX_RULES = 8
 MAX_RULE_LEN = 300
@@ -35,15 +36,15 @@ LINE_BREAKS = "\0\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # by long name, with what they do ({tool}: the tool reading the rule).  Refused
 # whatever the table or chain, and however spelled: a prefix the tool would read
 # as one of them, the short letter, a bundle holding it.
-FORBIDDEN = {
-    "modprobe": "makes {tool} run a program",
-    "atomic-file": "makes ebtables read and write a file",
-    "atomic-init": "makes ebtables write a file",
-    "atomic-save": "makes ebtables write a file",
-    "atomic-commit": "makes ebtables read a file",
-    "init-table": "replaces a whole ebtables table",
-    "among-src-file": "makes ebtables read a file",
-    "among-dst-file": "makes ebtables read a file",
+FORBIDDEN = {       # -> the error.rule.why.* message saying what it does
+    "modprobe": "modprobe",
+    "atomic-file": "reads_writes",
+    "atomic-init": "writes",
+    "atomic-save": "writes",
+    "atomic-commit": "reads",
+    "init-table": "init_table",
+    "among-src-file": "reads",
+    "among-dst-file": "reads",
 }
 FORBIDDEN_SHORT = {"M": "modprobe"}
 
@@ -145,17 +146,17 @@ def check_list(rules, max_rules: int = MAX_RULES, max_len: int = MAX_RULE_LEN) -
     if rules is None:
         return []
     if not isinstance(rules, list):
-        raise RuleRefused("'rules' must be a list of strings (iptables arguments)")
+        raise RuleRefused(say("error.rule.not_list"))
     if len(rules) > max_rules:
-        raise RuleRefused(f"too many rules: {len(rules)}, at most {max_rules}")
+        raise RuleRefused(say("error.rule.too_many", count=len(rules), most=max_rules))
     out = []
     for i, rule in enumerate(rules, start=1):
         if not isinstance(rule, str):
-            raise RuleRefused(f"rule {i} must be a string")
+            raise RuleRefused(say("error.rule.not_string", n=i))
         try:
             args(rule, max_len, tool=tool_of(rule))
         except RuleRefused as e:
-            raise RuleRefused(f"rule {i}: {e.message}", e.kind) from None
+            raise RuleRefused(say("error.rule.nth", n=i, why=e.msg or e.message), e.kind) from None
         out.append(rule.strip())
     return out
 
@@ -165,20 +166,22 @@ def args(text: str, max_len: int = MAX_RULE_LEN, *, tool: str = "iptables") -> l
     without a shell, and read as ``tool`` reads it; RuleRefused if it is malformed
     or forbidden."""
     if not isinstance(text, str) or not text.strip():
-        raise RuleRefused("the rule is empty: it needs iptables arguments, e.g. -I FORWARD -j ACCEPT")
+        raise RuleRefused(say("error.rule.empty"))
     if len(text) > max_len:
-        raise RuleRefused(f"a rule is at most {max_len} characters; this one is {len(text)}")
+        raise RuleRefused(say("error.rule.too_long", most=max_len, length=len(text)))
     _check_text(text)
     try:
         argv = shlex.split(text)
     except ValueError as e:
-        raise RuleRefused(f"cannot parse rule: {e}") from None
+        # shlex says "No closing quotation" or "No escaped character"
+        why = "quote" if "quotation" in str(e) else "escape"
+        raise RuleRefused(say("error.rule.parse", why=say(f"error.rule.parse_{why}"))) from None
     if tool == "nft":
         return _nft(argv)
     if argv and argv[0] in TOOL_NAMES:
         argv = argv[1:]
     if not argv:
-        raise RuleRefused("a rule needs iptables arguments, e.g. -I FORWARD -j ACCEPT")
+        raise RuleRefused(say("error.rule.no_args"))
     _read(TOOLS[tool], argv)
     return argv
 
@@ -187,8 +190,8 @@ NFT_FAMILIES = ("ip", "ip6", "inet", "bridge", "arp", "netdev")
 NFT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 # nft reads its command line as one script: these would make it read a file or run
 # another command after the rule (``;``), or stand for text we did not check.
-NFT_REFUSED = {"include": "makes nft read a file", "define": "defines a variable",
-               "redefine": "defines a variable", "undefine": "undefines a variable"}
+NFT_REFUSED = {"include": "nft_include", "define": "nft_define",     # -> error.rule.why.*
+               "redefine": "nft_define", "undefine": "nft_undefine"}
 
 
 def _nft(argv: list[str]) -> list[str]:
@@ -197,22 +200,24 @@ def _nft(argv: list[str]) -> list[str]:
     if argv and argv[0] == "nft":
         argv = argv[1:]
     if argv and argv[0].startswith("-"):
-        raise RuleRefused(f"an nft rule takes no nft options ({argv[0]!r})")
+        raise RuleRefused(say("error.rule.nft_option", word=repr(argv[0])))
     if len(argv) < 6 or argv[0] not in ("add", "insert") or argv[1] != "rule":
-        raise RuleRefused("an nft rule is `nft add rule FAMILY TABLE CHAIN <expression>` "
-                          "(or insert rule), e.g. nft add rule ip filter FORWARD tcp dport 81 drop")
+        raise RuleRefused(say("error.rule.nft_form"))
     if argv[2] not in NFT_FAMILIES:
-        raise RuleRefused(f"nft family is one of {', '.join(NFT_FAMILIES)}, not {argv[2][:20]!r}")
+        raise RuleRefused(say("error.rule.nft_family", families=", ".join(NFT_FAMILIES),
+                              value=repr(argv[2][:20])))
     for word, what in ((argv[3], "table"), (argv[4], "chain")):
         if not NFT_NAME.fullmatch(word):
-            raise RuleRefused(f"nft {what} name {word[:40]!r}: letters, digits, _ and -")
+            raise RuleRefused(say("error.rule.nft_name", what=what, value=repr(word[:40])))
     for word in argv[5:]:
         if ";" in word:
-            raise RuleRefused("an nft rule is one command: no ';'")
+            raise RuleRefused(say("error.rule.nft_one"))
         if word.lower() in NFT_REFUSED:
-            raise RuleRefused(f"refused: {word!r} {NFT_REFUSED[word.lower()]}", errors.FORBIDDEN)
+            raise RuleRefused(say("error.rule.nft_refused", word=repr(word),
+                                  why=say(f"error.rule.why.{NFT_REFUSED[word.lower()]}")),
+                              errors.FORBIDDEN)
         if word.startswith("$"):
-            raise RuleRefused(f"refused: {word[:20]!r}: nft variables are not taken")
+            raise RuleRefused(say("error.rule.nft_variable", word=repr(word[:20])))
     return argv
 
 
@@ -233,16 +238,14 @@ def _check_text(text: str):
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as e:
-        raise RuleRefused(f"a rule must be valid text: character {e.start + 1} "
-                          f"(U+{ord(text[e.start]):04X}) is a lone surrogate, "
-                          "not a character") from None
+        raise RuleRefused(say("error.rule.surrogate", n=e.start + 1,
+                              code=f"{ord(text[e.start]):04X}")) from None
     if any(c in LINE_BREAKS for c in text):
-        raise RuleRefused("a rule is one line, with no NUL or newline characters")
+        raise RuleRefused(say("error.rule.one_line"))
     bad = next((i for i, c in enumerate(text)
                 if c != "\t" and unicodedata.category(c) == "Cc"), None)
     if bad is not None:
-        raise RuleRefused(f"a rule has no control characters: character {bad + 1} "
-                          f"is U+{ord(text[bad]):04X}")
+        raise RuleRefused(say("error.rule.control", n=bad + 1, code=f"{ord(text[bad]):04X}"))
 
 
 def _options(tool: Tool, word: str, following) -> list:
@@ -258,7 +261,7 @@ def _options(tool: Tool, word: str, following) -> list:
 def _long_option(tool: Tool, word: str, following) -> list:
     name, eq, value = word[2:].partition("=")
     if not name:
-        raise RuleRefused(f"{word}: an option needs a name after '--'")
+        raise RuleRefused(say("error.rule.no_name", word=word))
     out = []
     for key, how in _resolve(tool, name, word.split("=", 1)[0]):
         v = value if eq else following if how == ARG else None
@@ -271,19 +274,18 @@ def _resolve(tool: Tool, name: str, spelled: str) -> set:
     of every option it is a prefix of (one, or an ambiguity the tool refuses), else none
     (an extension's option).  A forbidden option, or a prefix of one, is refused."""
     if name in FORBIDDEN:           # by its full name, whichever tool reads it
-        raise _forbidden(f"{spelled} is not allowed here: it {_why(name, tool)}")
+        raise _forbidden(say("error.rule.forbidden", shown=spelled, why=_why(name, tool)))
     if name in tool.long:
         return {tool.long[name]}
     options = [o for o in tool.long if o.startswith(name)]
     meanings = {tool.long[o] for o in options}
     hits = [o for o in options if o in FORBIDDEN]
     if hits and len(meanings) == 1:
-        raise _forbidden(f"{spelled} is not allowed here: {tool.name} reads it as --{hits[0]}, "
-                         f"which {_why(hits[0], tool)}")
+        raise _forbidden(say("error.rule.forbidden_as", shown=spelled, tool=tool.name,
+                             option=hits[0], why=_why(hits[0], tool)))
     if hits:
         names = ", ".join(f"--{h}" for h in hits)
-        raise _forbidden(f"{spelled} is not allowed here: it could be short for {names}; an "
-                         "option that runs a program or touches files is refused however spelled")
+        raise _forbidden(say("error.rule.forbidden_prefix", shown=spelled, names=names))
     return meanings
 
 
@@ -294,9 +296,9 @@ def _bundle(tool: Tool, word: str, following) -> list:
     for k, letter in enumerate(letters):
         if letter in FORBIDDEN_SHORT:
             long = FORBIDDEN_SHORT[letter]
-            where = f" (in {word})" if k else ""
-            raise _forbidden(f"-{letter}{where} is not allowed here: it "
-                             f"{_why(long, tool)} (short for --{long})")
+            where = say("error.rule.in_word", word=word) if k else ""
+            raise _forbidden(say("error.rule.forbidden_short", letter=letter, where=where,
+                                 why=_why(long, tool), option=long))
         how = tool.short.get(letter, NO)
         if how == NO:
             out.append((letter, None, word))
@@ -315,24 +317,21 @@ def _check_name(tool: Tool, key: str, value, shown: str):
     if kind is None or value is None:
         return                      # no value at all: the tool says what is missing
     if not value:
-        raise RuleRefused(f"{shown}: the {kind} has no name")
+        raise RuleRefused(say("error.rule.unnamed", shown=shown, kind=kind))
     if "/" in value or "." in value:
-        raise _forbidden(f"{shown}: an extension name has no '/' or '.' "
-                         f"(it names a library {tool.name} would load)")
+        raise _forbidden(say("error.rule.library", shown=shown, tool=tool.name))
     if kind == "protocol" or tool.allowed(kind, value):
         return
     if kind == "match":
-        raise _forbidden(f"{shown} is not allowed here: the {tool.name} matches the lab runs are "
-                         f"{', '.join(sorted(tool.matches))}")
+        raise _forbidden(say("error.rule.match", shown=shown, tool=tool.name,
+                             names=", ".join(sorted(tool.matches))))
     listed = sorted((t for t in tool.targets if not CHAIN.fullmatch(t)), key=str.lower)
-    raise _forbidden(f"{shown} is not allowed here: the {tool.name} targets the lab runs are "
-                     f"{', '.join(listed)}, and user chains named in capitals with a dash, "
-                     "like DOCKER-USER")
+    raise _forbidden(say("error.rule.target", shown=shown, tool=tool.name, names=", ".join(listed)))
 
 
-def _why(long: str, tool: Tool) -> str:
-    return FORBIDDEN[long].format(tool=tool.name)
+def _why(long: str, tool: Tool):
+    return say(f"error.rule.why.{FORBIDDEN[long]}", tool=tool.name)
 
 
-def _forbidden(message: str) -> RuleRefused:
+def _forbidden(message) -> RuleRefused:
     return RuleRefused(message, errors.FORBIDDEN)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from . import errors
+from .errors import say
 from .config import LabConfig
 
 # field type -> (Python types, its name in the docs, its name in an error message)
@@ -96,21 +97,25 @@ def check_field(f: Field, value, cfg: LabConfig):
     if value is None:
         if f.null or not f.required:
             return None
-        raise errors.InputError(f"'{f.name}' must be {TYPES[f.type][2]}")
+        raise errors.InputError(_must_be(f))
     wrong_bool = isinstance(value, bool) != (f.type == "bool") and f.type != "any"
     if wrong_bool or not isinstance(value, TYPES[f.type][0]):
-        raise errors.InputError(f"'{f.name}' must be {TYPES[f.type][2]}")
+        raise errors.InputError(_must_be(f))
     if f.type == "int" and ((f.min is not None and value < f.min)
                             or (f.max is not None and value > f.max)):
-        raise errors.InputError(f"'{f.name}' must be an integer from {f.min} to {f.max}")
+        raise errors.InputError(say("error.wire.range", field=f.name, lo=f.min, hi=f.max))
     if f.type == "str" and f.max_len is not None and len(value) > _limit(f.max_len, cfg):
-        raise errors.InputError(f"'{f.name}' is at most {_limit(f.max_len, cfg)} characters")
+        raise errors.InputError(say("error.wire.too_long", field=f.name, most=_limit(f.max_len, cfg)))
     if f.type == "list" and f.max_items is not None and len(value) > _limit(f.max_items, cfg):
-        raise errors.InputError(f"too many {f.name}: {len(value)}, at most "
-                                f"{_limit(f.max_items, cfg)}")
+        raise errors.InputError(say("error.wire.too_many", field=f.name, count=len(value),
+                                    most=_limit(f.max_items, cfg)))
     if f.choices and value not in f.choices:
-        raise errors.InputError(f"'{f.name}' is one of {', '.join(map(str, f.choices))}")
+        raise errors.InputError(say("error.wire.choice", field=f.name, choices=", ".join(map(str, f.choices))))
     return f.check(value, cfg) if f.check else value
+
+
+def _must_be(f: Field):
+    return say("error.wire.type", field=f.name, what=say(f"error.wire.what.{f.type}"))
 
 
 def check(reg: Registry, route: str, data, cfg: LabConfig | None = None,
@@ -120,18 +125,18 @@ def check(reg: Registry, route: str, data, cfg: LabConfig | None = None,
     cfg = cfg or LabConfig()
     accepted = reg.accepted(route, sender)
     key = accepted[0].key if accepted else "type"
-    example = " or ".join(repr(m.type) for m in accepted)
+    example = ", ".join(repr(m.type) for m in accepted)
     if not isinstance(data, dict) or not isinstance(data.get(key), str):
-        raise errors.InputError(f"a message is a JSON object with a {key!r}: {example}")
+        raise errors.InputError(say("error.wire.not_object", key=repr(key), example=example))
     msg = next((m for m in accepted if m.type == data[key]), None)
     if msg is None:
-        raise errors.InputError(f"unknown message {key} {data[key][:40]!r}; this socket takes "
-                                f"{example}")
+        raise errors.InputError(say("error.wire.unknown_type", key=key, value=repr(data[key][:40]),
+                                    example=example))
     extra = sorted(set(data) - msg.names - {key, "id"})
     if extra and not msg.open:
-        allowed = ", ".join(f.name for f in msg.fields) or "nothing else"
-        raise errors.InputError(f"unknown key(s) for {msg.type}: {', '.join(x[:40] for x in extra)}"
-                                f"; allowed: {allowed}")
+        allowed = ", ".join(f.name for f in msg.fields) or say("error.wire.nothing_else")
+        raise errors.InputError(say("error.wire.unknown_keys", type=msg.type,
+                                    keys=", ".join(x[:40] for x in extra), allowed=allowed))
     clean = {f.name: check_field(f, data.get(f.name), cfg) for f in msg.fields}
     return msg, clean
 
@@ -176,18 +181,18 @@ def decode(text: str | bytes | None, max_bytes: int) -> Any:
     """Websocket or line text -> JSON data; ``errors.InputError`` for a frame that is
     binary, too large, too deep or not JSON."""
     if text is None:
-        raise errors.InputError("binary frames are not accepted; send a JSON text message")
+        raise errors.InputError(say("error.wire.binary"))
     raw = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
     if len(raw) > max_bytes:
-        raise errors.InputError(f"message too large: {len(raw)} bytes, the limit is {max_bytes}")
+        raise errors.InputError(say("error.wire.too_large", size=len(raw), most=max_bytes))
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     if too_deep(text):
-        raise errors.InputError(f"message nested deeper than {MAX_DEPTH} levels")
+        raise errors.InputError(say("error.wire.too_deep", most=MAX_DEPTH))
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as e:
-        raise errors.InputError(f"message is not valid JSON: {e}") from None
+        raise errors.InputError(say("error.wire.not_json", pos=getattr(e, "pos", 0) + 1)) from None
 
 
 ROUTE_TITLES = {

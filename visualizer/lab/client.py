@@ -27,7 +27,7 @@ WARM_TIMEOUT = START_TIMEOUT + 10
 # kind each ``lab.error`` carries (``errors.make``); these names stay for callers.
 LabError = errors.Error
 LabUnavailable = errors.Unavailable
-STOPPED = "the lab process stopped; it restarts on the next run"
+STOPPED = errors.say("error.lab.stopped")
 
 
 def _die_with_parent():
@@ -114,11 +114,10 @@ class LabClient:
                 hello = protocol.decode_reply(line) if line else {}
             except (asyncio.TimeoutError, ValueError) as e:
                 self._kill()
-                raise LabUnavailable(f"the lab process did not start: {e}") from e
+                raise LabUnavailable(errors.say("error.lab.no_start", why=str(e))) from e
             if not hello.get("ready"):
                 self._kill()
-                raise LabUnavailable("the lab process did not start: it could not create its "
-                                     "namespaces (see the server log)")
+                raise LabUnavailable(errors.say("error.lab.no_namespaces"))
             self.pid = hello.get("pid")
             self._reader_task = asyncio.ensure_future(self._read(self.proc))
 
@@ -200,7 +199,8 @@ class LabClient:
                     continue
                 t = msg["type"]
                 if t == "lab.error":
-                    raise errors.make(msg.get("kind", errors.LAB), msg.get("message", "lab error"))
+                    raise errors.make(msg.get("kind", errors.LAB), msg.get("message", "lab error"),
+                                      msg.get("message_msg"))
                 if t in protocol.FINAL_TYPES:
                     return msg
                 if on_message is not None:
@@ -265,7 +265,7 @@ class LabClient:
         try:
             return await asyncio.wait_for(self._request("warm", lesson=lesson, **extra), timeout)
         except asyncio.TimeoutError:
-            raise errors.Timeout(f"the lab did not answer within {timeout:g} s") from None
+            raise errors.Timeout(errors.say("error.lab.no_answer", seconds=f"{timeout:g}")) from None
 
     async def ping(self) -> dict:
         return await self._request("ping")

@@ -126,19 +126,17 @@ class Lab:
             self.refill(lesson.slug)
             return sb
         def on_position(ahead: int):
-            self.send(rid, messages.status("queued", f"the lab is full: {ahead} ahead of you"
-                                           if ahead else "the lab is full: you are next",
-                                           ahead=ahead))
+            self.send(rid, messages.status("queued", errors.say("status.queued", ahead=ahead)
+                                           if ahead else errors.say("status.next"), ahead=ahead))
         await self.make_room()
         try:
             await asyncio.wait_for(self.capacity.acquire(on_position), self.cfg.queue_timeout)
         except TimeoutError:
-            raise errors.LabFull(
-                f"the lab is busy: every sandbox stayed in use while you waited "
-                f"{self.cfg.queue_timeout:g} s in line. Your run did not start; "
-                "try again in a minute") from None
-        self.send(rid, messages.status(
-            "building", f"building the {lesson.topology.name or 'lesson'} sandbox"))
+            raise errors.LabFull(errors.say("error.lab.full",
+                                            seconds=f"{self.cfg.queue_timeout:g}")) from None
+        self.send(rid, messages.status("building", errors.say(
+            "status.building", name=lesson.topology.name) if lesson.topology.name
+            else errors.say("status.building_lesson")))
         sb = await self.build(lesson)
         self.refill(lesson.slug)
         return sb
@@ -216,7 +214,7 @@ class Lab:
         elif op == "snapshot":
             held = self.owned.get(req["owner"])
             if not held:
-                raise session.StepError("no sandbox for this owner: run a step first")
+                raise session.StepError(errors.say("error.lab.no_sandbox"))
             self.send(rid, messages.reply(**await session.snapshot(held[0])))
         elif op == "run":
             lesson = self.lesson(req["lesson"])
@@ -273,7 +271,7 @@ class Lab:
                 await self.release(req["owner"])
                 raise
             self.owned[req["owner"]] = (sb, time.monotonic())
-            self.send(rid, messages.status("done", "run finished"))
+            self.send(rid, messages.status("done", errors.say("status.done")))
             dockersets.mark(result, lesson, own, step.compare)
             self.send(rid, messages.result({**result, **(extra or {})}))
         finally:
@@ -347,7 +345,7 @@ async def serve(lab: Lab, reader: asyncio.StreamReader):
         except ValueError:
             # Longer than MAX_LINE: asyncio has dropped it, id and all.  Our client
             # never writes one (encode_request refuses it), so no caller waits.
-            lab.send(-1, messages.error(errors.INPUT, "request too large"))
+            lab.send(-1, messages.error(errors.INPUT, errors.say("error.line.too_large_unsized")))
             continue
         if not line:
             return          # the client is gone: so are we

@@ -68,12 +68,11 @@ class LabConsumer(Consumer):
 
     def _may_start(self):
         if self.running:
-            raise errors.Busy("a run is already in progress on this connection; "
-                              "wait for its lab.result")
+            raise errors.Busy(errors.say("error.busy"))
         wait = self._rate_wait()
         if wait:
-            raise errors.RateLimited(f"too many runs from this page: try again in {wait:.0f} s "
-                                     f"(at most {settings.WS_RUNS_PER_MINUTE} a minute)")
+            raise errors.RateLimited(errors.say("error.rate.page", seconds=f"{wait:.0f}",
+                                                per_minute=settings.WS_RUNS_PER_MINUTE))
 
     async def deliver(self, texts: list[str], final: bool):
         """The run service's messages (its task runs in this process): a batch, in

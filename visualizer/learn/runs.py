@@ -46,13 +46,11 @@ async def run(channel_name: str, lesson: str, step: int, rules: list,
     except Exception as e:   # recording failed: the learner still gets the kernel's result
         if unwritable.cannot_write(e):
             log.warning("a run of %s step %s was %s (%s)", lesson, step, unwritable.NOT_SAVED, e)
-            warning = unwritable.NOT_SAVED
         else:
             log.exception("recording the run failed")
-            warning = f"not saved: recording the run failed ({type(e).__name__})"
         await out.close(messages.result({
             **result, "ok": bool(result.get("ok")), "lesson": lesson, "step": step,
-            "run": None, "recorded": False, "warning": warning}))
+            "run": None, "recorded": False, **not_saved(e)}))
 
 
 async def experiment(channel_name: str, experiment: dict, owner: str = "",
@@ -85,10 +83,16 @@ async def experiment(channel_name: str, experiment: dict, owner: str = "",
         reply["run"] = record.uid
     except Exception as e:   # recording failed: the learner still gets the kernel's result
         log.warning("an experiment's run was not saved (%s)", e, exc_info=True)
-        reply.update(run=None, warning=(unwritable.NOT_SAVED if unwritable.cannot_write(e)
-                                        else f"not saved: recording the run failed "
-                                             f"({type(e).__name__})"))
+        reply.update(run=None, **not_saved(e))
     await out.close(messages.result(reply))
+
+
+def not_saved(e: Exception) -> dict:
+    """A result's ``warning`` (English) and ``warning_msg`` (its catalogue message) when
+    recording the run failed: the database could not be written, or something else."""
+    m = (errors.say("error.db_read_only") if unwritable.cannot_write(e)
+         else errors.say("error.not_saved", why=type(e).__name__))
+    return {"warning": m.text(), "warning_msg": m.wire()}
 
 
 def _base_of(exp: dict) -> tuple[str, int]:
@@ -125,7 +129,7 @@ async def _lab(out: Outbox, call) -> dict | None:
         out.task.cancel()
         raise
     except Exception as e:
-        err = errors.from_exception(e, f"the run took longer than {timeout} s", errors.INTERNAL)
+        err = errors.from_exception(e, errors.say("error.run_timeout", seconds=timeout), errors.INTERNAL)
         if err.kind == errors.INTERNAL:
             log.exception("lab run failed")
         await out.close(messages.error_of(err))

@@ -96,14 +96,12 @@ class Share:
         who = self._who()
         for scope, key, per_minute, sandboxes in who:
             if (cache.get(f"share:runs:{key}:{minute}") or 0) >= per_minute:
-                raise errors.RateLimited(
-                    f"too many runs from this {'browser' if scope == 'session' else 'address'}: "
-                    f"try again in {seconds_left(WINDOW)} s (at most {per_minute} a minute)")
+                raise errors.RateLimited(errors.say(
+                    f"error.rate.{'browser' if scope == 'session' else 'address'}",
+                    seconds=seconds_left(WINDOW), per_minute=per_minute))
             if not self.holding and _full(key, sandboxes):
-                raise errors.RateLimited(
-                    f"this {'browser' if scope == 'session' else 'address'} already holds "
-                    f"{sandboxes} lab sandboxes (one per open lesson page): close one, "
-                    "or wait until one is released")
+                raise errors.RateLimited(errors.say(
+                    f"error.held.{'browser' if scope == 'session' else 'address'}", count=sandboxes))
         for _, key, _, _ in who:
             bump(f"share:runs:{key}:{minute}", 1, int(WINDOW) + 1)
         if not self.holding:

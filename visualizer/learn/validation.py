@@ -26,11 +26,12 @@ def validate(data) -> dict:
         return {"experiment": exp.as_dict(), "batch": bool(clean["batch"])}
     slug, step = clean["lesson"], clean["step"]
     if slug not in known:
-        raise errors.InputError(f"unknown lesson {slug[:100]!r}")
+        raise errors.InputError(errors.say("error.lesson.unknown", slug=repr(slug[:100])))
     if msg.type == "lab.open":
         return {"open": slug}
     if not 1 <= step <= len(known[slug].steps):
-        raise errors.InputError(f"lesson {slug!r} has steps 1..{len(known[slug].steps)}, not {step}")
+        raise errors.InputError(errors.say("error.lesson.steps", slug=repr(slug),
+                                           steps=len(known[slug].steps), step=step))
     docker = clean.get("docker") or ""
     if docker:      # a name of dockersets, for a lesson that loads docker's rules
         dockersets.for_step(known[slug], known[slug].step(step), docker)

@@ -45,7 +45,7 @@ CONTROLS = INSTRUCTOR_TYPES - {"board.refresh", "board.attempts"}
 def _history(workshop: Workshop, pk: int, lesson: str, step: int) -> dict:
     lrn = workshop.learners.filter(pk=pk).first()
     if lrn is None:
-        raise room.WorkshopError(phrases.msg("workshop.no_learner").text())
+        raise room.WorkshopError(phrases.msg("workshop.no_learner"))
     return {"learner": lrn.pk, "name": lrn.name, "lesson": lesson, "step": step,
             "attempts": roomview.attempts(lrn, lesson, step)}
 
@@ -106,7 +106,7 @@ class LearnerConsumer(_Room):
         await self.accept()
         self.learner = await self._learner()
         if self.learner is None:
-            await self.error(errors.InputError(phrases.msg("workshop.not_joined").text()))
+            await self.error(errors.InputError(phrases.msg("workshop.not_joined")))
             return
         await self.join(self.learner.workshop.group)
         await self.send_state()
@@ -161,7 +161,7 @@ class LearnerConsumer(_Room):
         try:
             type_, msg = self.parse(text_data)
             if self.learner is None:
-                raise errors.InputError(phrases.msg("workshop.join_first").text())
+                raise errors.InputError(phrases.msg("workshop.join_first"))
             row = await self._where(msg)
         except errors.Error as e:
             await self.error(e)
@@ -172,7 +172,7 @@ class LearnerConsumer(_Room):
         """An instructor's message from a learner's page is forbidden, not unknown."""
         t = data.get("type") if isinstance(data, dict) else None
         if isinstance(t, str) and (t in INSTRUCTOR_TYPES or t.startswith("board.")):
-            raise errors.Forbidden(phrases.msg("workshop.instructors_only").text())
+            raise errors.Forbidden(phrases.msg("workshop.instructors_only"))
 
     async def workshop_goto(self, event):
         self.where = {"lesson": event["lesson"], "step": event["step"],
@@ -233,10 +233,10 @@ class BoardConsumer(_Room):
         code = self.scope["url_route"]["kwargs"]["code"]
         found, allowed = await self._open(code)
         if found is None:
-            await self.error(errors.InputError(phrases.msg("workshop.no_such_code").text()))
+            await self.error(errors.InputError(phrases.msg("workshop.no_such_code")))
             return
         if not allowed:
-            await self.error(errors.Forbidden(phrases.msg("workshop.board_sign_in").text()))
+            await self.error(errors.Forbidden(phrases.msg("workshop.board_sign_in")))
             return
         self.workshop = found
         await self.join(found.board_group)
@@ -253,7 +253,7 @@ class BoardConsumer(_Room):
         try:
             type_, msg = self.parse(text_data)
             if self.workshop is None:
-                raise errors.Forbidden(phrases.msg("workshop.board_only").text())
+                raise errors.Forbidden(phrases.msg("workshop.board_only"))
             if type_ in CONTROLS:
                 await self._call(controls.refuse_closed)
             await getattr(self, "do_" + type_.replace(".", "_"))(msg)

@@ -34,7 +34,7 @@ class Paused(errors.Busy):
 def refuse_closed(workshop: Workshop) -> None:
     """Every control of a closed workshop is refused, and says why."""
     if workshop.closed:
-        raise errors.Forbidden(phrases.msg("workshop.closed_control").text())
+        raise errors.Forbidden(phrases.msg("workshop.closed_control"))
 
 
 def pause(workshop: Workshop, paused: bool) -> bool:
@@ -47,7 +47,7 @@ def pause(workshop: Workshop, paused: bool) -> bool:
 def _learner(workshop: Workshop, pk: int) -> Learner:
     lrn = workshop.learners.filter(pk=pk, removed=False).select_related("workshop").first()
     if lrn is None:
-        raise room.WorkshopError(phrases.msg("workshop.no_learner").text())
+        raise room.WorkshopError(phrases.msg("workshop.no_learner"))
     return lrn
 
 
@@ -59,7 +59,7 @@ def reset(workshop: Workshop, pk: int, lesson: str, step: int, lessons_dir=None)
     known = registry.all_lessons(lessons_dir)
     if lesson not in workshop.lessons or lesson not in known \
             or not 1 <= step <= len(known[lesson].steps):
-        raise room.WorkshopError(phrases.msg("workshop.no_step", lesson=lesson, step=step).text())
+        raise room.WorkshopError(phrases.msg("workshop.no_step", lesson=lesson, step=step))
     lrn = _learner(workshop, pk)
     lrn.resets = {**(lrn.resets or {}), f"{lesson}:{step}": roomview.iso(timezone.now())}
     lrn.save(update_fields=["resets"])
@@ -111,4 +111,4 @@ def check_run(owner: str) -> None:
     """Refuse a run of a seated browser while its room is paused (``Paused``)."""
     lrn = room.learner_of(owner)
     if lrn is not None and lrn.workshop.paused:
-        raise Paused(phrases.msg("workshop.paused_run").text())
+        raise Paused(phrases.msg("workshop.paused_run"))
