@@ -281,6 +281,24 @@ export const EN = {
     spotlightRules: "This run's rules: {text}",
     back: "Back to your step",
   },
+  // an experiment sent to a workshop's room (static/js/experimentroom.js; the board's
+  // visualizer/workshops/static/workshops/boardexperiment.js)
+  room: {
+    basePlain: "Starts from the plain docker bridge", base: "Starts from {lesson} step {step}",
+    baseEnd: "Starts from the end of {lesson}", docker: "Docker rules: {docker}",
+    traffic: "Traffic: {from} → {to} ({proto}, count {count})",
+    trafficPort: "Traffic: {from} → {to} ({proto} port {port}, count {count})", countDefault: "default",
+    extras: "Rules: {rules} · sysctls: {sysctls} · listeners: {listeners}",
+    notExperiment: "This is not an experiment's permalink: paste the address of the experiment page (/experiment/?…&traffic=…) or its query.",
+    willSend: "The room goes to this experiment, then comes back to {lesson} step {step}:",
+    whereExperiment: "The room is on an experiment (an extra step); it comes back to {lesson}, step {step}.",
+    col: "Experiment", colTitle: "Each learner's runs of the experiment the room is on, since it was sent",
+    cellNone: "not run yet", cell: "{icon} ran ×{n}", outcome: "first request: {outcome}",
+    changed: "changed on the page", summary: "{ran} of {joined} ran it", sending: "Sending…",
+    banner: "Workshop room", onExperiment: "Your instructor sent room {code} this experiment.",
+    follows: "Run it (change it if you like): the board sees your runs. When the room moves on, this page follows.",
+    stayAhead: "The room moved to an experiment; you stay ahead.",
+  },
 };
 
 export const CATALOGUES = { en: EN, ja: JA, "zh-hans": ZH_HANS, "zh-hant": ZH_HANT };

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from ..core import experiment as experiment_core
 from ..core import lessons as registry
-from . import language
+from . import language, pagerooms
 from .models import Run
 
 
@@ -130,6 +130,11 @@ def experiment_page(request):
                      "run_text": "/runs/{id}.txt", "run_pcapng": "/runs/{id}.pcapng",
                      "lesson_zip": "/runs/{id}/lesson.zip"}}
     data.update(language.page_data())
+    # opened for a workshop's room (?room=CODE, pagerooms): page_data "workshop" is its code
+    # when this browser is seated in it (experiment.js then joins it: experimentroom.js)
+    room, refused = pagerooms.room_of(request)
+    if room:
+        data["workshop"] = room
     return render(request, "learn/experiment.html",
-                  {"page_data": data, "exp": exp, "base_error": error},
+                  {"page_data": data, "exp": exp, "base_error": error, "room_refused": refused},
                   status=404 if error else 200)

@@ -31,6 +31,8 @@ class Workshop(models.Model):
     paused = models.BooleanField(default=False)     # the instructor paused the room: runs wait
     # the experiment goto sent the room to, as checked (an extra step; {}: on its lesson step)
     experiment = models.JSONField(default=dict, blank=True)
+    # when goto sent it (the board counts the learners' experiment runs since then)
+    experiment_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     instructors = models.ManyToManyField("auth.User", related_name="workshops", blank=True)
 

@@ -13,6 +13,7 @@ import csv
 import io
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from ..core import errors, experiment, phrases
@@ -140,7 +141,8 @@ def goto(workshop: Workshop, lesson: str, step: int, lessons_dir=None,
         raise WorkshopError(phrases.msg("workshop.its_steps", lesson=lesson,
                                         steps=len(known[lesson].steps)).text())
     workshop.lesson, workshop.step, workshop.experiment = lesson, step, checked
-    workshop.save(update_fields=["lesson", "step", "experiment"])
+    workshop.experiment_at = timezone.now() if checked else None
+    workshop.save(update_fields=["lesson", "step", "experiment", "experiment_at"])
     return {**workshop.where(), "experiment": checked or None}
 
 
@@ -169,6 +171,8 @@ def cells(learner: Learner, runs=None) -> dict:
     out: dict[str, dict] = {}
     resets = learner.resets or {}
     for run in runs if runs is not None else learner.runs.order_by("created", "pk"):
+        if (run.result or {}).get("experiment"):    # an experiment's run is no step's
+            continue
         key = f"{run.lesson}:{run.step}"
         reset_at = roomview._ts(resets.get(key))
         a = roomview.attempt(run, 0, reset_at)
@@ -203,8 +207,10 @@ def row(learner: Learner, runs=None, now: float | None = None) -> dict:
     """A learner's board row: where they are, their cells, and their state now
     (idle, stuck...: ``roomview.learner_state``)."""
     w = learner.workshop
+    runs = list(runs if runs is not None else learner.runs.order_by("created", "pk"))
     out = {"learner": learner.pk, "name": learner.name, "lesson": learner.lesson,
            "step": learner.step, "ahead": learner.ahead, "cells": cells(learner, runs),
+           **roomview.experiment_runs(w, runs),
            "with_room": (learner.lesson, learner.step) == (w.lesson, w.step),
            "sockets": learner.connections, "socket_seen": roomview.iso(learner.socket_seen),
            "active": roomview.iso(learner.active),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
+from ..learn.pagerooms import page_room
 from ..learn.recording import run_recorded, run_requested
 from . import board, controls, room
 
@@ -28,3 +29,15 @@ def on_run_recorded(sender, run, **kwargs):
     async def follow_up():
         board.update(group, row)
     return follow_up
+
+
+@receiver(page_room)
+def on_page_room(sender, code, owner, **kwargs):
+    """A page opened for room ``code``: the room's code when this browser is seated
+    in it (the page follows the room), else None (the page says it is not)."""
+    learner = room.learner_of(owner)
+    try:
+        asked = room.normalise_code(code)
+    except room.WorkshopError:
+        return None
+    return asked if learner is not None and learner.workshop.code == asked else None

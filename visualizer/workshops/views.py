@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from ..core import phrases
@@ -18,6 +19,7 @@ from ..learn import language, sessions, throttle
 from ..learn.shares import SEATED
 from ..learn.config import lab_config, lessons
 from ..learn.views import not_found
+from ..learn.experiment_views import experiment_query
 from ..learn.models import Run
 from . import room, roomview
 from .models import Workshop
@@ -41,6 +43,11 @@ def _say(m) -> str:
 
 
 def _lesson_url(w: Workshop) -> str:
+    """Where the room is: its lesson step, or the experiment page of the experiment the
+    instructor sent it (with ``room``: the page follows the room)."""
+    if w.experiment:
+        return reverse("experiment") + "?" + urlencode(
+            experiment_query(w.experiment) + [("room", w.code)])
     where = w.where()
     return reverse("lesson", args=[where["lesson"]]) + f"?step={where['step']}"
 
@@ -115,6 +122,8 @@ def board(request, code: str):
         # what board.js knows of the server (see learn/views.py's page_data)
         "page_data": {"code": w.code, "ws_path": f"/ws/board/{w.code}/", **language.page_data(),
                       "urls": {"export": reverse("workshop-export", args=[w.code]),
+                               "run": _url_template("run", "id"),
+                               "experiment": reverse("experiment"),
                                "present": _url_template("lesson", "lesson")
                                + "?step={step}&present=1"}}})
 
@@ -174,4 +183,5 @@ def seat(request) -> dict:
                      "title": learner.workshop.title, "ws_path": "/ws/workshop/",
                      "here": _here(request), "spotlit": _spotlit(request, learner.workshop),
                      "urls": {"lesson": _url_template("lesson", "lesson") + "?step={step}",
+                              "experiment": reverse("experiment"),
                               "spotlight": _url_template("run", "id") + "?present=1&spotlight=1"}}}

@@ -8,6 +8,7 @@ import { fillUrl } from "../js/pagedata.js";
 import { S, t } from "../js/strings.js";
 import { say, usePhrases } from "../js/phrases.js";
 import { counts, learnerState, preparedLine, roomOf, summaries } from "./room.js";
+import { answered, expCell, expHead, expSummary, renderExpWhere, setupSend } from "./boardexperiment.js";
 
 const B = S.board;
 const TICK_MS = 10_000;
@@ -29,7 +30,8 @@ function renderHead() {
   const tr = $("board-table").querySelector("thead tr");
   tr.replaceChildren(el("th", { scope: "col", text: B.learner }),
     ...state.board.steps.map((s) => el("th", { scope: "col", title: s.title,
-      text: t(s.try_it ? B.stepTryIt : B.step, { lesson: s.lesson, step: s.step }) })));
+      text: t(s.try_it ? B.stepTryIt : B.step, { lesson: s.lesson, step: s.step }) })),
+    ...expHead(state.board));
   const sel = $("goto-step");
   sel.replaceChildren(...state.board.steps.map((s) => el("option", { value: stepKey(s),
     text: t(B.option, { lesson: s.lesson, step: s.step, title: s.title }) })));
@@ -51,7 +53,7 @@ function renderSummaries() {
       m.wrong ? el("span", { class: "sum-wrong", text: t(B.summaryWrong, m.wrong) }) : null,
       ...Object.entries(m.died).map(([where, n]) => el("span", { class: "sum-died",
         text: t(B.summaryDied, { where, n }) })));
-  }));
+  }), ...expSummary(state.board, state.rows.values()));
 }
 
 function cellText(c) {
@@ -110,7 +112,7 @@ function renderRow(row) {
         controlButton({ class: "small control remove", title: t(B.removeTitle, { name: row.name }),
           onclick: () => { if (confirm(t(B.confirmRemove, { name: row.name }))) {
             send({ type: "workshop.remove", learner: row.learner }); } } }, B.remove))),
-    ...state.board.steps.map((s) => cellFor(row, s)));
+    ...state.board.steps.map((s) => cellFor(row, s)), expCell(row, state.board, data.urls));
   const old = $("board-table").querySelector(`tr[data-learner="${row.learner}"]`);
   if (old) old.replaceWith(tr); else tbody().append(tr);
 }
@@ -143,6 +145,7 @@ function renderWhere() {
     $("present-link").title = B.presentTitle;
   }
   $("present-link").textContent = B.present;
+  renderExpWhere(state.board, data.urls);
 }
 
 // paused and closed: what the controls say and whether they act
@@ -256,8 +259,12 @@ function onMessage(msg) {
   } else if (msg.type === "board.paused") {
     state.board.paused = msg.paused; renderControls();
   } else if (msg.type === "board.where") {
-    state.board.where = msg.where; renderWhere();
+    const had = state.board.experiment;
+    state.board.where = msg.where; state.board.experiment = msg.experiment ?? null; renderWhere();
     for (const r of state.rows.values()) { r.with_room = r.lesson === msg.where.lesson && r.step === msg.where.step; }
+    answered(msg);
+    // the experiment's column comes or goes, its runs counted from now: the rows afresh
+    if (had || msg.experiment) send({ type: "board.refresh" });
   } else if (msg.type === "board.prepared") {
     if (!state.preparing || state.preparing.lesson !== msg.lesson) state.labs.clear();
     state.preparing = msg; renderPrepared();
@@ -272,6 +279,7 @@ function onMessage(msg) {
     reconnecting(msg.state !== "live");
   } else if (msg.type === "board.error") {
     $("board-error").hidden = false; $("board-error").textContent = msg.message;
+    answered(msg);
   }
 }
 
@@ -279,6 +287,7 @@ $("goto-btn").addEventListener("click", () => {
   const [lesson, step] = $("goto-step").value.split(":");
   send({ type: "workshop.goto", lesson, step: Number(step) });
 });
+setupSend(send, () => state.board);
 $("prepare-btn").addEventListener("click", () => send({ type: "workshop.prepare" }));
 $("pause-btn").addEventListener("click", () => {
   send({ type: state.board && state.board.paused ? "workshop.resume" : "workshop.pause" });

@@ -6,12 +6,14 @@ import { $, el } from "../js/dom.js";
 import { JsonSocket } from "../js/ws.js";
 import { fillUrl } from "../js/pagedata.js";
 import { S, t } from "../js/strings.js";
+import { GOTO_EVENT, roomExperimentUrl } from "../js/experimentroom.js";
 
 const seat = JSON.parse($("seat-data").textContent);
 const here = seat.here;          // {lesson, step} on a lesson page, else null
 const ahead = $("stay-ahead");
 const note = $("seat-note");
 const MINE = "nfv-my-step";      // the learner's own step, for the spotlight's way back
+const FOLLOWED = "nfv-room-experiment";   // the room's experiment this tab was sent to
 window.nfvSeat = { messages: [], paused: false };
 
 document.head.append(el("link", { rel: "stylesheet", href: new URL("./workshop.css", import.meta.url).href }));
@@ -19,6 +21,12 @@ if (here) sessionStorage.setItem(MINE, JSON.stringify(here));
 
 function go(url) { if (location.pathname + location.search !== url) location.assign(url); }
 const lessonUrl = (w) => fillUrl(seat.urls.lesson, { lesson: w.lesson, step: w.step });
+
+// the room's experiment (an extra step): the experiment page, filled in, opened for the room
+function experimentUrl(experiment) {
+  sessionStorage.setItem(FOLLOWED, JSON.stringify(experiment));
+  return roomExperimentUrl(seat.urls.experiment, experiment, seat.code);
+}
 
 function spotlightUrl(msg) {
   const url = fillUrl(seat.urls.spotlight, { id: msg.run });
@@ -87,8 +95,13 @@ if (seat.spotlit) spotlightBanner(seat.spotlit, null);
 function onMessage(msg) {
   window.nfvSeat.messages.push(msg);
   if (msg.type === "workshop.goto") {
-    if (ahead && ahead.checked) { note.textContent = t(S.seat.stayAhead, msg); return; }
-    go(lessonUrl(msg));
+    if (ahead && ahead.checked) {
+      note.textContent = msg.experiment ? S.room.stayAhead : t(S.seat.stayAhead, msg);
+      return;
+    }
+    const url = msg.experiment ? experimentUrl(msg.experiment) : lessonUrl(msg);
+    // the experiment page opened for the room follows it itself (experimentroom.js joinRoom)
+    if (window.dispatchEvent(new CustomEvent(GOTO_EVENT, { detail: { url, msg }, cancelable: true }))) go(url);
   } else if (msg.type === "workshop.spotlight") {
     go(spotlightUrl(msg));
   } else if (msg.type === "workshop.paused") {
@@ -112,6 +125,10 @@ function onMessage(msg) {
     paused(!!msg.paused && !msg.closed);
     if (seat.spotlit) spotlightBanner(seat.spotlit, msg.where);
     if (here) report();
+    // on the room's step while the room is on an experiment this tab was not sent to yet
+    const onStep = here && here.lesson === msg.where.lesson && here.step === msg.where.step;
+    if (msg.experiment && onStep && !(ahead && ahead.checked)
+        && sessionStorage.getItem(FOLLOWED) !== JSON.stringify(msg.experiment)) go(experimentUrl(msg.experiment));
   }
 }
 
