@@ -228,6 +228,8 @@ class Tracker:
                 j.direction = "reply"
         j.events += 1
         j.add_hop(w.family, w.hook)
+        if w.family == "bridge" and w.hook in ("forward", "output"):
+            j.note_port(ev.ifaces.oif, ev.packet.mac_dst)
         if not v.probe:
             j.note_event(w, v, ev.ifaces)
         if w.table == "nat" and not v.probe and _NAT_TARGET.search(v.rule or ""):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import model, phrases
+from . import gradepath, phrases
 from .phrases import Msg
 
 EXPECT_KEYS = ("ok", "path", "reply_path", "drop", "last", "hit", "hit_rule", "nat",
@@ -36,10 +36,6 @@ phrases.define({
     "grade.path.want.request": "first request follows {key}: {hops}",
     "grade.path.want.reply": "first reply follows {key}: {hops}",
     "grade.path.hops": "{hops}",
-    "grade.path.starts": "starts at {got}, not {want}",
-    "grade.path.starts_nothing": "starts at nothing, not {want}",
-    "grade.path.order": "{hops} is not in the order of {key}",
-    "grade.path.lacks": "{hops} lacks {hidden}, and those hooks do report in this run",
     "grade.hooks.want": "first request visits {specs}",
     "grade.hooks.visited": "visited {path}",
     "grade.hooks.visited_missing": "visited {path}; missing {missing}",
@@ -195,12 +191,6 @@ def in_chain(e: dict, spec: str) -> bool:
     return (e["family"], e["table"]) == (fam, table) and chain in (e.get("base_chain"), e["chain"])
 
 
-def hooks_seen(events: list[dict]) -> set[tuple[str, str]]:
-    """(family, hook) where a table other than nat reported anything in this run."""
-    return {(e["family"], e["hook"]) for e in events
-            if e["source"] == "nftrace" and e["hook"] and e["table"] != "nat"}
-
-
 def path_problem(journey: dict, key: str, events: list[dict]) -> str | None:
     """None if the journey's hooks follow model.PATHS[key]; else what is wrong, in English."""
     m = path_problem_msg(journey, key, events)
@@ -208,32 +198,13 @@ def path_problem(journey: dict, key: str, events: list[dict]) -> str | None:
 
 
 def path_problem_msg(journey: dict, key: str, events: list[dict]) -> Msg | None:
-    """None if the journey's hooks follow model.PATHS[key]; else what is wrong.
-
-    A hook may be absent only if nothing but a nat table could have reported
-    it in this run: nat chains run for a connection's first packet alone, so
-    a reply (or a later request) passes such a hook without any trace event.
-    """
-    expected = [tuple(h) for h in model.PATHS[key]]
-    observed = [tuple(h) for h in journey["path"]]
-    if not observed:
-        return phrases.msg("grade.path.starts_nothing", want=_hops(expected[:1]))
-    if observed[0] != expected[0]:
-        return phrases.msg("grade.path.starts", got=_hops(observed[:1]), want=_hops(expected[:1]))
-    pos = 0
-    for hop in observed:
-        if hop not in expected[pos:]:
-            return phrases.msg("grade.path.order", hops=_hops(observed), key=key)
-        pos = expected.index(hop, pos) + 1
-    visible = hooks_seen(events)
-    hidden = [h for h in expected if h not in observed and h in visible]
-    if hidden:
-        return phrases.msg("grade.path.lacks", hops=_hops(observed), hidden=_hops(hidden))
-    return None
+    """None if the journey follows model.PATHS[key] (``gradepath.problem``: the hook
+    order, a flooded frame's copies, a hairpin); else what is wrong."""
+    return gradepath.problem(journey, key, events)
 
 
-def _hops(hops) -> str:
-    return " → ".join(f"{f} {h.upper()}" for f, h in hops)
+hooks_seen = gradepath.hooks_seen
+_hops = gradepath.hops_text
 
 
 # -- the checks, one per key ------------------------------------------------
@@ -247,7 +218,7 @@ def _ok(e: Expectation, run: _Run, want) -> Check:
 
 def _path(direction: str, key_name: str):
     def check(e: Expectation, run: _Run, key) -> Check:
-        want = phrases.msg(f"grade.path.want.{direction}", key=key, hops=_hops(model.PATHS[key]))
+        want = phrases.msg(f"grade.path.want.{direction}", key=key, hops=gradepath.wanted(key))
         j = run.first(direction)
         if j is None:
             return Check(key_name, want, run.none_seen(direction), False)

@@ -74,6 +74,8 @@ class Journey:
     local: bool = False                    # a local-delivery hook accepted it
     last_at: str | None = None             # "family table BASE" of its last non-probe event
     first_drop: tuple | None = None        # (where, rule) of its first drop: a copy may go on
+    left_by: list = field(default_factory=list)   # bridge ports it left by: bridge FORWARD/OUTPUT oif
+    mac_out: str | None = None             # its destination MAC as the bridge sent it
 
     @property
     def asks(self) -> bool:
@@ -84,6 +86,13 @@ class Journey:
     def add_hop(self, family: str, hook: str | None):
         if hook and (not self.path or self.path[-1] != [family, hook]):
             self.path.append([family, hook])
+
+    def note_port(self, oif: str | None, mac: str | None):
+        """A bridge FORWARD or OUTPUT event: the port it leaves by (each copy of a flooded
+        frame meets these hooks with a port of its own)."""
+        if oif and oif not in self.left_by:
+            self.left_by.append(oif)
+            self.mac_out = self.mac_out or mac
 
     def note_headers(self, h: dict, where_nat: str | None):
         """Record a header rewrite (NAT) seen between two hook dumps: ``after`` is the
@@ -206,7 +215,7 @@ class Journey:
                 "events": self.events, "path": [list(p) for p in self.path], "nat": list(self.nat),
                 "src": self.headers.get("src"), "dst": self.headers.get("dst"),
                 "sport": self.headers.get("sport"), "dport": self.headers.get("dport"),
-                "seen": list(seen or [])}
+                "seen": list(seen or []), "left_by": list(self.left_by)}
 
 
 def _differs(a: tuple | None, b: tuple | None) -> bool:

@@ -53,8 +53,9 @@ def path_key(journey: dict | None, events: list) -> str | None:
     if not journey or not journey.get("path"):
         return None
     last = tuple(journey["path"][-1])
-    for key, hops in model.PATHS.items():
-        if tuple(hops[-1]) == last and grader.path_problem(journey, key, events) is None:
+    # a key of model.PATH_KIND first: "hairpin" is also "bridged", the more telling
+    for key in sorted(model.PATHS, key=lambda k: k not in model.PATH_KIND):
+        if tuple(model.PATHS[key][-1]) == last and grader.path_problem(journey, key, events) is None:
             return key
     return None
 

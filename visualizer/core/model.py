@@ -170,7 +170,26 @@ PATHS: dict[str, tuple[tuple[str, str], ...]] = {
                          ("bridge", "output"), ("bridge", "postrouting")),
     # host -> wan, no bridge at all
     "local-to-routed": (("ip", "output"), ("ip", "postrouting")),
+    # wan -> the host's own address on eth0
+    "routed-to-local": (("ip", "prerouting"), ("ip", "input")),
+    # host -> c1 while the bridge has not learnt c1's MAC: flooded, a copy by every port
+    "local-to-bridge-flooded": (("ip", "output"), ("ip", "postrouting"), ("bridge", "output"),
+                                ("bridge", "postrouting")),
+    # wan -> c1, flooded the same way
+    "routed-to-bridge-flooded": (("ip", "prerouting"), ("ip", "forward"), ("ip", "postrouting"),
+                                 ("bridge", "output"), ("bridge", "postrouting")),
+    # c1 -> c1 through the bridge (hairpin mode on its port): out by the port it came in by
+    "hairpin": (("bridge", "prerouting"), ("ip", "prerouting"), ("bridge", "forward"),
+                ("ip", "forward"), ("bridge", "postrouting"), ("ip", "postrouting")),
 }
+
+# Keys that ask more of a journey than its hook order (``grader.path_problem`` checks it).
+# "flooded": it left the bridge by two ports or more (br_flood clones the frame: the hooks
+# from the bridge's first out hook on come once per port, in port order); a path without
+# this mark is left by one port.  "hairpin": its bridge FORWARD names the same port as in
+# and out device ("bridged" takes a hairpin frame too: its hooks are in that order).
+PATH_KIND = {"local-to-bridge-flooded": "flooded", "routed-to-bridge-flooded": "flooded",
+             "hairpin": "hairpin"}
 
 
 def hook_of(family: str, chain: str) -> str | None:

@@ -22,9 +22,21 @@ phrases.define({
     "story.nat_capture": "Its {field} went from {old} to {new} at {hook}: the capture on {seen} "
                          "shows it (no chain dump does).",
     "story.no_hook": "No netfilter hook reported it.",
+    "story.flooded": "The bridge {bridge} floods it: a copy left by each of {ports} (derived: "
+                     "the kernel reported this one packet at bridge {hook} once for each of "
+                     "those ports). Its destination MAC {mac} is not a broadcast, and a bridge "
+                     "floods such a frame only while it has not learnt which port {mac} is "
+                     "behind.",
+    "story.flooded_group": "The bridge {bridge} floods it: a copy left by each of {ports} "
+                           "(derived: the kernel reported this one packet at bridge {hook} once "
+                           "for each of those ports); its destination MAC {mac} is a broadcast "
+                           "or multicast address.",
 })
 
 _MAX_DECISIONS = 3
+# the sentences of one port a frame leaves the bridge by: a flood's story tells them as one
+_BRIDGE_OUT = ("explain.where.bridge_forward", "explain.where.bridge_output",
+               "explain.where.bridge_flood", "explain.where.bridge_flood_copy")
 
 
 def tell(journeys: list[dict], explainer, conntrack: list[dict]) -> None:
@@ -40,8 +52,7 @@ def story(s: dict, notes, explainer) -> list:
     if notes is None or notes.entered is None:
         out.append(m("story.no_hook"))
     else:
-        out.append(notes.entered)
-        out += notes.decisions[:_MAX_DECISIONS]
+        out += _flood_told([notes.entered, *notes.decisions], s, explainer)[:1 + _MAX_DECISIONS]
         out += notes.nat
         if notes.ct is not None and notes.ct.id != "explain.ct.new":
             out.append(notes.ct)        # a later packet's or a reply's mapping
@@ -88,3 +99,26 @@ def _with_port(s: dict, n: dict):
 def _plain(v):
     """An argument as a set can hold it (a phrase by its text)."""
     return v.text() if isinstance(v, phrases.Msg) else v
+
+
+def _flood_told(said: list, s: dict, explainer) -> list:
+    """The entry and decisions, with a frame's ports told as one flood when it left the
+    bridge by two ports or more (the summary's ``left_by``)."""
+    ports = s.get("left_by") or []
+    if len(ports) < 2:
+        return said
+    j = explainer.journey(s.get("id"))
+    mac = ((j.mac_out if j else None) or "?").lower()
+    hook = next((h.upper() for f, h in s.get("path", []) if f == "bridge"
+                 and h in ("forward", "output")), "OUTPUT")
+    group = mac != "?" and int(mac.split(":")[0], 16) & 1
+    flood = m("story.flooded_group" if group else "story.flooded",
+              bridge=explainer.masters.get(ports[0]) or "?", ports=ports, hook=hook, mac=mac)
+    out: list = []
+    for x in said:
+        if x.id not in _BRIDGE_OUT:
+            out.append(x)
+        elif flood is not None:
+            out.append(flood)
+            flood = None
+    return out
