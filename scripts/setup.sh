@@ -15,6 +15,7 @@ fi
 declare -A PKG=(
   [iptables]=iptables [ebtables]=ebtables [nft]=nftables [ip]=iproute2
   [ping]=iputils-ping [telnet]=telnet [nc]=netcat-openbsd [conntrack]=conntrack
+  [curl]=curl   # the http traffic kind
   [chromium]=chromium [unshare]=util-linux [setpriv]=util-linux [python3]=python3
   [node]=nodejs [redis-server]=redis-server
   [tshark]=tshark [capinfos]=tshark   # the pcap-ng export's test reads the file with them

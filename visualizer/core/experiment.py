@@ -19,11 +19,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import dockersets, errors, lessons, rulecheck
+from .traffic import LISTEN_PROTOS as LISTEN_KINDS
 
 PLAIN = "_plain"                 # the base "lesson" of an experiment on the plain docker bridge
 PLAIN_TOPOLOGY, PLAIN_RULESETS = "docker-bridge", ("docker",)
-PROTOS = ("icmp", "tcp", "udp")
-LISTEN_PROTOS = ("tcp", "udp")
+PROTOS = ("icmp", "tcp", "udp", "http")
+LISTEN_PROTOS = LISTEN_KINDS     # tcp, udp, http (the lab's server of one fixed response)
 MAX_ITEMS = lessons.MAX_TRAFFIC_ITEMS
 MAX_LISTENERS = 4
 MAX_SYSCTLS = 8
@@ -47,6 +48,9 @@ _DEV = re.compile(r"net\.ipv4\.conf\.([^.]+)\.([a-z_]+)")
 _BASE = re.compile(r"([a-z0-9][a-z0-9-]{0,99})(?::(\d{1,5}))?")
 
 
+_PROTO_OF = {"ping": "icmp", "tcp": "tcp", "udp": "udp", "http": "http"}   # kind -> proto
+
+
 class ExperimentError(errors.InputError):
     """A value of an experiment it will not run; the message names the field."""
 
@@ -68,7 +72,8 @@ class Experiment:
                 "sysctls": [{"ns": n, "name": k, "value": v} for n, k, v in self.sysctls],
                 "listeners": [{"ns": n, "proto": p, "port": port}
                               for n, p, port in self.listeners],
-                "traffic": [{"from": t.src, "to": t.dst, "proto": t.proto, "port": t.port,
+                "traffic": [{"from": t.src, "to": t.dst, "proto": _PROTO_OF.get(t.kind),
+                             "port": t.port,
                              "count": t.count, "size": t.size, "ttl": t.ttl}
                             for t in self.traffic],
                 "docker": self.docker}
@@ -203,7 +208,7 @@ def _listener(field: str, raw: dict, names: list[str]) -> tuple[str, str, int]:
     ns = _ns(f"{field}.ns", raw.get("ns"), names)
     proto = raw.get("proto", "tcp")
     if proto not in LISTEN_PROTOS:
-        _fail(f"{field}.proto", f"tcp or udp, not {str(proto)[:20]!r}")
+        _fail(f"{field}.proto", f"{', '.join(LISTEN_PROTOS)}, not {str(proto)[:20]!r}")
     return ns, proto, _int(f"{field}.port", raw.get("port"), 1, 65535)
 
 
@@ -221,17 +226,23 @@ def _traffic(field: str, raw: dict, names: list[str]) -> lessons.Traffic:
         _fail(f"{field}.proto", f"one of {', '.join(PROTOS)}, not {str(proto)[:20]!r}")
     port = 0
     if proto != "icmp":
-        port = _int(f"{field}.port", raw.get("port"), 1, 65535)
+        port = _int(f"{field}.port", raw.get("port"), 1, 65535,
+                    default=80 if proto == "http" else None)
     elif raw.get("port") not in (None, 0):
         _fail(f"{field}.port", "icmp has no port")
-    count = _int(f"{field}.count", raw.get("count"), 1, MAX_COUNT, default=1 if proto == "tcp" else 3)
-    if proto == "tcp" and count != 1:
-        _fail(f"{field}.count", "a TCP item opens one connection (count 1)")
+    one = proto in ("tcp", "http")
+    count = _int(f"{field}.count", raw.get("count"), 1, MAX_COUNT, default=1 if one else 3)
+    if one and count != 1:
+        _fail(f"{field}.count", "a TCP item opens one connection (count 1)" if proto == "tcp"
+              else "an HTTP item makes one request (count 1)")
     size = _int(f"{field}.size", raw.get("size"), 0, MAX_SIZE, default=0)
-    if proto == "tcp" and size:
-        _fail(f"{field}.size", "a TCP connection test sends no payload")
+    if one and size:
+        _fail(f"{field}.size", "a TCP connection test sends no payload" if proto == "tcp"
+              else "an HTTP item sends a plain GET, no payload")
     ttl = _int(f"{field}.ttl", raw.get("ttl"), 0, MAX_TTL, default=0)
-    kind = {"icmp": "ping", "tcp": "tcp", "udp": "udp"}[proto]
+    if proto == "http" and ttl:
+        _fail(f"{field}.ttl", "curl sets no TTL: an HTTP item takes none")
+    kind = {v: k for k, v in _PROTO_OF.items()}[proto]
     return lessons.Traffic(kind=kind, src=src, dst=str(addr), count=count, port=port,
                            tool="nc" if proto == "tcp" else "", size=size, ttl=ttl)
 

@@ -6,14 +6,19 @@ journey came back, optionally of one kind), ``ct_related`` (the kernel marked a
 packet of the run conntrack state related), ``refused`` (a TCP connection was
 refused, not timed out: the run's ``refused`` count or an ICMP error / reset seen)
 and ``left_by`` (the bridge ports a frame left by, from the oif of bridge OUTPUT
-and POSTROUTING events).  ``validate`` checks a step's values when its lesson loads.
+and POSTROUTING events).  ``http_status`` and ``http_body`` read an ``http`` item's
+response as curl printed it (the result's ``http_status``, ``http_body``; with none,
+``http_error`` says whether the connection was refused or the request timed out).
+``validate`` checks a step's values when its lesson loads.
 """
 from __future__ import annotations
 
 from . import phrases
 
 ICMP_ERRORS = {"port-unreachable": (3, 3), "admin-prohibited": (3, 13)}
-KEYS = ("no_nflog", "icmp_error", "ct_related", "refused", "left_by")
+KEYS = ("no_nflog", "icmp_error", "ct_related", "refused", "left_by", "http_status",
+        "http_body")
+MAX_BODY_TEXT = 200
 
 phrases.define({
     "grade.no_nflog.want": "not logged: {prefixes}",
@@ -36,6 +41,13 @@ phrases.define({
     "grade.left_by.got": "left by {ports}",
     "grade.left_by.got_missing": "left by {ports}; not by {missing}",
     "grade.left_by.none": "no frame left a bridge port",
+    "grade.http_status.want": "an HTTP response with status {status}",
+    "grade.http_status.got": "HTTP status {status}",
+    "grade.http_body.want": "the response's body contains {text}",
+    "grade.http_body.got": "body: {body}",
+    "grade.http.none": "no HTTP response",
+    "grade.http.none_refused": "no HTTP response: the connection was refused",
+    "grade.http.none_timed_out": "no HTTP response: the request timed out",
 })
 
 
@@ -113,8 +125,32 @@ def left_by(e, run, ports):
                  else phrases.msg("grade.left_by.got", ports=got), not missing)
 
 
+def _no_response(run):
+    why = run.result.get("http_error")
+    return phrases.msg({"refused": "grade.http.none_refused",
+                        "timed out": "grade.http.none_timed_out"}.get(why, "grade.http.none"))
+
+
+def http_status(e, run, want):
+    from .grader import Check
+    got = run.result.get("http_status") or 0
+    return Check("http_status", phrases.msg("grade.http_status.want", status=want),
+                 phrases.msg("grade.http_status.got", status=got) if got
+                 else _no_response(run), got == want)
+
+
+def http_body(e, run, text):
+    from .grader import Check
+    body = run.result.get("http_body") or ""
+    said = phrases.msg("grade.http_body.got", body=body.strip()[:MAX_BODY_TEXT]) \
+        if run.result.get("http_status") else _no_response(run)
+    return Check("http_body", phrases.msg("grade.http_body.want", text=text), said,
+                 bool(run.result.get("http_status")) and text in body)
+
+
 CHECKS = {"no_nflog": no_nflog, "icmp_error": icmp_error, "ct_related": ct_related,
-          "refused": refused, "left_by": left_by}
+          "refused": refused, "left_by": left_by, "http_status": http_status,
+          "http_body": http_body}
 
 
 def validate(expect: dict, where: str) -> None:
@@ -132,3 +168,11 @@ def validate(expect: dict, where: str) -> None:
     for key in ("ct_related", "refused"):
         if key in expect and not isinstance(expect[key], bool):
             raise LessonError(f"{where}: expect.{key} is true or false, not {expect[key]!r}")
+    v = expect.get("http_status")
+    if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not 100 <= v <= 599):
+        raise LessonError(f"{where}: expect.http_status is a status code from 100 to 599, "
+                          f"not {v!r}")
+    v = expect.get("http_body")
+    if v is not None and (not isinstance(v, str) or not 0 < len(v) <= MAX_BODY_TEXT):
+        raise LessonError(f"{where}: expect.http_body is a text of 1 to {MAX_BODY_TEXT} "
+                          f"characters the body contains, not {v!r}")

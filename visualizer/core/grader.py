@@ -18,7 +18,8 @@ from .phrases import Msg
 
 EXPECT_KEYS = ("ok", "path", "reply_path", "drop", "last", "hit", "hit_rule", "nat",
                "nat_field", "nat_new", "nat_first_only", "no_family", "conntrack", "arp_seen",
-               "nflog", "hooks", "no_nflog", "icmp_error", "ct_related", "refused", "left_by")
+               "nflog", "hooks", "no_nflog", "icmp_error", "ct_related", "refused", "left_by",
+               "http_status", "http_body")
 
 
 phrases.define({

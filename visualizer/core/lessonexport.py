@@ -52,8 +52,8 @@ def action_table(a: lessons.Action) -> dict:
     if a.ns != "host":
         out["ns"] = a.ns
     if a.kind == "listen":
-        if a.value == "udp":
-            out["proto"] = "udp"
+        if a.value in ("udp", "http"):
+            out["proto"] = a.value
     elif a.value:
         out["value"] = a.value
     return out

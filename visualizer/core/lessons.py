@@ -21,7 +21,7 @@ from . import dockersets, gradekeys, model
 from .config import DEFAULT_LESSONS_DIR
 from .topology import Topology
 from .traffic import MAX_TRAFFIC_ITEMS, TRAFFIC_KINDS, LessonError, Traffic  # noqa: F401
-from .traffic import items as traffic_items
+from .traffic import check_listener, listen_command, items as traffic_items
 
 DEFAULT_DIR = DEFAULT_LESSONS_DIR
 ACTION_KINDS = ("iptables", "ebtables", "nft", "sysctl", "listen", "ip", "bridge", "inspect")
@@ -51,7 +51,7 @@ class Action:
         if self.kind == "inspect":
             return f"{self.ns}# {self.args}"
         if self.kind == "listen":
-            return f"{self.ns}# nc {'-u ' if self.value == 'udp' else ''}-l -k {self.args}"
+            return f"{self.ns}# {listen_command(self.value, self.args)}"
         return f"{self.ns}# {self.kind} {self.args}"
 
 
@@ -211,6 +211,8 @@ def _action(raw: dict) -> Action:
         tool_argv(kind, str(raw[kind]))
     if kind == "inspect":
         inspect_argv(str(raw[kind]))
+    if kind == "listen":
+        check_listener(str(raw[kind]), raw.get("proto", "tcp"))
     return Action(kind=kind, args=str(raw[kind]), ns=raw.get("ns", "host"),
                   value=str(raw.get("value", raw.get("proto", ""))))   # listen: proto udp
 

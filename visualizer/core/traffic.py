@@ -1,13 +1,15 @@
-"""A step's traffic: what a namespace sends (ping, tcp, udp), as an argv, and a
+"""A step's traffic: what a namespace sends (ping, tcp, udp, http), as an argv, and a
 ``traffic`` table or list of tables read from ``lesson.toml``.  Pure."""
 from __future__ import annotations
 
+import ipaddress
 import shlex
 from dataclasses import dataclass, field, replace
 
 from . import errors, gradekeys
 
-TRAFFIC_KINDS = ("ping", "tcp", "udp", "none")
+TRAFFIC_KINDS = ("ping", "tcp", "udp", "http", "none")
+HTTP_CONNECT_S, HTTP_MAX_S = 2, 3  # curl gives up connecting, and on the whole request
 MAX_TRAFFIC_ITEMS = 6         # traffic items one step (or experiment) runs in order
 MAX_BETWEEN = 12              # actions a traffic list may hold between (and after) them
 
@@ -19,7 +21,7 @@ class LessonError(errors.InputError):
 
 @dataclass(frozen=True)
 class Traffic:
-    kind: str = "ping"          # ping | tcp | udp | none
+    kind: str = "ping"          # ping | tcp | udp | http | none
     src: str = "c1"             # namespace that sends
     dst: str = ""               # address
     count: int = 3
@@ -46,6 +48,10 @@ class Traffic:
         if self.kind == "udp":
             return ["udp-send", self.dst, str(self.port), str(self.count),
                     str(self.size or 16), str(self.ttl)]
+        if self.kind == "http":     # one GET; -i prints the status line and headers
+            return ["curl", "-sS", "-i", "--noproxy", "*", "--connect-timeout",
+                    str(HTTP_CONNECT_S), "--max-time", str(HTTP_MAX_S),
+                    f"http://{self.dst}:{self.port or 80}/"]
         return []
 
     def describe(self) -> str:
@@ -54,8 +60,28 @@ class Traffic:
     @property
     def proto(self) -> str | None:
         """The protocol of the packets it sends: what a step's expectations are about."""
-        return {"ping": "icmp", "tcp": "tcp", "udp": "udp"}.get(self.kind)
+        return {"ping": "icmp", "tcp": "tcp", "udp": "udp", "http": "tcp"}.get(self.kind)
 
+
+
+LISTEN_PROTOS = ("tcp", "udp", "http")
+
+
+def check_listener(port: str, proto: str) -> None:
+    """A listener: a port, and ``proto`` tcp (nc, the default), udp (nc -u) or http (the
+    lab's own server of one fixed response, ``lab/httpserve.py``)."""
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise LessonError(f"a listener's port is from 1 to 65535, not {port!r}")
+    if proto not in LISTEN_PROTOS:
+        raise LessonError(f"a listener's proto is one of {', '.join(LISTEN_PROTOS)}, "
+                          f"not {proto!r}")
+
+
+def listen_command(proto: str, port: str) -> str:
+    """What a listener runs, as a step shows it."""
+    if proto == "http":
+        return f"http-serve {port}"
+    return f"nc {'-u ' if proto == 'udp' else ''}-l -k {port}"
 
 
 TRAFFIC_KEYS = {f for f in Traffic.__dataclass_fields__} - {"before", "after"} | {"from", "to"}
@@ -101,6 +127,8 @@ def items(where: str, raw, action=None) -> tuple[Traffic, ...]:
         traffic = Traffic(**t, before=tuple(pending))
         if traffic.kind not in TRAFFIC_KINDS:
             raise LessonError(f"{at}: unknown traffic kind {traffic.kind!r}")
+        if traffic.kind == "http":
+            traffic = _http(at, traffic)
         out.append(traffic)
         pending = []
     if not out or any(a.kind != "inspect" for a in pending):
@@ -109,6 +137,18 @@ def items(where: str, raw, action=None) -> tuple[Traffic, ...]:
     if pending:
         out[-1] = replace(out[-1], after=tuple(pending))
     return tuple(out)
+
+
+def _http(at: str, t: Traffic) -> Traffic:
+    """An ``http`` item: one request to an IPv4 address (the URL curl gets is built from
+    it), port 80 unless it names one."""
+    try:
+        ipaddress.IPv4Address(t.dst)
+    except ValueError:
+        raise LessonError(f"{at}: an http item goes 'to' an IPv4 address, not {t.dst!r}") from None
+    if not 0 <= t.port <= 65535:
+        raise LessonError(f"{at}: 'port' is from 1 to 65535, not {t.port}")
+    return replace(t, port=t.port or 80, count=1)
 
 
 def _between(at: str, item: dict, action):

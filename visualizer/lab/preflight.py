@@ -28,6 +28,7 @@ BINARIES = {
     "unshare": "util-linux", "iptables": "iptables", "iptables-restore": "iptables",
     "ebtables": "ebtables", "nft": "nftables", "ping": "iputils-ping",
     "telnet": "telnet", "nc": "netcat-openbsd", "conntrack": "conntrack",
+    "curl": "curl",         # the http traffic kind
 }
 ROOT_BINARIES = {"setpriv": "util-linux"}     # needed only to drop root
 PACKAGE = Path(__file__).resolve().parents[1]  # the visualizer package

@@ -75,10 +75,7 @@ async def apply_action(sb: Sandbox, a: lessons.Action):
     elif a.kind in lessons.TOOL_VERBS:      # ip neigh ..., bridge fdb ...: one argv
         await commands.run(lessons.tool_argv(a.kind, a.args), ns=sb.ns(a.ns), timeout=5)
     elif a.kind == "listen":
-        udp = ["-u"] if a.value == "udp" else []
-        proc = await commands.spawn(["nc", *udp, "-l", "-k", a.args], ns=sb.ns(a.ns))
-        sb.procs.append(proc)
-        await asyncio.sleep(0.05)   # let it bind before traffic starts
+        sb.procs.append(await traffic.listen(sb.ns(a.ns), a))
 
 
 async def configure(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
@@ -297,8 +294,8 @@ def combined(done: list) -> dict:
             "output": "\n".join(r["output"] for r in res),
             "command": "\n".join(r["command"] for r in res),
             "inspect": [x for r in res for x in r.get("inspect", [])],
-            "items": [{k: r.get(k) for k in ("ok", "transmitted", "received", "refused",
-                                             "command", "output")} for r in res]}
+            "items": [{k: r.get(k) for k in (*traffic.ITEM_KEYS, "command", "output")}
+                      for r in res]}
 
 
 def grade_items(done: list, events: list, result: dict) -> list:
@@ -309,7 +306,7 @@ def grade_items(done: list, events: list, result: dict) -> list:
         end = done[n][2] if n < len(done) else len(events)
         mine = events[first:end]
         ids = {e.get("journey") for e in mine}
-        part = {**result, **{k: res.get(k) for k in ("ok", "transmitted", "received")},
+        part = {**result, **{k: res.get(k) for k in traffic.ITEM_KEYS},
                 "journeys": [j for j in result.get("journeys", []) if j.get("id") in ids]}
         g = grader.Expectation(dict(item.expect), item.proto, item.dst).grade(mine, part)
         for c in g.checks:
