@@ -135,6 +135,12 @@ def test_the_captured_flood_passes_and_the_learnt_ping_does_not_flood(captured):
     assert "story.flooded" not in [m["id"] for m in second["story_msgs"]]
 
 
+def test_the_lesson_steps_grade_the_captured_run(captured):
+    step = lessons.get("bridge-flood").step(2)
+    g = grader.grade(step, captured["events"], captured["result"])
+    assert g.passed, [c.as_dict() for c in g.failures()]
+
+
 # -- the story, on explained events ------------------------------------------------------
 def _explain(ex, js, jid, family, hook, oif, table="filter"):
     e = Event(where=Where(source="nftrace", family=family, table=table, chain=hook.upper(),
