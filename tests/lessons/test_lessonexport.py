@@ -61,7 +61,8 @@ def test_a_plain_bridge_run_becomes_a_docker_bridge_lesson_expecting_what_it_saw
                                "port": 5353}
     assert step["expect"] == {"ok": False, "path": "bridge-to-routed", "conntrack": True,
                               "nat": "ip nat POSTROUTING", "nat_field": "src",
-                              "nat_new": "203.0.113.10"}
+                              "nat_new": "203.0.113.10", "refused": True,
+                              "icmp_error": False, "ct_related": False}
     assert set(step["expect"]) <= set(grader.EXPECT_KEYS) and "actions" not in step
     before, after = lessons.split_text(files["step1.md"])
     assert "203.0.113.10" not in before and "bridge-to-routed" not in before   # no giveaway
@@ -122,20 +123,29 @@ def test_an_early_step_leaves_later_elements_out():
         not any(v["name"].startswith("veth-c") for v in topo["veth"])
 
 
-def test_several_items_each_expect_their_own_observations():
-    exp, result, events = udp_run()
+def then_a_ping(result, events, journey_id):
+    """The UDP run followed by a ping item (its events and journey ``journey_id``, right
+    after the run's events): the two-item experiment and all the events."""
     exp = experiment.check({"traffic": [
         {"from": "c2", "to": "203.0.113.1", "proto": "udp", "port": 5353, "count": 2},
         {"from": "c2", "to": "203.0.113.1", "proto": "icmp", "count": 1}]}, KNOWN, ROOT)
-    icmp = [dict(e, seq=5 + i, journey=2, proto="icmp") for i, e in enumerate(events[:4])]
-    result["journeys"].append(journey(2, "icmp", "request", OUT, 5))
+    first = len(events)
+    icmp = [dict(e, seq=first + i, journey=journey_id, proto="icmp") for i, e in enumerate(events[:4])]
+    result["journeys"].append(journey(journey_id, "icmp", "request", OUT, first))
     result["items"] = [{"ok": False, "transmitted": 2, "received": 0, "refused": 2},
                        {"ok": True, "transmitted": 1, "received": 1}]
-    _, files, data = exported(exp, result, events + icmp)
+    return exp, events + icmp
+
+
+def test_several_items_each_expect_their_own_observations():
+    _, result, events = udp_run()
+    exp, events = then_a_ping(result, events, 2)
+    _, files, data = exported(exp, result, events)
     first, second = data["steps"][0]["traffic"]
     assert "expect" not in data["steps"][0]
     assert first["expect"]["ok"] is False and first["expect"]["nat"] == "ip nat POSTROUTING"
-    assert second["expect"] == {"ok": True, "path": "bridge-to-routed", "conntrack": False}
+    assert second["expect"] == {"ok": True, "path": "bridge-to-routed", "conntrack": False,
+                                "icmp_error": False, "ct_related": False}
     assert "2. c2 pings 203.0.113.1 (count: 1): it got through" in files["step1.md"]
 
 

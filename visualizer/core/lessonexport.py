@@ -15,7 +15,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from . import dockersets, experiment, lessonobserve, lessons, phrases, tomlwrite
+from . import dockersets, experiment, lessonobserve, lessons, observekeys, phrases, tomlwrite
 from .experiment import Experiment
 from .lessontext import after_text, before_text, describe_item
 
@@ -132,9 +132,11 @@ def rule_files(lesson: lessons.Lesson) -> dict:
 
 
 def expectations(exp: Experiment, result: dict, events: list) -> list[dict]:
-    """Each traffic item's ``expect``, from what the run observed."""
+    """Each traffic item's ``expect``, from what the run observed: every key the run gives
+    a value for that the grader passes on it (the newer keys: ``observekeys``)."""
     slices = lessonobserve.item_slices(exp.traffic, result, events)
-    return [lessonobserve.observed(t, part, mine, events)
+    return [{**lessonobserve.observed(t, part, mine, events),
+             **observekeys.observed(t, part, mine, events)}
             for t, (part, mine) in zip(exp.traffic, slices)]
 
 
