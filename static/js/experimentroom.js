@@ -67,15 +67,16 @@ export function describe(f, R = S.room) {
 }
 
 // The experiment page, opened for room `code` (page_data.workshop): it says it is the room's,
-// and the room's gotos (to another experiment, or back to a lesson step) go to the page's
-// `onGoto(url, msg)` instead of workshop.js's own navigation (without one, workshop.js goes
-// to `url`). The socket stays workshop.js's: one a page, counted once. -> {code, leave()}.
+// and hears each goto of the room (to another experiment, or back to a lesson step) before
+// workshop.js follows it: `onGoto({url, msg})` returning true keeps the page (it took the
+// goto in place); otherwise workshop.js loads `url`. The socket stays workshop.js's: one a
+// page, counted once on the board. -> {code, leave()}.
 export function joinRoom(code, { onGoto } = {}) {
   const banner = el("section", { id: "room-banner", class: "room-banner", role: "region", "aria-label": S.room.banner },
     el("strong", { text: t(S.room.onExperiment, { code }) }), " ", el("span", { text: S.room.follows }));
   const old = $("room-banner");
   if (old) old.replaceWith(banner); else document.querySelector("main").prepend(banner);
-  const listen = (e) => { if (onGoto) { e.preventDefault(); onGoto(e.detail.url, e.detail.msg); } };
+  const listen = (e) => { if (onGoto && onGoto(e.detail) === true) e.preventDefault(); };
   window.addEventListener(GOTO_EVENT, listen);
   return { code, leave: () => { window.removeEventListener(GOTO_EVENT, listen); banner.remove(); } };
 }

@@ -201,14 +201,16 @@ def experiment_runs(workshop, runs) -> dict:
     """A learner's runs of an experiment since the room was sent its own
     (``Workshop.experiment_at``), as flat row fields (a run of an experiment is no
     lesson step's cell); none while the room is on a lesson step.  ``exp_outcome`` is
-    the first request journey's, as the kernel's events showed it; ``exp_same``: the
-    latest run is the experiment as sent (false: the learner changed it on the page)."""
+    the first request journey's (past the ARP that leads it), as the kernel's events
+    showed it; ``exp_same``: the latest run is the experiment as sent (false: the
+    learner changed it on the page)."""
     since = workshop.experiment_at if workshop.experiment else None
     mine = [r for r in runs if since and (r.result or {}).get("experiment")
             and r.created >= since]
     last = mine[-1] if mine else None
     res = (last.result or {}) if last else {}
-    first = next((j for j in res.get("journeys", []) if j.get("direction") == "request"), None)
+    asked = [j for j in res.get("journeys", []) if j.get("direction") == "request"]
+    first = next((j for j in asked if j.get("proto") != "arp"), asked[0] if asked else None)
     return {"exp_runs": len(mine), "exp_run": last.uid if last else None,
             "exp_ok": bool(res.get("ok")) if last else None,
             "exp_outcome": first.get("outcome") if first else None,

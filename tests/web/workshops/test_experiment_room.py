@@ -13,7 +13,7 @@ from django.test import Client
 from visualizer.workshops import room as workshops
 
 from ..support import collect_run, communicator, use_lab
-from .roomlab import RoomLab
+from .roomlab import DROPPED, RoomLab
 from .test_workshops import (LESSONS, browser_join, instructor_session,  # noqa: F401
                              receive_type, receive_update, setup_room)
 
@@ -33,9 +33,13 @@ class ExperimentRoomLab(RoomLab):
                 "captures": {}, "output": "", "command": "", "experiment": fields}
 
 
+# the ARP that leads the traffic is a request journey too: the outcome is the datagram's
+ARP = {"id": 1, "direction": "request", "proto": "arp", "outcome": "delivered"}
+
+
 @pytest.fixture
 def lab(monkeypatch):
-    return use_lab(monkeypatch, ExperimentRoomLab())
+    return use_lab(monkeypatch, ExperimentRoomLab(journeys=[ARP, {**DROPPED[0], "id": 2}]))
 
 
 async def run_experiment(session, fields) -> dict:

@@ -94,5 +94,8 @@ export function answered(msg) {
   pending = false;
   $("exp-status").textContent = "";
   if (msg.type === "board.error") showError(errorText(msg));
-  else if (msg.experiment) { $("exp-link").value = ""; preview(null); }
+  else if (msg.experiment) {            // sent: the form empties, an earlier refusal goes
+    $("exp-link").value = ""; preview(null);
+    $("board-error").hidden = true;
+  }
 }
