@@ -89,7 +89,9 @@ def test_fast_rule_index_matches_the_tools_and_bad_rules_fail(live_lab):
     assert out["lessons"], "no lessons loaded"
     for slug, res in out["lessons"].items():
         assert res["fast_equals_tools"], f"{slug}: rule texts differ from iptables-save/nft list"
-        assert res["rules"] > 20
+        # the sandbox's 14 trace probes and the lesson's own (firewall-by-hand loads no
+        # docker rules: its 3 are all)
+        assert res["rules"] > 15
         assert res["chains_missing"] == [], f"{slug}: chain policies not loaded"
     # The hook model's priorities are the kernel's (bridge filter OUTPUT is -200 under
     # ebtables-nft), and the probes sit strictly ahead of every table.
