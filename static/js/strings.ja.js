@@ -271,6 +271,7 @@ export const CATALOGUE = {
     back: "自分のステップに戻る",
   },
   room: {
+    at: "ルームの実験に参加中",
     basePlain: "素の docker ブリッジから開始", base: "{lesson} のステップ {step} から開始",
     baseEnd: "{lesson} の最後から開始", docker: "docker のルール: {docker}",
     traffic: "トラフィック: {from} → {to} ({proto}、回数 {count})",

@@ -284,6 +284,7 @@ export const EN = {
   // an experiment sent to a workshop's room (static/js/experimentroom.js; the board's
   // visualizer/workshops/static/workshops/boardexperiment.js)
   room: {
+    at: "on the room's experiment",
     basePlain: "Starts from the plain docker bridge", base: "Starts from {lesson} step {step}",
     baseEnd: "Starts from the end of {lesson}", docker: "Docker rules: {docker}",
     traffic: "Traffic: {from} → {to} ({proto}, count {count})",

@@ -271,6 +271,7 @@ export const CATALOGUE = {
     back: "返回你的步骤",
   },
   room: {
+    at: "在教室的实验中",
     basePlain: "从普通的 docker 网桥开始", base: "从 {lesson} 第 {step} 步开始",
     baseEnd: "从 {lesson} 的末尾开始", docker: "docker 规则：{docker}",
     traffic: "流量：{from} → {to}（{proto}，次数 {count}）",

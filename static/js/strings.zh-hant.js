@@ -271,6 +271,7 @@ export const CATALOGUE = {
     back: "回到你的步驟",
   },
   room: {
+    at: "在全場的實驗中",
     basePlain: "從一般的 docker 橋接器開始", base: "從 {lesson} 步驟 {step} 開始",
     baseEnd: "從 {lesson} 的結尾開始", docker: "docker 規則：{docker}",
     traffic: "流量：{from} → {to}（{proto}，次數 {count}）",

@@ -43,6 +43,7 @@ EXPECT_KEYS = {
     "ct_related": "bool: a packet in conntrack state related was traced",
     "refused": "bool: the connection was refused, not timed out",
     "left_by": "list of bridge ports a frame left by",
+    "captured": "table of capture device to a frame count or bool: what its capture saw",
 }
 BOOL_KEYS = ("ok", "nat_first_only", "conntrack", "arp_seen", "ct_related", "refused")
 WHERE_KEYS = ("drop", "hit", "nat")

@@ -155,7 +155,9 @@ CHECKS = {"no_nflog": no_nflog, "icmp_error": icmp_error, "ct_related": ct_relat
 
 def validate(expect: dict, where: str) -> None:
     """A clear error for a bad value of one of these keys (raises LessonError)."""
+    from . import gradecapture
     from .traffic import LessonError
+    gradecapture.validate(expect, where)
     for key in ("no_nflog", "left_by"):
         v = expect.get(key)
         if v is not None and (not isinstance(v, list) or not all(isinstance(x, str) and x

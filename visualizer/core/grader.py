@@ -349,6 +349,8 @@ _CHECKS = {"ok": _ok, "path": _path("request", "path"), "reply_path": _path("rep
            "nat_first_only": _nat_first_only, "no_family": _no_family, "conntrack": _conntrack,
            "arp_seen": _arp_seen, "nflog": _nflog}
 
-from . import gradekeys  # noqa: E402  (its checks use Check, defined above)
+from . import gradecapture, gradekeys  # noqa: E402  (their checks use Check, defined above)
 
+EXPECT_KEYS += gradecapture.KEYS
 _CHECKS.update(gradekeys.CHECKS)
+_CHECKS.update(gradecapture.CHECKS)

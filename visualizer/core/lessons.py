@@ -29,7 +29,8 @@ ACTION_KINDS = ("iptables", "ebtables", "nft", "sysctl", "listen", "ip", "bridge
 INSPECT_OBJECTS = {"ip": ("neigh", "route", "addr", "link"), "bridge": ("fdb", "link"),
                    "arp": ("-e", "-n")}
 # ``ip`` / ``bridge`` actions: the subcommands allowed (never a shell; one argv)
-TOOL_VERBS = {"ip": {"neigh": ("add", "replace", "change", "del", "flush")},
+TOOL_VERBS = {"ip": {"neigh": ("add", "replace", "change", "del", "flush"),
+                     "link": ("set",)},       # ip link set dev docker0 promisc on (only)
               "bridge": {"fdb": ("add", "replace", "del", "flush"),
                          "link": ("set",)}}   # bridge link set dev veth-c1 hairpin on
 AFTER_MARKER = "<!-- after -->"
@@ -226,6 +227,10 @@ def tool_argv(kind: str, args: str) -> list[str]:
             not all(re.fullmatch(r"[A-Za-z0-9.:_/-]{1,64}", w) for w in words):
         said = ", ".join(f"'{o} <{'|'.join(v)}> ...'" for o, v in objs.items())
         raise LessonError(f"a {kind!r} action is {said} in plain words, not {args!r}")
+    if kind == "ip" and words[0] == "link" and (
+            len(words) != 6 or words[2::2] != ["dev", "promisc"] or words[5] not in ("on", "off")):
+        raise LessonError(f"an 'ip link' action is 'link set dev <device> promisc on|off' "
+                          f"(a capture in promiscuous mode, as tcpdump takes one), not {args!r}")
     return [kind, *words]
 
 

@@ -119,7 +119,8 @@ SPOT_FIELDS = (F("run", "str", "the run shown"), F("lesson", "str"), F("step", "
 ROW_DOC = ("ROW, a learner's row: {learner, name, lesson, step, ahead, with_room, sockets "
            "(workshop sockets counted open), socket_seen, active, arrived (ISO times), connected, "
            "state: working|idle|stuck|done, why: fails|time|null, "
-           "idle_s, on_step_s, cells: {\"lesson:step\": CELL}, and while the room is on an "
+           "idle_s, on_step_s, on_experiment (their page is the room's experiment: "
+           "workshop.where), cells: {\"lesson:step\": CELL}, and while the room is on an "
            "experiment (else 0 and nulls) their runs of one since it was sent: exp_runs, "
            "exp_run (the latest's id), exp_ok, exp_outcome (its first request journey's, past "
            "the ARP), "
@@ -136,6 +137,8 @@ WORKSHOP = [
         F("lesson", "str", "the lesson the page shows", True, max_len=100),
         F("step", "int", "its step", True, min=1, max=10_000),
         F("ahead", "bool", "the learner chose to stay ahead of the room"),
+        F("experiment", "bool", "the page is the room's experiment (the experiment page "
+          "opened for the room); lesson and step: the room's step it comes back to"),
     ), "where the learner's page is"),
     M("workshop.state", "workshop", "server", (
         F("code", "str"), F("title", "str"), WHERE, F("lessons", "list"),

@@ -214,7 +214,7 @@ class LearnerConsumer(_Room):
     @database_sync_to_async
     def _where(self, msg) -> dict:
         return room.row(controls.seen(self.learner.pk, msg["lesson"][:100], msg["step"],
-                                      bool(msg["ahead"])))
+                                      bool(msg["ahead"]), bool(msg.get("experiment"))))
 
     @database_sync_to_async
     def _connected(self, delta: int) -> dict | None:

@@ -78,16 +78,19 @@ def remove(workshop: Workshop, pk: int) -> int:
     return lrn.pk
 
 
-def seen(pk: int, lesson: str | None = None, step: int | None = None, ahead=None) -> Learner:
+def seen(pk: int, lesson: str | None = None, step: int | None = None, ahead=None,
+         experiment: bool = False) -> Learner:
     """The learner did something (reported where they are, ran): note when; a new
-    step restarts the time on it."""
+    step (or the room's experiment: ``experiment``) restarts the time on it."""
     lrn = Learner.objects.select_related("workshop").get(pk=pk)
     now = timezone.now()
     fields = ["active"]
     lrn.active = now
-    if lesson is not None and (lrn.lesson, lrn.step) != (lesson, step):
+    if lesson is not None and (lrn.lesson, lrn.step, lrn.on_experiment) != (lesson, step,
+                                                                          experiment):
         lrn.lesson, lrn.step, lrn.arrived = lesson, step, now
-        fields += ["lesson", "step", "arrived"]
+        lrn.on_experiment = experiment
+        fields += ["lesson", "step", "arrived", "on_experiment"]
     if ahead is not None:
         lrn.ahead = bool(ahead)
         fields.append("ahead")

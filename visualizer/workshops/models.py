@@ -72,6 +72,8 @@ class Learner(models.Model):
     lesson = models.CharField(max_length=100, blank=True, default="")   # the page they are on
     step = models.PositiveIntegerField(default=1)
     ahead = models.BooleanField(default=False)     # chose to stay ahead of the room
+    # their page is the room's experiment (lesson and step: the step it comes back to)
+    on_experiment = models.BooleanField(default=False)
     joined = models.DateTimeField(auto_now_add=True)
     # the room at a glance (roomview.py): when we last heard of the learner, when they
     # came to the step they are on, how many of their workshop sockets are open now

@@ -208,10 +208,14 @@ def row(learner: Learner, runs=None, now: float | None = None) -> dict:
     (idle, stuck...: ``roomview.learner_state``)."""
     w = learner.workshop
     runs = list(runs if runs is not None else learner.runs.order_by("created", "pk"))
+    on_exp = bool(w.experiment) and learner.on_experiment
     out = {"learner": learner.pk, "name": learner.name, "lesson": learner.lesson,
            "step": learner.step, "ahead": learner.ahead, "cells": cells(learner, runs),
            **roomview.experiment_runs(w, runs),
-           "with_room": (learner.lesson, learner.step) == (w.lesson, w.step),
+           # on the room's experiment (their page said so), while the room is on one
+           "on_experiment": on_exp,
+           "with_room": on_exp if w.experiment else (
+               (learner.lesson, learner.step) == (w.lesson, w.step) and not learner.on_experiment),
            "sockets": learner.connections, "socket_seen": roomview.iso(learner.socket_seen),
            "active": roomview.iso(learner.active),
            "arrived": roomview.iso(learner.arrived or learner.joined)}

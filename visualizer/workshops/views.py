@@ -146,9 +146,14 @@ def _url_template(name: str, *fields: str) -> str:
     return url
 
 
-def _here(request) -> dict | None:
-    """The lesson step this page shows, which a learner's page reports to the board."""
+def _here(request, code: str = "") -> dict | None:
+    """The lesson step this page shows, which a learner's page reports to the board; on
+    the experiment page opened for the learner's room (``room``), that it is the room's
+    experiment (the page reports the room's step with it)."""
     match = getattr(request, "resolver_match", None)
+    if match is not None and match.url_name == "experiment":
+        asked = str(request.GET.get("room") or "").strip().upper()
+        return {"experiment": True} if code and asked == code else None
     if match is None or match.url_name != "lesson":
         return None
     try:
@@ -181,7 +186,8 @@ def seat(request) -> dict:
         return {}
     return {"seat": {"name": learner.name, "code": learner.workshop.code,
                      "title": learner.workshop.title, "ws_path": "/ws/workshop/",
-                     "here": _here(request), "spotlit": _spotlit(request, learner.workshop),
+                     "here": _here(request, learner.workshop.code),
+                     "spotlit": _spotlit(request, learner.workshop),
                      "urls": {"lesson": _url_template("lesson", "lesson") + "?step={step}",
                               "experiment": reverse("experiment"),
                               "spotlight": _url_template("run", "id") + "?present=1&spotlight=1"}}}

@@ -139,3 +139,38 @@ async def test_joining_a_room_on_an_experiment_lands_on_it(lab):
     assert q["room"] == [w.code] and q["base"] == [BASE]
     assert q["traffic"] == ["c2,203.0.113.10,udp,5353,3,0,0"]
     await board.disconnect()
+
+
+async def test_a_learner_on_the_rooms_experiment_is_there_on_the_board(lab):
+    w, teacher = await setup_room()
+    ann_client, _, ann = await browser_join(w.code, "Ann")
+    board = await communicator(f"/ws/board/{w.code}/", session=await instructor_session(teacher))
+    await receive_type(board, "board.state")
+    await board.send_json_to({"type": "workshop.goto", "lesson": LESSONS[0], "step": 2,
+                              "experiment": EXPERIMENT})
+    await receive_type(board, "board.where")
+    # the experiment page opened for her room says so to workshop.js; opened alone, not
+    q = "traffic=c2,203.0.113.10,udp,5353,,,"
+    r, _ = await page(ann_client, f"{q}&room={w.code}")
+    assert r.context["seat"]["here"] == {"experiment": True}
+    r, _ = await page(ann_client, q)
+    assert r.context["seat"]["here"] is None
+    learner = await communicator("/ws/workshop/", session=ann)
+    assert (await receive_type(learner, "workshop.state"))["where"]["step"] == 2
+    # the page reports the room's step, on its experiment: with the room
+    await learner.send_json_to({"type": "workshop.where", "lesson": LESSONS[0], "step": 2,
+                                "ahead": False, "experiment": True})
+    row = (await receive_update(board, lambda r: r["on_experiment"]))["row"]
+    assert row["with_room"] is True and (row["lesson"], row["step"]) == (LESSONS[0], 2)
+    # the room goes back to the step: she is with it once her step's page says so
+    await board.send_json_to({"type": "workshop.goto", "lesson": LESSONS[0], "step": 2})
+    await receive_type(board, "board.where")
+    await board.send_json_to({"type": "board.refresh"})
+    row = (await receive_type(board, "board.state"))["rows"][0]
+    assert (row["on_experiment"], row["with_room"]) == (False, False)
+    await learner.send_json_to({"type": "workshop.where", "lesson": LESSONS[0], "step": 2,
+                                "ahead": False})
+    row = (await receive_update(board, lambda r: r["with_room"]))["row"]
+    assert row["on_experiment"] is False
+    for c in (board, learner):
+        await c.disconnect()

@@ -71,7 +71,7 @@ function openAttempts(row, s) {
 
 function cellFor(row, s) {
   const c = row.cells[stepKey(s)];
-  const here = row.lesson === s.lesson && row.step === s.step;
+  const here = !row.on_experiment && row.lesson === s.lesson && row.step === s.step;
   if (!c) return el("td", { class: "cell none" + (here ? " here" : ""), text: here ? B.here : "" });
   const rule = c.rules && c.rules.length ? el("code", { class: "rule", text: c.rules.join(" ; ") }) : null;
   const tries = c.attempts > 1 ? el("span", { class: "tries", text: ` ×${c.attempts}` }) : null;
@@ -103,7 +103,7 @@ function renderRow(row) {
       row.ahead ? el("span", { class: "ahead", text: B.ahead }) : null,
       !row.with_room && !row.ahead ? el("span", { class: "away", text: B.away }) : null,
       el("span", { class: `conn ${row.connected ? "on" : "off"}`, text: row.connected ? B.online : B.offline }),
-      el("span", { class: "where", text: t(B.at, { lesson: row.lesson, step: row.step }) }),
+      el("span", { class: "where", text: row.on_experiment ? S.room.at : t(B.at, { lesson: row.lesson, step: row.step }) }),
       el("span", { class: `state ${row.state}`, text: stateText(row) }),
       el("span", { class: "row-controls" },
         controlButton({ class: "small control reset", title: t(B.resetTitle, { name: row.name, lesson: row.lesson, step: row.step }),

@@ -32,9 +32,12 @@ export function expSummary(board, rows) {
 // a learner's cell: how often they ran it, the latest run's first request and where it died
 export function expCell(row, board, urls) {
   if (!board.experiment) return null;
-  if (!row.exp_runs) return el("td", { class: "cell none exp-col", "data-step": "experiment", text: R.cellNone });
+  const here = row.on_experiment ? " here" : "";       // their page is the room's experiment
+  if (!row.exp_runs) {
+    return el("td", { class: `cell none exp-col${here}`, "data-step": "experiment", text: here ? S.board.here : R.cellNone });
+  }
   const outcome = row.exp_outcome ? S.outcome[row.exp_outcome] || row.exp_outcome : null;
-  return el("td", { class: "cell ran exp-col", "data-step": "experiment" },
+  return el("td", { class: `cell ran exp-col${here}`, "data-step": "experiment" },
     el("a", { href: fillUrl(urls.run, { id: row.exp_run }), target: "_blank", rel: "noopener", "data-run": row.exp_run,
       text: t(R.cell, { icon: S.board.statusIcon.ran, n: row.exp_runs }) }),
     outcome ? el("span", { class: "exp-outcome", text: t(R.outcome, { outcome }) }) : null,

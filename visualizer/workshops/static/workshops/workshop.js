@@ -9,7 +9,9 @@ import { S, t } from "../js/strings.js";
 import { GOTO_EVENT, roomExperimentUrl } from "../js/experimentroom.js";
 
 const seat = JSON.parse($("seat-data").textContent);
-const here = seat.here;          // {lesson, step} on a lesson page, else null
+// {lesson, step} on a lesson page, {experiment: true} on the room's experiment page, else null
+const here = seat.here;
+let roomAt = null;               // the room's step (workshop.state): the experiment page reports it
 const ahead = $("stay-ahead");
 const note = $("seat-note");
 const MINE = "nfv-my-step";      // the learner's own step, for the spotlight's way back
@@ -17,7 +19,7 @@ const FOLLOWED = "nfv-room-experiment";   // the room's experiment this tab was 
 window.nfvSeat = { messages: [], paused: false };
 
 document.head.append(el("link", { rel: "stylesheet", href: new URL("./workshop.css", import.meta.url).href }));
-if (here) sessionStorage.setItem(MINE, JSON.stringify(here));
+if (here && here.lesson) sessionStorage.setItem(MINE, JSON.stringify(here));
 
 function go(url) { if (location.pathname + location.search !== url) location.assign(url); }
 const lessonUrl = (w) => fillUrl(seat.urls.lesson, { lesson: w.lesson, step: w.step });
@@ -122,6 +124,7 @@ function onMessage(msg) {
     reconnecting(msg.state !== "live");
   } else if (msg.type === "workshop.state") {
     reconnecting(false);
+    roomAt = msg.where;
     paused(!!msg.paused && !msg.closed);
     if (seat.spotlit) spotlightBanner(seat.spotlit, msg.where);
     if (here) report();
@@ -137,10 +140,11 @@ const socket = new JsonSocket(seat.ws_path, onMessage, () => reconnecting(true))
 // the server answers every (re)connect with workshop.state, which reports again
 let reported = 0;
 function report() {
-  if (!here) return;
+  const at = here && here.experiment ? roomAt : here;
+  if (!at) return;
   reported = Date.now();
-  socket.send({ type: "workshop.where", lesson: here.lesson, step: here.step,
-    ahead: !!(ahead && ahead.checked) }).catch(() => {});
+  socket.send({ type: "workshop.where", lesson: at.lesson, step: at.step, ahead: !!(ahead && ahead.checked),
+    ...(here.experiment ? { experiment: true } : {}) }).catch(() => {});
 }
 if (ahead) ahead.addEventListener("change", report);
 // Working on the step (predicting, typing rules, stepping through the replay) is not
