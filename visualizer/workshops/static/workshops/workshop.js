@@ -132,6 +132,8 @@ function onMessage(msg) {
     const onStep = here && here.lesson === msg.where.lesson && here.step === msg.where.step;
     if (msg.experiment && onStep && !(ahead && ahead.checked)
         && sessionStorage.getItem(FOLLOWED) !== JSON.stringify(msg.experiment)) go(experimentUrl(msg.experiment));
+    // the room's experiment page, once the room has gone back to its step (a goto missed)
+    else if (here && here.experiment && !msg.experiment && !(ahead && ahead.checked)) go(lessonUrl(msg.where));
   }
 }
 
