@@ -1,17 +1,35 @@
 // The experiment form's pure part: the form's values -> lab.experiment's fields, those
 // fields -> the permalink's query (experiment_views.experiment_query's format, kept in
-// step with it), and a node pick on the topology (first click: from, second: to).
+// step with it), a node pick (first click: from, second: to), which of a traffic item's
+// fields its protocol takes (core/experiment.py's rules), and the field a server error names.
 export const TRAFFIC_KEYS = ["from", "to", "proto", "port", "count", "size", "ttl"];
+const NUMBERS = ["port", "count", "size", "ttl"];
 
 const lines = (text) => String(text || "").split("\n").map((l) => l.trim()).filter(Boolean);
 const num = (v) => (/^\d+$/.test(String(v)) ? Number(v) : v);
+const blank = (v) => v == null || String(v).trim() === "";
 
-// {base, from, to, proto, port, count, rules, sysctls, listeners} (strings) -> the fields;
+// the fields a protocol's tool takes (core/experiment.py, core/traffic.py): icmp has no
+// port; a TCP item opens one connection (count 1) and sends no payload; every tool sets a TTL
+export function takes(proto) {
+  return { port: proto !== "icmp", count: proto !== "tcp", size: proto !== "tcp", ttl: true };
+}
+
+// one traffic row's values (strings) -> a lab.experiment traffic item; a field the protocol
+// does not take is left out, any other value passed on for the server to check and name
+export function itemOf(row) {
+  const proto = row.proto || "icmp";
+  const ok = takes(proto);
+  const item = { from: row.from, to: String(row.to || "").trim(), proto };
+  for (const k of NUMBERS) {
+    if (ok[k] && !blank(row[k])) item[k] = num(String(row[k]).trim());
+  }
+  return item;
+}
+
+// {base, docker, items: [row], rules, sysctls, listeners} (strings) -> the fields;
 // the server checks every value and names the field, so nothing is refused here
 export function fieldsOf(v) {
-  const item = { from: v.from, to: String(v.to || "").trim(), proto: v.proto || "icmp" };
-  if (item.proto !== "icmp" && String(v.port || "") !== "") item.port = num(v.port);
-  if (String(v.count || "") !== "") item.count = num(v.count);
   const sysctls = lines(v.sysctls).map((raw) => {
     const [head, ...rest] = raw.split("=");
     const k = head.lastIndexOf(":");
@@ -21,7 +39,10 @@ export function fieldsOf(v) {
     const [ns, proto, port] = raw.split(":");
     return { ns, proto, port: num(port ?? "") };
   });
-  return { base: String(v.base || "").trim(), rules: lines(v.rules), sysctls, listeners, traffic: [item] };
+  const f = { base: String(v.base || "").trim(), rules: lines(v.rules), sysctls, listeners,
+    traffic: (v.items || [v]).map(itemOf) };
+  if (v.docker) f.docker = v.docker;
+  return f;
 }
 
 // the fields -> the permalink's [key, value] pairs
@@ -35,17 +56,41 @@ export function permalinkPairs(f) {
   return q;
 }
 
-export function permalink(path, f) {
-  return `${path}?${new URLSearchParams(permalinkPairs(f)).toString()}`;
+// keep: [key, value] pairs of the page's own URL that are not the experiment's (present=1)
+export function permalink(path, f, keep = []) {
+  return `${path}?${new URLSearchParams([...permalinkPairs(f), ...keep]).toString()}`;
 }
 
-// a click on node `name`: the first sets from; the next sets to (the node's first address)
-// when it has one and is not the source, else starts over with it as the source
-export function pick(state, name, nodes) {
+// a click on node `name` (at a pill that means `address`, else the node's first address):
+// the first sets from; the next sets to when the node has an address and is not the
+// source, else starts over with it as the source
+export function pick(state, name, nodes, address = null) {
   const node = nodes.find((n) => n.name === name);
   if (!node) return state;
-  if (state.next === "to" && name !== state.from && node.addresses.length) {
-    return { ...state, to: node.addresses[0], next: "from" };
+  const to = address || node.addresses[0];
+  if (state.next === "to" && name !== state.from && to) {
+    return { ...state, to, toNode: name, next: "from" };
   }
-  return { ...state, from: name, next: "to" };
+  return { from: name, next: "to" };
+}
+
+// the node an address belongs to (the destination's node, for its selected state)
+export function nodeOf(address, nodes) {
+  const n = nodes.find((x) => x.addresses.includes(address));
+  return n ? n.name : null;
+}
+
+// a server error "traffic[1].port: must be from 1 to 65535, not 70000" -> {item: 1, key:
+// "port"}; "rules: ..." -> {key: "rules"}; "sysctls[0].name: ..." -> {key: "sysctls"}
+export function fieldOfError(message) {
+  const m = /^(traffic|rules|sysctls|listeners|base|docker)(?:\[(\d+)\])?(?:\.(\w+))?:/.exec(String(message || ""));
+  if (!m) return null;
+  if (m[1] === "traffic" && m[2] != null) return { item: Number(m[2]), key: m[3] || "from" };
+  return { key: m[1] };
+}
+
+// the permalink's traffic items as the form's rows (strings), at least one
+export function rowsOf(traffic, firstNode = "") {
+  const rows = (traffic || []).map((t) => Object.fromEntries(TRAFFIC_KEYS.map((k) => [k, t[k] == null ? "" : String(t[k])])));
+  return rows.length ? rows : [{ from: firstNode, to: "", proto: "icmp", port: "", count: "1", size: "", ttl: "" }];
 }

@@ -216,7 +216,19 @@ export const EN = {
     run: "{run} of {total} steps run", predicted: " · {right} of {n} predictions right", finished: " · ✓ finished",
   },
   copy: { copy: "copy", copied: "copied" },
-  experiment: { pick: "Pick on the topology: a first click sets From, the next one sets To:", saveLesson: "Save as lesson" },
+  // the experiment page (experiment.js, experimentitems.js, nodepick.js)
+  experiment: {
+    saveLesson: "Save as lesson",
+    idle: "Pick the traffic on the diagram (a source, then a destination) or in the form, then press “Run”: the kernel's trace events will move the packet through the diagram.",
+    addItem: "+ Add a traffic item", item: "Item {n}", remove: "Remove", removeItem: "Remove traffic item {n}",
+    from: "From", to: "To", proto: "Protocol", port: "Port", count: "Count", size: "Size (bytes)", ttl: "TTL",
+    notTaken: { port: "icmp has no port", count: "a TCP item opens one connection", size: "a TCP connection test sends no payload" },
+    pickFrom: "Traffic item {n}: click its source on the diagram (each interface at the edge stands for the node behind it), or fill in the form.",
+    pickTo: "Traffic item {n}: from {from}. Now click its destination.",
+    picked: "Traffic item {n}: from {from} to {to}. Run it, or click again for a new source.",
+    pill: "{node} ({address}, by {iface})", isFrom: "source", isTo: "destination",
+    pillsAre: "On the diagram: {list}.", offDiagram: "Not on the diagram:",
+  },
   // the instructor's board (visualizer/workshops/static/workshops/board.js)
   board: {
     learner: "Learner", step: "{lesson} {step}", stepTryIt: "{lesson} {step} (try it)",

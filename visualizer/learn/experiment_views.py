@@ -17,9 +17,12 @@ from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
 
+from ..core import dockersets, model
 from ..core import experiment as experiment_core
 from ..core import lessons as registry
+from ..core.topology import Topology
 from . import language, pagerooms
+from .config import lab_config
 from .models import Run
 
 
@@ -99,32 +102,59 @@ def _num(text: str):
     return int(text) if text.isdigit() else text
 
 
-def _nodes(exp: dict) -> tuple[list[dict], str]:
-    """The base's namespaces with their addresses (the form's from/to pickers), and an
-    error naming the base when it names no lesson (the page says so, the plain bridge drawn)."""
+def _base_of(exp: dict):
+    """(lesson, step number) the experiment starts from, and an error naming the base when
+    it names no lesson (the page says so, the plain bridge drawn)."""
     known = registry.all_lessons(settings.LESSONS_DIR)
-    error = ""
     try:
         slug, step = experiment_core.parse_base(exp.get("base") or "")
         lesson = experiment_core.base_lesson(slug, known, settings.LESSONS_DIR)
     except experiment_core.ExperimentError as e:
-        error, lesson, step = str(e), experiment_core.plain_lesson(settings.LESSONS_DIR), 1
-    topo = lesson.topology.at(step or len(lesson.steps)).as_dict()
-    addrs: dict = {n["name"]: [] for n in topo.get("ns", [])}
-    for el in topo.get("bridge", []) + topo.get("veth", []):
-        addrs.setdefault(el["ns"], []).extend(a.split("/")[0] for a in el.get("addresses", []))
-        if el.get("peer_ns"):
-            addrs.setdefault(el["peer_ns"], []).extend(
-                a.split("/")[0] for a in el.get("peer_addresses", []))
-    return [{"name": n, "addresses": a} for n, a in addrs.items()], error
+        return experiment_core.plain_lesson(settings.LESSONS_DIR), 1, str(e)
+    n = len(lesson.steps)
+    return lesson, min(max(step or n, 1), n), ""
+
+
+def _nodes(topo: Topology) -> list[dict]:
+    """The namespaces with their addresses (the from/to pickers), and the interfaces the
+    diagram draws for each ("pills": host interface -> the address a pick there means):
+    a bridge port or an uplink stands for the namespace across it, a bridge for the host."""
+    nodes: dict = {n.name: {"name": n.name, "addresses": [], "pills": {}} for n in topo.namespaces}
+    ip = lambda addrs: [a.split("/")[0] for a in addrs]          # noqa: E731
+    for b in topo.bridges:
+        nodes.setdefault(b.ns, {"name": b.ns, "addresses": [], "pills": {}})["addresses"] += ip(b.addresses)
+        if b.ns == "host" and b.addresses:
+            nodes["host"]["pills"][b.name] = ip(b.addresses)[0]
+    for v in topo.veths:
+        for end in v.ends:
+            nodes.setdefault(end.ns, {"name": end.ns, "addresses": [], "pills": {}})["addresses"] += ip(end.addresses)
+        if v.end.ns == "host" and v.peer.addresses:
+            nodes[v.peer.ns]["pills"][v.end.name] = ip(v.peer.addresses)[0]
+    return list(nodes.values())
+
+
+def _docker(lesson, step, exp: dict) -> dict:
+    """The docker switch (lab.experiment's docker), as the lesson page's: the base's own
+    ruleset, the names, offered where the base loads docker's rules."""
+    own = dockersets.for_step(lesson, lesson.step(step)).docker
+    return {"own": own, "names": list(dockersets.DOCKER), "compare": [],
+            "offer": dockersets.loads_docker(lesson), "chosen": exp.get("docker") or own}
 
 
 def experiment_page(request):
-    """The experiment page: a form prefilled from the permalink's query, run over the
-    lab websocket (lab.experiment); the server checks every value and names the field."""
+    """The experiment page: a form prefilled from the permalink's query, the base's
+    diagram to pick the traffic on and to replay the run hop by hop (replay.js), run over
+    the lab websocket (lab.experiment); the server checks every value and names the field."""
     exp = experiment_fields(request.GET)
-    nodes, error = _nodes(exp)
-    data = {"ws_path": "/ws/lab/", "experiment": exp, "nodes": nodes,
+    lesson, number, error = _base_of(exp)
+    topo = lesson.topology.at(number)
+    cfg = lab_config()
+    data = {"ws_path": "/ws/lab/", "experiment": exp, "nodes": _nodes(topo),
+            "model": model.as_dict(), "topology": topo.as_dict(),
+            "docker": _docker(lesson, number, exp),
+            "limits": {"items": experiment_core.MAX_ITEMS, "count": experiment_core.MAX_COUNT,
+                       "size": experiment_core.MAX_SIZE, "ttl": experiment_core.MAX_TTL,
+                       "rules": cfg.max_rules},
             "urls": {"page": reverse("experiment"), "home": reverse("index"),
                      "run_page": "/runs/{id}/", "run_json": "/runs/{id}.json",
                      "run_text": "/runs/{id}.txt", "run_pcapng": "/runs/{id}.pcapng",
@@ -136,5 +166,7 @@ def experiment_page(request):
     if room:
         data["workshop"] = room
     return render(request, "learn/experiment.html",
-                  {"page_data": data, "exp": exp, "base_error": error, "room_refused": refused},
+                  {"page_data": data, "exp": exp, "base_error": error, "room_refused": refused,
+                   "lesson": lesson, "step": lesson.step(number), "recorded": False,
+                   "present": request.GET.get("present") == "1"},
                   status=404 if error else 200)

@@ -49,3 +49,32 @@ def test_the_index_and_a_lesson_step_link_to_it(client):
     assert 'href="/experiment/"' in client.get("/").content.decode()
     html = client.get("/lessons/container-to-container/?step=2").content.decode()
     assert 'href="/experiment/?base=container-to-container:2"' in html
+
+
+def test_the_page_draws_the_bases_diagram_with_its_nodes_on_it(client):
+    """The netfilter diagram of the base as the lesson page draws it (its interfaces at the
+    edges), each interface standing for the node behind it, for the picks on the diagram."""
+    html = client.get("/experiment/?base=container-to-container:1").content.decode()
+    assert '<svg class="diagram"' in html and 'data-iface="veth-c2"' in html
+    assert 'id="journeys"' in html and 'id="inspector"' in html and 'id="p-play"' in html
+    data = _page_data(html)
+    pills = {n["name"]: n["pills"] for n in data["nodes"]}
+    assert pills["c2"] == {"veth-c2": "172.17.0.3"} and pills["host"] == {"docker0": "172.17.0.1"}
+    assert pills["wan"] == {"eth0": "203.0.113.1"}
+    assert data["model"]["tables"] and data["topology"]["veth"]
+    assert data["limits"]["items"] == 6 and data["limits"]["size"] == 1400
+
+
+def test_the_docker_switch_is_offered_and_keeps_the_permalinks_choice(client):
+    data = _page_data(client.get("/experiment/?docker=28&traffic=c1,172.17.0.3,icmp,,1,,").content.decode())
+    assert data["docker"]["offer"] and data["docker"]["own"] == "27"
+    assert data["docker"]["chosen"] == "28" and "29-nftables" in data["docker"]["names"]
+    assert data["experiment"]["docker"] == "28"
+
+
+def test_several_traffic_items_with_size_and_ttl_prefill(client):
+    q = "traffic=c1,172.17.0.3,icmp,,2,100,3&traffic=c2,203.0.113.1,tcp,80,1,,"
+    data = _page_data(client.get(f"/experiment/?{q}").content.decode())
+    assert data["experiment"]["traffic"] == [
+        {"from": "c1", "to": "172.17.0.3", "proto": "icmp", "count": 2, "size": 100, "ttl": 3},
+        {"from": "c2", "to": "203.0.113.1", "proto": "tcp", "port": 80, "count": 1}]
