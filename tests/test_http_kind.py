@@ -143,3 +143,20 @@ def test_an_http_item_takes_a_port_only(item, field):
     with pytest.raises(experiment.ExperimentError) as e:
         _exp(**item)
     assert e.value.message.startswith(field), e.value.message
+
+
+def test_save_as_lesson_reads_an_http_items_response():
+    from visualizer.core import lessonexport, lessontext, observekeys
+    t = _exp(port=8080).traffic[0]
+    got = {"ok": True, "http_status": 200, "http_body": "hello from c1\n", "http_error": "",
+           "refused": 0, "transmitted": 1, "received": 1, "journeys": []}
+    assert observekeys.http_values(got) == {"http_status": 200, "http_body": "hello from c1"}
+    assert observekeys.http_values({"http_status": 0, "http_error": "refused"}) == {}
+    said = lessontext.phrases.text_of(lessontext.facts(lessontext.describe_item(t), got, {}))
+    assert "wan fetches http://203.0.113.10:8080/ with curl" in said and "status 200" in said
+    refused = {**got, "ok": False, "http_status": 0, "http_body": "", "http_error": "refused",
+               "refused": 1}
+    said = lessontext.phrases.text_of(lessontext.facts(lessontext.describe_item(t), refused, {}))
+    assert "connection was refused" in said and "ICMP" not in said
+    a = lessons.Action(kind="listen", args="80", ns="c1", value="http")
+    assert lessonexport.action_table(a) == {"listen": "80", "ns": "c1", "proto": "http"}

@@ -1,7 +1,8 @@
 """The http traffic kind on the live lab: the lab's HTTP listener in c1, published by
 docker's DNAT (8080 -> c1:80), answers wan's curl with its fixed page; a port with no
 listener is refused (a reset); a SYN dropped in FORWARD times out; each graded by the
-lab, passed by ``verify_lessons``; and the same request as an experiment from the CLI."""
+lab, passed by ``verify_lessons``; and the same request as an experiment from the CLI,
+saved as a lesson that ``verify_lessons`` passes."""
 from __future__ import annotations
 
 import os
@@ -12,6 +13,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT, lessons_folder, run_trace
+from visualizer.core import experiment, lessonexport, lessons
 
 pytestmark = pytest.mark.live
 SLUG = "http-live"
@@ -80,3 +82,19 @@ def test_an_experiment_from_the_cli(live_lab):
     syn = [e for e in events if e.get("proto") == "tcp" and e.get("dport") == 80
            and e["table"] == "filter" and e["chain"] == "FORWARD"]
     assert syn, "the DNATed SYN is traced in filter FORWARD"
+    # Save as lesson: the response is the saved step's expect, and verify_lessons passes it
+    known = lessons.all_lessons(lessons.DEFAULT_DIR)
+    exp = experiment.check(res["experiment"], known, lessons.DEFAULT_DIR)
+    slug, files = lessonexport.files(exp, res, events, known, lessons.DEFAULT_DIR)
+    root = lessons_folder("nfvis-http-saved-", {slug: files})
+    try:
+        step = lessons.load_lesson(root / slug, root).steps[0]
+        assert step.traffic.kind == "http" and step.actions[0].value == "http"
+        assert {"ok": True, "http_status": 200, "http_body": "hello from c1"}.items() \
+            <= step.expect.items(), step.expect
+        proc = subprocess.run([sys.executable, str(ROOT / "manage.py"), "verify_lessons", slug],
+                              capture_output=True, text=True, timeout=180, cwd=ROOT,
+                              env={**os.environ, "LESSONS_DIR": str(root)})
+        assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
+    finally:
+        shutil.rmtree(root.parent, ignore_errors=True)

@@ -41,7 +41,8 @@ def item_slices(items: tuple[Traffic, ...], result: dict, events: list) -> list[
         ids = {e.get("journey") for e in mine}
         own = per_item[n] if n < len(per_item) else {}
         part = {**result, **{k: own.get(k) for k in ("ok", "transmitted", "received",
-                                                     "refused")},
+                                                     "refused", "http_status", "http_body",
+                                                     "http_error")},
                 "journeys": [j for j in result.get("journeys", []) if j.get("id") in ids]}
         parts.append((part, mine))
     return parts

@@ -10,6 +10,10 @@ phrases.define({
     "export.item.ping": "{src} pings {dst} (count: {count})",
     "export.item.udp": "{src} sends UDP datagrams to {dst} port {port} (count: {count})",
     "export.item.tcp": "{src} opens a TCP connection to {dst} port {port}",
+    "export.item.http": "{src} fetches http://{dst}:{port}/ with curl",
+    "export.after.http": "The response had HTTP status {status} and the body {body}.",
+    "export.after.http_refused": "No HTTP response: the connection was refused.",
+    "export.after.http_timed_out": "No HTTP response: the request timed out.",
     "export.before.start": "This step was saved from an experiment run. It starts from {base}.",
     "export.before.changes": "Before the traffic, it makes these changes:",
     "export.before.traffic": "Then it sends, in order:",
@@ -37,6 +41,8 @@ def describe_item(t) -> phrases.Msg:
         return phrases.msg("export.item.ping", src=t.src, dst=t.dst, count=t.count)
     if t.kind == "udp":
         return phrases.msg("export.item.udp", src=t.src, dst=t.dst, count=t.count, port=t.port)
+    if t.kind == "http":
+        return phrases.msg("export.item.http", src=t.src, dst=t.dst, port=t.port)
     return phrases.msg("export.item.tcp", src=t.src, dst=t.dst, port=t.port)
 
 
@@ -59,7 +65,12 @@ def facts(item, res: dict, expect: dict) -> list[phrases.Msg]:
     head = "export.after.ok" if res.get("ok") else "export.after.failed"
     out = [phrases.msg(head, item=item, received=res.get("received") or 0,
                        transmitted=res.get("transmitted") or 0)]
-    if res.get("refused"):
+    if res.get("http_status"):        # an http item (its refused is curl's, not ICMP errors)
+        out.append(phrases.msg("export.after.http", status=res["http_status"],
+                               body=repr((res.get("http_body") or "").strip()[:80])))
+    elif res.get("http_error") in ("refused", "timed out"):
+        out.append(phrases.msg("export.after.http_" + res["http_error"].replace(" ", "_")))
+    elif res.get("refused"):
         out.append(phrases.msg("export.after.refused", refused=res["refused"]))
     if "path" in expect:
         out.append(phrases.msg("export.after.path", path=expect["path"],

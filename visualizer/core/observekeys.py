@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from . import grader
-from .gradekeys import ICMP_ERRORS
+from .gradekeys import ICMP_ERRORS, MAX_BODY_TEXT
 from .icmperr import ERROR_TYPES
 
 _PREFIX = re.compile(r"""(?:--nflog-prefix|--log-prefix|\blog\s+prefix)\s+("[^"]*"|'[^']*'|\S+)""")
@@ -79,7 +79,17 @@ def values(t, part: dict, events: list) -> dict:
                     and e.get("hook") in ("output", "postrouting") and e.get("oif")})
     if ports:
         out["left_by"] = ports
-    return out
+    return {**out, **http_values(part)}
+
+
+def http_values(part: dict) -> dict:
+    """An http item's response: its status, and its body's first line (which listener
+    answered: the lab's page says ``hello from <ns>``)."""
+    if not part.get("http_status"):
+        return {}
+    first = ((part.get("http_body") or "").strip().splitlines() or [""])[0].strip()
+    body = {"http_body": first} if 0 < len(first) <= MAX_BODY_TEXT else {}
+    return {"http_status": part["http_status"], **body}
 
 
 def negatives(want: dict) -> dict:
