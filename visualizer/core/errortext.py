@@ -114,6 +114,7 @@ phrases.define({
     "error.rule.library": "{shown}: an extension name has no '/' or '.' (it names a library "
                           "{tool} would load)",
     "error.rule.match": "{shown} is not allowed here: the {tool} matches the lab runs are {names}",
+    "error.rule.no_matches": "{shown} is not allowed here: {tool} takes no matches",
     "error.rule.target": "{shown} is not allowed here: the {tool} targets the lab runs are "
                          "{names}, and user chains named in capitals with a dash, like DOCKER-USER",
     "error.rule.refused_by": "{tool} refused the rule {rule}: {why}",

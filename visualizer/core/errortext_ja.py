@@ -94,6 +94,7 @@ CATALOGUE: dict[str, str] = {
     "error.rule.unnamed": "{shown}: {kind} の名前がありません",
     "error.rule.library": "{shown}: 拡張の名前に '/' や '.' は使えません ({tool} が読み込むライブラリの名前になるため)",
     "error.rule.match": "{shown} はここでは使えません: ラボで実行できる {tool} のマッチは {names} です",
+    "error.rule.no_matches": "{shown} はここでは使えません: {tool} はマッチを取りません",
     "error.rule.target": "{shown} はここでは使えません: ラボで実行できる {tool} のターゲットは {names} と、DOCKER-USER のように大文字とダッシュで名付けたユーザーチェインです",
     "error.rule.refused_by": "{tool} がルール {rule} を拒否しました: {why}",
     "error.predict.object": "'prediction' は {example} のようなオブジェクトにしてください",

@@ -94,6 +94,7 @@ CATALOGUE: dict[str, str] = {
     "error.rule.unnamed": "{shown}：{kind} 没有名称",
     "error.rule.library": "{shown}：扩展模块名称不能包含 '/' 或 '.'（它指定的是 {tool} 要加载的库）",
     "error.rule.match": "此处不允许使用 {shown}：实验环境可运行的 {tool} 匹配模块为 {names}",
+    "error.rule.no_matches": "此处不允许使用 {shown}：{tool} 不接受匹配模块",
     "error.rule.target": "此处不允许使用 {shown}：实验环境可运行的 {tool} 目标为 {names}，以及像 DOCKER-USER 这样以大写字母和连字符命名的自定义链",
     "error.rule.refused_by": "{tool} 拒绝了规则 {rule}：{why}",
     "error.predict.object": "'prediction' 必须是类似 {example} 的对象",

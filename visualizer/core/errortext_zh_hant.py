@@ -94,6 +94,7 @@ CATALOGUE: dict[str, str] = {
     "error.rule.unnamed": "{shown}：{kind} 沒有名稱",
     "error.rule.library": "{shown}：擴充模組名稱不能包含 '/' 或 '.'（它指定的是 {tool} 要載入的函式庫）",
     "error.rule.match": "此處不允許使用 {shown}：實驗環境可執行的 {tool} match 模組為 {names}",
+    "error.rule.no_matches": "此處不允許使用 {shown}：{tool} 不接受 match 模組",
     "error.rule.target": "此處不允許使用 {shown}：實驗環境可執行的 {tool} target 為 {names}，以及像 DOCKER-USER 這樣以大寫字母和連字號命名的使用者自訂鏈",
     "error.rule.refused_by": "{tool} 拒絕了規則 {rule}：{why}",
     "error.predict.object": "'prediction' 必須是類似 {example} 的物件",

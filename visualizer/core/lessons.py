@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import dockersets, gradekeys, model
+from . import dockersets, gradekeys, model, rulecheck
 from .config import DEFAULT_LESSONS_DIR
+from .seeds import Seed, seeds  # noqa: F401  (the lessons' sources, read on their own)
 from .topology import Topology
 from .traffic import MAX_TRAFFIC_ITEMS, TRAFFIC_KINDS, LessonError, Traffic  # noqa: F401
 from .traffic import check_listener, listen_command, items as traffic_items
 
 DEFAULT_DIR = DEFAULT_LESSONS_DIR
-ACTION_KINDS = ("iptables", "ebtables", "nft", "sysctl", "listen", "ip", "bridge", "inspect")
+ACTION_KINDS = ("iptables", "ebtables", "arptables", "nft", "sysctl", "listen", "ip", "bridge", "inspect")
 # ``inspect`` actions (a traffic list's): read-only commands whose output the result records
 INSPECT_OBJECTS = {"ip": ("neigh", "route", "addr", "link"), "bridge": ("fdb", "link"),
                    "arp": ("-e", "-n")}
@@ -212,6 +213,8 @@ def _action(raw: dict) -> Action:
         tool_argv(kind, str(raw[kind]))
     if kind == "inspect":
         inspect_argv(str(raw[kind]))
+    if kind == "arptables" and (why := rulecheck.refusal(str(raw[kind]), kind)):
+        raise LessonError(f"an 'arptables' action {raw[kind]!r} is refused: {why}")
     if kind == "listen":
         check_listener(str(raw[kind]), raw.get("proto", "tcp"))
     return Action(kind=kind, args=str(raw[kind]), ns=raw.get("ns", "host"),
@@ -330,35 +333,6 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
         steps=tuple(steps), order=int(data.get("order", 100)), intro=intro, root=root,
         level=level, minutes=int(data.get("minutes", 0)), docker=docker,
     )
-
-
-@dataclass(frozen=True)
-class Seed:
-    """A source post the lessons' facts come from: what identifies it, never its text."""
-    id: str
-    title: str                  # as published
-    title_en: str = ""          # in English (our translation; "" when it is English)
-    language: str = ""
-    author: str = ""
-    site: str = ""
-    about: str = ""             # what the lessons take from it, in our own words
-    title_is_description: bool = False   # the saved copy has no title: this describes it
-
-    @property
-    def english(self) -> str:
-        """The title to read it by: the English one."""
-        return self.title_en or self.title
-
-
-@lru_cache(maxsize=8)
-def seeds(root: Path | None = None) -> dict[str, Seed]:
-    """``_seeds.toml`` of the lessons folder, by id; {} when the folder has none."""
-    path = (root or DEFAULT_DIR) / "_seeds.toml"
-    if not path.exists():
-        return {}
-    fields = set(Seed.__dataclass_fields__)
-    return {str(raw["id"]): Seed(**{k: v for k, v in raw.items() if k in fields})
-            for raw in _read(path).get("seed", [])}
 
 
 @lru_cache(maxsize=32)

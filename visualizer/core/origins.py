@@ -228,7 +228,7 @@ class Placement:
         words = line.split(None, 1)
         if words and words[0] in rulecheck.TOOL_NAMES:
             tool, line = words[0].split("-")[0], words[1] if len(words) > 1 else ""
-        family = "bridge" if tool == "ebtables" else "ip"
+        family = {"ebtables": "bridge", "arptables": "arp"}.get(tool, "ip")
         table, rest = ruleset.command_table(line)
         head, _, tail = rest.partition(" ")
         rule = ruleset.parse_rule(f"{_VERBS.get(head, head)} {tail}".strip())
@@ -306,7 +306,7 @@ def placed(lesson: lessons.Lesson, step: int = 0, user_rules=()) -> Placement:
               folder_keys(root / "_rulesets" / "trace"), PROBE)
     for s in lesson.steps[:step]:
         for a in s.actions:
-            if a.kind in ("iptables", "ebtables", "nft") and a.ns == "host":
+            if a.kind in ("iptables", "ebtables", "arptables", "nft") and a.ns == "host":
                 p.command(a.kind, a.args, action(s.number, f"{a.kind} {a.args}"))
     for text in user_rules:
         tool = rulecheck.tool_of(text)

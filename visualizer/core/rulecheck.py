@@ -28,7 +28,7 @@ from .errors import say
 
 MAX_RULES = 8
 MAX_RULE_LEN = 300
-TOOL_NAMES = ("iptables", "iptables-nft", "ebtables", "ebtables-nft")
+TOOL_NAMES = ("iptables", "iptables-nft", "ebtables", "ebtables-nft", "arptables", "arptables-nft")
 NO, ARG = "", ":"       # no value, a value (optstring "::": an optional one, only ever attached)
 LINE_BREAKS = "\0\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
@@ -122,8 +122,23 @@ EBTABLES = Tool(
     frozenset("ACCEPT DROP CONTINUE RETURN arpreply dnat log mark nflog redirect snat".split()),
     help_loads=True,
 )
+# arptables-nft 1.8.9: iptables/xtables-arp.c original_opts and its optstring (each name
+# and letter checked against the installed tool by tests/lab/test_live_arptables.py).  It
+# has no matches (it refuses -m itself) and loads one target library, mangle.
+ARPTABLES = Tool(
+    "arptables",
+    _long("append=A: delete=D: check=C: insert=I: replace=R: list=L:: list-rules=S:: flush=F:: "
+          "zero=Z:: new-chain=N: delete-chain=X:: rename-chain=E: policy=P: source-ip=s: "
+          "destination-ip=d: src-ip=s: dst-ip=d: source-mac=2: destination-mac=3: src-mac=2: "
+          "dst-mac=3: h-length=l: p-length=8: opcode=4: h-type=5: proto-type=6: "
+          "in-interface=i: jump=j: table=t: match=m: numeric=n out-interface=o: verbose=v "
+          "exact=x version=V help=h:: line-numbers=0 modprobe=M: set-counters=c:"),
+    _short("A:C:D:E:F::I:L::M:N:P:R:S::VX::Z::c:d:h::i:j:l:no:p:s:t:vx"),
+    frozenset(),
+    frozenset("ACCEPT DROP RETURN mangle".split()),
+)
 TOOLS = {"iptables": IPTABLES, "iptables-nft": IPTABLES, "ebtables": EBTABLES,
-         "ebtables-nft": EBTABLES}
+         "ebtables-nft": EBTABLES, "arptables": ARPTABLES, "arptables-nft": ARPTABLES}
 
 
 class RuleRefused(errors.InputError):
@@ -133,11 +148,14 @@ class RuleRefused(errors.InputError):
 def tool_of(text: str) -> str:
     """The tool a learner's rule is for: ``ebtables`` when it starts with that name (a
     bridge-family rule, e.g. arp-and-capture step 3's ``ebtables -A FORWARD -p ARP
-    -j DROP``), ``nft`` when it starts with ``nft``, else ``iptables`` (the rule box's
-    default: iptables arguments)."""
+    -j DROP``), ``arptables`` likewise (the host's own ARP: ``arptables -A INPUT
+    --opcode Request -j DROP``), ``nft`` when it starts with ``nft``, else ``iptables``
+    (the rule box's default: iptables arguments)."""
     first = text.split(None, 1)[0] if isinstance(text, str) and text.strip() else ""
     if first == "nft":
         return "nft"
+    if first in ("arptables", "arptables-nft"):
+        return "arptables"
     return "ebtables" if first in ("ebtables", "ebtables-nft") else "iptables"
 
 
@@ -184,6 +202,16 @@ def args(text: str, max_len: int = MAX_RULE_LEN, *, tool: str = "iptables") -> l
         raise RuleRefused(say("error.rule.no_args"))
     _read(TOOLS[tool], argv)
     return argv
+
+
+def refusal(text: str, tool: str):
+    """Why ``args`` refuses a lesson's own rule action (a LessonError for its author,
+    raised by the loader), or None: the same validator as a learner's rule."""
+    try:
+        args(text, tool=tool)
+    except RuleRefused as e:
+        return e.message
+    return None
 
 
 NFT_FAMILIES = ("ip", "ip6", "inet", "bridge", "arp", "netdev")
@@ -322,6 +350,8 @@ def _check_name(tool: Tool, key: str, value, shown: str):
         raise _forbidden(say("error.rule.library", shown=shown, tool=tool.name))
     if kind == "protocol" or tool.allowed(kind, value):
         return
+    if kind == "match" and not tool.matches:
+        raise _forbidden(say("error.rule.no_matches", shown=shown, tool=tool.name))
     if kind == "match":
         raise _forbidden(say("error.rule.match", shown=shown, tool=tool.name,
                              names=", ".join(sorted(tool.matches))))

@@ -29,6 +29,7 @@ BINARIES = {
     "ebtables": "ebtables", "nft": "nftables", "ping": "iputils-ping",
     "telnet": "telnet", "nc": "netcat-openbsd", "conntrack": "conntrack",
     "curl": "curl",         # the http traffic kind
+    "arptables": "iptables",    # arptables actions (arptables-nft, from the iptables package)
 }
 ROOT_BINARIES = {"setpriv": "util-linux"}     # needed only to drop root
 PACKAGE = Path(__file__).resolve().parents[1]  # the visualizer package

@@ -205,14 +205,17 @@ class RuleIndex:
     """(family, table, chain, handle) -> {"pos", "handle", "text", "probe", "origin",
     "origin_msg"}, and each chain's rules in order (``chain_rules``)."""
 
-    def __init__(self, nft_text: str = "", ipt_text: str = "", ebt_text: str = ""):
-        """The index from ``nft -a list ruleset``, ``iptables-save`` and ``ebtables-save``."""
+    def __init__(self, nft_text: str = "", ipt_text: str = "", ebt_text: str = "",
+                 arp_text: str = ""):
+        """The index from ``nft -a list ruleset``, ``iptables-save``, ``ebtables-save``
+        and ``arptables-save``."""
         self.map: dict[tuple, dict] = {}
         self.chains: dict[tuple, list[dict]] = {}
         self.hooks = ruleset.nft_base_hooks(nft_text)   # nft base chains -> their hooks
-        ipt, ebt = _parse_save(ipt_text), _parse_save(ebt_text)
+        saves = {"ip": _parse_save(ipt_text), "bridge": _parse_save(ebt_text),
+                 "arp": _parse_save(arp_text)}
         for (fam, table, chain), rules in _parse_nft(nft_text).items():
-            saved = (ipt if fam == "ip" else ebt if fam == "bridge" else {}).get((table, chain), [])
+            saved = saves.get(fam, {}).get((table, chain), [])
             for pos, (handle, body) in enumerate(rules, start=1):
                 text = saved[pos - 1] if pos <= len(saved) and len(saved) == len(rules) else body
                 self._put(fam, table, chain, handle, pos, text)
@@ -283,7 +286,10 @@ class RuleIndex:
             commands.run(["nft", "-a", "list", "ruleset"], ns=ns),
             commands.run(["iptables-save"], ns=ns),
             commands.run(["ebtables-save"], ns=ns, check=False))
-        return cls(nft.out, ipt.out, ebt.out)
+        # arptables rules (an arptables action): only then is there an arp table to save
+        arp = (await commands.run(["arptables-save"], ns=ns, check=False)).out \
+            if "table arp " in nft.out else ""
+        return cls(nft.out, ipt.out, ebt.out, arp)
 
 
 def source_texts(rulesets: list[dict]) -> dict[tuple, list[str]]:

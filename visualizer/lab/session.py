@@ -66,7 +66,7 @@ async def prepare(sid: str, lesson: lessons.Lesson) -> Sandbox:
 async def apply_action(sb: Sandbox, a: lessons.Action):
     if a.kind == "sysctl":
         await asyncio.to_thread(sb.sysctl, a.ns, {a.args: a.value})
-    elif a.kind in ("iptables", "ebtables"):
+    elif a.kind in ("iptables", "ebtables", "arptables"):
         await rules.apply_rule(sb.ns(a.ns), a.args, tool=a.kind)
         sb.dirty = True
     elif a.kind == "nft":
