@@ -2,7 +2,7 @@
 // per pane; everything the page knows about the lesson comes from page_data.
 // The replay itself (diagram, player, log, inspector, journeys, panes) is replay.js's, shared
 // with the experiment page.
-import { $ } from "./dom.js";
+import { $, el } from "./dom.js";
 import { JsonSocket } from "./ws.js";
 import { renderOutput } from "./sandbox.js";
 import { renderPredictionGrade, renderResult } from "./result.js";
@@ -52,7 +52,8 @@ store.on(["progress"], (s) => {
   const tab = document.querySelector(`.step-tab[data-step="${data.step.number}"]`);
   if (tab && !tab.classList.contains("done")) {
     tab.classList.add("done");
-    tab.querySelector(".done-mark").innerHTML = ' <span aria-hidden="true">✓</span><span class="sr-only">(run)</span>';
+    tab.querySelector(".done-mark").replaceChildren(" ", el("span", { "aria-hidden": "true", text: "✓" }),
+      el("span", { class: "sr-only", text: S.progress.doneMark }));
   }
 });
 

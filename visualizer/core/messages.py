@@ -11,13 +11,16 @@ nothing writes a message as a dict literal: senders call these constructors.
 """
 from __future__ import annotations
 
-from . import errors, experiment, predict, rulecheck
+from . import errors, experiment, phrases, predict, rulecheck
 from .wire import Field as F
 from .wire import Message as M
 from .wire import Registry, build
 
 ERROR_FIELDS = (F("kind", "str", "a kind from core/errors.py", True, choices=errors.KINDS),
-                F("message", "str", "what went wrong, for the user", True))
+                F("message", "str", "what went wrong, for the user (English)", True),
+                F("message_msg", "dict", "the same as a catalogue message {id, args} (the error.* "
+                  "ids of core/errortext.py), rendered in the page's language; null where the "
+                  "text is not the product's own (a tool's output)", null=True))
 STATUSES = ("queued", "building", "ready", "running", "done")
 
 
@@ -76,7 +79,9 @@ LAB = [
        "(no reply; a later lab.run may be for any lesson)"),
     M("lab.status", "lab", "server", (
         F("status", "str", "where the run is", True, choices=STATUSES),
-        F("detail", "str", "the same, in words"),
+        F("detail", "str", "the same, in words (English)"),
+        F("detail_msg", "dict", "the same as a catalogue message {id, args} (status.* ids of "
+          "core/errortext.py); null when the detail is a command line", null=True),
         F("ahead", "int", "queued: how many runs are ahead of this one"),
     ), "progress of the run"),
     M("trace.event", "lab", "server", (F("event", "dict", "EVENT", True),),
@@ -280,17 +285,23 @@ def make(route: str, type_: str, **fields) -> dict:
     return build(REGISTRY, route, type_, fields)
 
 
-def error(kind: str, message: str, route: str = "lab") -> dict:
-    """``lab.error`` / ``workshop.error`` / ``board.error``: a kind and a message."""
-    return make(route, ERROR_TYPES[route], kind=kind, message=message)
+def error(kind: str, message, route: str = "lab") -> dict:
+    """``lab.error`` / ``workshop.error`` / ``board.error``: a kind and a message
+    (a catalogue message, or a plain string: see ``errors.Error``)."""
+    m = message if isinstance(message, phrases.Msg) else None
+    return make(route, ERROR_TYPES[route], kind=kind, message=m.text() if m else message,
+                message_msg=m.wire() if m else None)
 
 
 def error_of(exc: errors.Error, route: str = "lab") -> dict:
-    return error(exc.kind, exc.message, route)
+    return error(exc.kind, exc.msg or exc.message, route)
 
 
-def status(status_: str, detail: str, **extra) -> dict:
-    return make("lab", "lab.status", status=status_, detail=detail, **extra)
+def status(status_: str, detail, **extra) -> dict:
+    """``lab.status``: ``detail`` a catalogue message, or a plain string (a command line)."""
+    m = detail if isinstance(detail, phrases.Msg) else None
+    return make("lab", "lab.status", status=status_, detail=m.text() if m else detail,
+                detail_msg=m.wire() if m else None, **extra)
 
 
 def event(ev: dict) -> dict:

@@ -91,7 +91,8 @@ async def configure(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
         try:
             await rules.apply_rule(sb.ns("host"), text, tool=tool)
         except rules.RuleError as e:
-            raise StepError(f"{tool} refused the rule {text!r}: {e}") from e
+            raise StepError(errors.say("error.rule.refused_by", tool=tool, rule=repr(text),
+                                       why=str(e))) from e
         sb.dirty = True
     if sb.dirty:
         sb.rule_index = await rules.RuleIndex.load(sb.ns("host"))
@@ -203,7 +204,7 @@ async def run_step(sb: Sandbox, lesson: lessons.Lesson, step: lessons.Step,
     it with the engine's events; the engine never reads it).  ``on_first()`` is
     called at the run's first event; ``await finish_turn()`` before the result is
     made (the lab lets runs still waiting for their first event go first)."""
-    emit(messages.status("ready", "applying the step's changes"))
+    emit(messages.status("ready", errors.say("status.applying")))
     await configure(sb, lesson, step, user_rules)
     sb.drain()
     loop = asyncio.get_running_loop()

@@ -50,11 +50,6 @@ class WorkshopError(errors.Error):
 
     kind = errors.INPUT
 
-    def __init__(self, message, kind: str | None = None):
-        # a Msg too: the pages show it in their language (phrases.render_in), str() is English
-        self.msg = message if isinstance(message, phrases.Msg) else None
-        super().__init__(message.text() if self.msg else message, kind)
-
 
 def normalise_code(code) -> str:
     code = str(code or "").strip().upper().replace("-", "").replace(" ", "")
@@ -136,10 +131,10 @@ def goto(workshop: Workshop, lesson: str, step: int, lessons_dir=None,
     checked = (experiment.check(sent, known, lessons_dir).as_dict()
                if sent else {})
     if lesson not in known or lesson not in workshop.lessons:
-        raise WorkshopError(phrases.msg("workshop.its_lessons", lessons=list(workshop.lessons)).text())
+        raise WorkshopError(phrases.msg("workshop.its_lessons", lessons=list(workshop.lessons)))
     if not 1 <= step <= len(known[lesson].steps):
         raise WorkshopError(phrases.msg("workshop.its_steps", lesson=lesson,
-                                        steps=len(known[lesson].steps)).text())
+                                        steps=len(known[lesson].steps)))
     workshop.lesson, workshop.step, workshop.experiment = lesson, step, checked
     workshop.experiment_at = timezone.now() if checked else None
     workshop.save(update_fields=["lesson", "step", "experiment", "experiment_at"])
@@ -150,7 +145,7 @@ def spotlight(workshop: Workshop, run_uid: str, show_name: bool) -> dict:
     run = Run.objects.select_related("learner").filter(
         uid=str(run_uid), learner__workshop=workshop).first()
     if run is None:
-        raise WorkshopError(phrases.msg("workshop.no_run").text())
+        raise WorkshopError(phrases.msg("workshop.no_run"))
     shown = {"run": run.uid, "lesson": run.lesson, "step": run.step,
              "name": run.learner.name if show_name and run.learner else None,
              **roomview.spotlit(run)}

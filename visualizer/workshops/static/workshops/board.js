@@ -6,7 +6,7 @@ import { $, el } from "../js/dom.js";
 import { JsonSocket } from "../js/ws.js";
 import { fillUrl } from "../js/pagedata.js";
 import { S, t } from "../js/strings.js";
-import { say, usePhrases } from "../js/phrases.js";
+import { errorText, say, usePhrases } from "../js/phrases.js";
 import { counts, learnerState, preparedLine, roomOf, summaries } from "./room.js";
 import { answered, expCell, expHead, expSummary, renderExpWhere, setupSend } from "./boardexperiment.js";
 
@@ -278,7 +278,7 @@ function onMessage(msg) {
   } else if (msg.type === "board.status") {
     reconnecting(msg.state !== "live");
   } else if (msg.type === "board.error") {
-    $("board-error").hidden = false; $("board-error").textContent = msg.message;
+    $("board-error").hidden = false; $("board-error").textContent = errorText(msg);
     answered(msg);
   }
 }
