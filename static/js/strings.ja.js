@@ -145,6 +145,7 @@ export const CATALOGUE = {
     kernel: " (カーネル: {observed})",
   },
   predict: {
+    natPlaceholder: "a.b.c.d[:ポート]",
     title: "あなたの予想", right: "{total} 問中 {right} 問正解", yes: "はい", no: "いいえ",
     titleRecorded: "この実行の予想", saidRecorded: "予想は {said}",
     through: "通過するか", dies_at: "どこで止まるか", hooks: "最初のリクエストのフック",
@@ -206,6 +207,7 @@ export const CATALOGUE = {
   progress: {
     none: "まだ始めていません: 進捗はこのブラウザーに保存されます。",
     run: "{total} ステップ中 {run} ステップを実行", predicted: " · 予想 {n} 問中 {right} 問正解", finished: " · ✓ 完了",
+    doneMark: "(実行済み)",
   },
   copy: { copy: "コピー", copied: "コピーしました" },
   experiment: {

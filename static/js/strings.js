@@ -152,6 +152,7 @@ export const EN = {
     kernel: " (kernel: {observed})",
   },
   predict: {
+    natPlaceholder: "a.b.c.d[:port]",
     title: "Your prediction", right: "{right} of {total} right", yes: "yes", no: "no",
     titleRecorded: "This run's prediction", saidRecorded: "it said {said}",
     through: "Gets through", dies_at: "Where it dies", hooks: "Hooks of the first request",
@@ -214,6 +215,7 @@ export const EN = {
   progress: {
     none: "Not started yet: your progress is kept in this browser.",
     run: "{run} of {total} steps run", predicted: " · {right} of {n} predictions right", finished: " · ✓ finished",
+    doneMark: "(run)",
   },
   copy: { copy: "copy", copied: "copied" },
   // the experiment page (experiment.js, experimentitems.js, nodepick.js)

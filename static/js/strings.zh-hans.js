@@ -145,6 +145,7 @@ export const CATALOGUE = {
     kernel: "（内核：{observed}）",
   },
   predict: {
+    natPlaceholder: "a.b.c.d[:端口]",
     title: "你的预测", right: "{total} 项中对了 {right} 项", yes: "是", no: "否",
     titleRecorded: "本次运行的预测", saidRecorded: "预测为 {said}",
     through: "能否通过", dies_at: "在哪里被丢弃", hooks: "第一个请求经过的钩子",
@@ -206,6 +207,7 @@ export const CATALOGUE = {
   progress: {
     none: "尚未开始：你的进度保存在此浏览器中。",
     run: "已运行 {run}/{total} 个步骤", predicted: " · {n} 次预测中对了 {right} 次", finished: " · ✓ 已完成",
+    doneMark: "（已运行）",
   },
   copy: { copy: "复制", copied: "已复制" },
   experiment: {

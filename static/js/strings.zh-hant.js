@@ -145,6 +145,7 @@ export const CATALOGUE = {
     kernel: "（核心：{observed}）",
   },
   predict: {
+    natPlaceholder: "a.b.c.d[:連接埠]",
     title: "你的預測", right: "{total} 題中答對 {right} 題", yes: "是", no: "否",
     titleRecorded: "這次執行的預測", saidRecorded: "預測為 {said}",
     through: "能否通過", dies_at: "在哪裡被丟棄", hooks: "第一個請求經過的掛勾點",
@@ -206,6 +207,7 @@ export const CATALOGUE = {
   progress: {
     none: "尚未開始：你的進度保存在這個瀏覽器中。",
     run: "已執行 {run}/{total} 個步驟", predicted: " · {n} 次預測中答對 {right} 次", finished: " · ✓ 已完成",
+    doneMark: "（已執行）",
   },
   copy: { copy: "複製", copied: "已複製" },
   experiment: {
