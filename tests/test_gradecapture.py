@@ -70,3 +70,25 @@ def test_the_promiscuous_action():
                 "link set dev docker0 promisc on mtu 9000", "link del dev docker0"):
         with pytest.raises(lessons.LessonError, match="link"):
             lessons.tool_argv("ip", bad)
+
+
+def test_a_copy_for_another_host_s_mac_at_bridge_input_is_told_promiscuous():
+    """The promiscuous bridge's copy (lesson promiscuous-capture step 2): bridge INPUT for
+    a frame to c4's MAC says so, and that the mode and the owner are worked out."""
+    from visualizer.core.explain import Explainer
+    from visualizer.core.records import Conntrack, Event, Ifaces, Packet, Verdict, Where
+    ex = Explainer(lessons.get("promiscuous-capture").topology)
+
+    def said(mac, jid):
+        e = Event(where=Where(source="nftrace", family="bridge", table="filter", chain="INPUT",
+                              hook="input", base_chain="INPUT", trace_id=jid),
+                  verdict=Verdict(type="policy", verdict="accept", probe=False),
+                  ifaces=Ifaces(iif="veth-c3"), packet=Packet(proto="icmp", mac_dst=mac),
+                  ct=Conntrack(), journey=jid)
+        ex.explain(e)
+        return [x["id"] for x in e.explain_msgs], e.explain
+
+    ids, text = said("02:42:ac:12:00:04", 1)
+    assert "explain.where.bridge_up_promisc" in ids
+    assert "c4" in text and "veth-c4" in text and "promiscuous" in text and "worked out" in text
+    assert "explain.where.bridge_up" in said("02:42:ac:12:00:01", 2)[0]

@@ -21,6 +21,12 @@ phrases.define({
                                          "destination MAC {mac} is a broadcast, which the host "
                                          "receives too.",
     "explain.where.bridge_up_other": "The bridge {bridge} passes it up to the host (bridge INPUT).",
+    "explain.where.bridge_up_promisc": "The bridge {bridge} passes a copy up to the host (bridge "
+                                       "INPUT), although its destination MAC {mac} is {ns}'s, "
+                                       "behind port {port}, not the host's: a bridge passes up a "
+                                       "frame for another host's MAC only while it is in "
+                                       "promiscuous mode (worked out: the MAC's owner from the "
+                                       "topology, the mode from what the bridge did).",
     "explain.where.bridge_forward": "The bridge {bridge} forwards it from port {physin} to port "
                                     "{physout}.",
     "explain.where.bridge_flood": "The bridge {bridge} floods it: its destination MAC {mac} is a "

@@ -30,6 +30,10 @@ def hop_sentence(ex, ev: Event, notes) -> phrases.Msg | None:
                 return m("explain.where.bridge_up", bridge=bridge, mac=mac)
             if mac == BROADCAST:
                 return m("explain.where.bridge_up_broadcast", bridge=bridge, mac=mac)
+            if mac in ex.net.behind:
+                port, ns = ex.net.behind[mac]
+                return m("explain.where.bridge_up_promisc", bridge=bridge, mac=mac, ns=ns,
+                         port=port)
             return m("explain.where.bridge_up_other", bridge=bridge)
         if w.hook in ("forward", "output"):
             first = not notes.ports_out

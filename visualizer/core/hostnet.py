@@ -16,6 +16,9 @@ class HostNet:
         self.topo = topo
         self.masters = {ln.end.name: ln.end.master for ln in topo.ports()}
         self.macs = {b.name: (b.mac or "").lower() for b in topo.bridges_in("host")}
+        # a namespace's MAC behind a bridge port -> (the port, the namespace)
+        self.behind = {ln.peer.mac.lower(): (ln.end.name, ln.peer.ns) for ln in topo.ports()
+                       if ln.peer.mac}
         self._addrs: dict[str, tuple] = {}
         for b in topo.bridges_in("host"):
             self._addrs[b.name] = b.addresses

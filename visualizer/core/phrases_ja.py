@@ -35,6 +35,7 @@ CATALOGUE: dict[str, str] = {
     "explain.where.bridge_up": "ブリッジ {bridge} はこれをホストに渡します。宛先 MAC {mac} がブリッジ自身のものだからです (トポロジーから導出)。",
     "explain.where.bridge_up_broadcast": "ブリッジ {bridge} はコピーをホストに渡します。宛先 MAC {mac} はブロードキャストで、ホストも受信するからです。",
     "explain.where.bridge_up_other": "ブリッジ {bridge} はこれをホストに渡します (bridge INPUT)。",
+    "explain.where.bridge_up_promisc": "ブリッジ {bridge} はコピーをホストに渡します (bridge INPUT)。宛先 MAC {mac} は {ns} のもので、ポート {port} の先にあり、ホストのものではありません: ブリッジが別のホストの MAC 宛てのフレームをホストに渡すのは、プロミスキャスモードのときだけです (導いたもの: MAC の持ち主はトポロジーから、モードはブリッジの動きから)。",
     "explain.where.bridge_forward": "ブリッジ {bridge} はこれをポート {physin} からポート {physout} へ転送します。",
     "explain.where.bridge_flood": "ブリッジ {bridge} はこれをフラッディングします。宛先 MAC {mac} がブロードキャストなので、他のすべてのポートにコピーが送られます。このコピーは {physout} から出ていきます。",
     "explain.where.bridge_flood_copy": "同じフレームの別のコピーで、{physout} から出ていきます。ブリッジ {bridge} は複数のポートからこれを送り出します (フラッディング)。",

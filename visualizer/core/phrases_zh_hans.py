@@ -35,6 +35,7 @@ CATALOGUE: dict[str, str] = {
     "explain.where.bridge_up": "网桥 {bridge} 把它向上交给主机：它的目的 MAC {mac} 是网桥自己的（根据拓扑推算）。",
     "explain.where.bridge_up_broadcast": "网桥 {bridge} 把一份副本向上交给主机：它的目的 MAC {mac} 是广播地址，主机也会接收。",
     "explain.where.bridge_up_other": "网桥 {bridge} 把它向上交给主机（bridge INPUT）。",
+    "explain.where.bridge_up_promisc": "网桥 {bridge} 把一份副本交给主机（bridge INPUT），尽管它的目的 MAC {mac} 属于 {ns}，在端口 {port} 后面，而不是主机的：网桥只有在混杂模式下才会把发往别的主机的 MAC 的帧交给主机（推导得出：MAC 的主人来自拓扑，模式来自网桥的行为）。",
     "explain.where.bridge_forward": "网桥 {bridge} 把它从端口 {physin} 转发到端口 {physout}。",
     "explain.where.bridge_flood": "网桥 {bridge} 泛洪它：它的目的 MAC {mac} 是广播地址，所以其他每个端口都收到一份副本；这份副本从 {physout} 离开。",
     "explain.where.bridge_flood_copy": "同一帧的另一份副本，从 {physout} 离开：网桥 {bridge} 从不止一个端口把它发出（泛洪）。",
