@@ -27,7 +27,7 @@ const docker = new DockerSwitch($("docker-switch"), data.docker);
 if (data.docker && data.docker.chosen) docker.set(data.docker.chosen);
 let picked = { next: "from" };
 
-const rows = new TrafficRows($("exp-items"), $("exp-add"), { nodes, limits: data.limits,
+const rows = new TrafficRows($("exp-items"), $("exp-add"), { nodes, limits: data.limits, protos: data.protos,
   // a row that has both ends shows them on the diagram; else the next click is its source
   onActive: (i, row) => {
     picked = row.from && row.to ? { from: row.from, to: row.to, toNode: nodeOf(row.to, nodes), next: "from" } : { next: "from" };

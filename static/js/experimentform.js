@@ -10,9 +10,11 @@ const num = (v) => (/^\d+$/.test(String(v)) ? Number(v) : v);
 const blank = (v) => v == null || String(v).trim() === "";
 
 // the fields a protocol's tool takes (core/experiment.py, core/traffic.py): icmp has no
-// port; a TCP item opens one connection (count 1) and sends no payload; every tool sets a TTL
+// port; a TCP item opens one connection (count 1) and sends no payload; an HTTP item makes
+// one plain GET (curl sets no TTL); ping, nc and the lab's UDP sender set a TTL
 export function takes(proto) {
-  return { port: proto !== "icmp", count: proto !== "tcp", size: proto !== "tcp", ttl: true };
+  const one = proto === "tcp" || proto === "http";
+  return { port: proto !== "icmp", count: !one, size: !one, ttl: proto !== "http" };
 }
 
 // one traffic row's values (strings) -> a lab.experiment traffic item; a field the protocol

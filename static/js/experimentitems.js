@@ -12,11 +12,12 @@ export const fieldId = (key, i) => (i ? `exp-${key}-${i}` : `exp-${key}`);
 
 export class TrafficRows {
   // root: the <ol>; add: the "add a traffic item" button; nodes: page_data.nodes
-  constructor(root, add, { nodes, limits, onActive = () => {} }) {
+  constructor(root, add, { nodes, limits, protos, onActive = () => {} }) {
     this.root = root;
     this.addBtn = add;
     this.nodes = nodes;
     this.limits = limits;
+    this.protos = protos || ["icmp", "tcp", "udp"];
     this.onActive = onActive;
     this.active = 0;
     add.textContent = S.experiment.addItem;
@@ -54,7 +55,7 @@ export class TrafficRows {
     const from = el("select", { "data-key": "from" },
       ...this.nodes.map((n) => el("option", { value: n.name, text: n.name })));
     if (row.from) from.value = row.from;
-    const proto = el("select", { "data-key": "proto" }, ...["icmp", "tcp", "udp"].map((p) => el("option", { value: p, text: p })));
+    const proto = el("select", { "data-key": "proto" }, ...this.protos.map((p) => el("option", { value: p, text: p })));
     proto.value = row.proto || "icmp";
     proto.addEventListener("change", () => this.gate(li));
     const remove = el("button", { type: "button", class: "small exp-remove" });
@@ -73,11 +74,12 @@ export class TrafficRows {
 
   // a field the protocol's tool does not take is disabled, and says why
   gate(li) {
-    const ok = takes(li.querySelector("[data-key=proto]").value);
+    const proto = li.querySelector("[data-key=proto]").value;
+    const ok = takes(proto);
     for (const k of FIELDS) {
       const box = li.querySelector(`[data-key=${k}]`);
       box.disabled = !ok[k];
-      box.title = ok[k] ? "" : S.experiment.notTaken[k];
+      box.title = ok[k] ? "" : (S.experiment.notTaken[proto] || {})[k] || "";
       box.closest("label").classList.toggle("off", !ok[k]);
     }
   }

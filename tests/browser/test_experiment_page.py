@@ -155,3 +155,32 @@ def test_a_bad_value_is_named_and_the_page_stays_usable(page, server, live):
     assert page.get_attribute("#exp-port", "aria-invalid") == "true"     # the field it names
     shot(page, "experiment-error")
     assert page.get_attribute("#exp-run", "aria-disabled") == "false"
+    # the fields a protocol's tool takes: tcp sends no payload, curl sets no TTL
+    page.select_option("#exp-proto", "tcp")
+    assert page.is_disabled("#exp-size") and page.is_disabled("#exp-count") and page.is_enabled("#exp-ttl")
+    assert "payload" in page.get_attribute("#exp-size", "title")
+    page.select_option("#exp-proto", "http")
+    assert page.is_disabled("#exp-ttl") and page.is_enabled("#exp-port")
+
+
+@pytest.mark.parametrize("lang", ["ja", "zh-hans", "zh-hant"])
+def test_the_page_and_its_picks_in_the_language(browser, server, lang):
+    """The form's rows, the picks' sentences and the pills' names in the page's language
+    (strings.<lang>.js), nothing cut or wider than the page; axe-core clean."""
+    pytest.importorskip("axe_playwright_python")
+    ctx, page = open_page(browser, extra_http_headers={"Accept-Language": lang})
+    try:
+        page.goto(f"{server}/experiment/")
+        assert page.get_attribute("html", "lang") == lang
+        page.click(PILL.format("veth-c1"))
+        page.click(PILL.format("veth-c2"))
+        said = page.inner_text("#exp-pick")
+        assert "c1" in said and "172.17.0.3" in said and not said.isascii(), said
+        assert not page.inner_text("#exp-items").isascii()
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1281
+        shot(page, f"experiment-{lang}")
+        page.evaluate("window.scrollTo(0, 0)")
+        shot(page, f"experiment-{lang}-form")
+        assert axe_bad(page) == [], lang
+    finally:
+        ctx.close()

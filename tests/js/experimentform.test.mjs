@@ -57,6 +57,9 @@ test("several traffic items, each with the fields its protocol's tool takes, and
     "&traffic=c2%2C203.0.113.1%2Cudp%2C53%2C1%2C%2C64&present=1");
   assert.deepEqual(takes("tcp"), { port: true, count: false, size: false, ttl: true });
   assert.deepEqual(takes("icmp"), { port: false, count: true, size: true, ttl: true });
+  assert.deepEqual(takes("http"), { port: true, count: false, size: false, ttl: false });   // one curl GET
+  assert.deepEqual(itemOf({ from: "wan", to: "203.0.113.10", proto: "http", port: "8080", count: "2", ttl: "9" }),
+    { from: "wan", to: "203.0.113.10", proto: "http", port: 8080 });
   assert.deepEqual(itemOf({ from: "c1", to: "x", proto: "udp", port: " 70000 ", size: "big" }),
     { from: "c1", to: "x", proto: "udp", port: 70000, size: "big" });
 });

@@ -151,7 +151,7 @@ def experiment_page(request):
     cfg = lab_config()
     data = {"ws_path": "/ws/lab/", "experiment": exp, "nodes": _nodes(topo),
             "model": model.as_dict(), "topology": topo.as_dict(),
-            "docker": _docker(lesson, number, exp),
+            "docker": _docker(lesson, number, exp), "protos": list(experiment_core.PROTOS),
             "limits": {"items": experiment_core.MAX_ITEMS, "count": experiment_core.MAX_COUNT,
                        "size": experiment_core.MAX_SIZE, "ttl": experiment_core.MAX_TTL,
                        "rules": cfg.max_rules},

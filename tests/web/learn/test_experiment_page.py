@@ -63,6 +63,7 @@ def test_the_page_draws_the_bases_diagram_with_its_nodes_on_it(client):
     assert pills["wan"] == {"eth0": "203.0.113.1"}
     assert data["model"]["tables"] and data["topology"]["veth"]
     assert data["limits"]["items"] == 6 and data["limits"]["size"] == 1400
+    assert data["protos"] == ["icmp", "tcp", "udp", "http"]        # core/experiment.py's
 
 
 def test_the_docker_switch_is_offered_and_keeps_the_permalinks_choice(client):
@@ -78,3 +79,15 @@ def test_several_traffic_items_with_size_and_ttl_prefill(client):
     assert data["experiment"]["traffic"] == [
         {"from": "c1", "to": "172.17.0.3", "proto": "icmp", "count": 2, "size": 100, "ttl": 3},
         {"from": "c2", "to": "203.0.113.1", "proto": "tcp", "port": 80, "count": 1}]
+
+
+def test_the_pages_permalink_reads_back_on_the_server(client):
+    """The query experimentform.js writes (tests/js/experimentform.test.mjs asserts this
+    very string) prefills the same fields: the two sides of the permalink agree."""
+    q = ("docker=28&traffic=c1%2C172.17.0.3%2Cicmp%2C%2C2%2C100%2C3"
+         "&traffic=c2%2C203.0.113.1%2Ctcp%2C80%2C%2C%2C&traffic=c2%2C203.0.113.1%2Cudp%2C53%2C1%2C%2C64")
+    exp = _page_data(client.get(f"/experiment/?{q}").content.decode())["experiment"]
+    assert exp["docker"] == "28" and exp["traffic"] == [
+        {"from": "c1", "to": "172.17.0.3", "proto": "icmp", "count": 2, "size": 100, "ttl": 3},
+        {"from": "c2", "to": "203.0.113.1", "proto": "tcp", "port": 80},
+        {"from": "c2", "to": "203.0.113.1", "proto": "udp", "port": 53, "count": 1, "ttl": 64}]
