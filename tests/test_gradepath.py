@@ -47,7 +47,7 @@ def journey(events, j=1):
 def test_the_new_keys_are_known_and_documented():
     docs = (Path(__file__).resolve().parent.parent / "docs" / "lessons.md").read_text()
     for key in ("routed-to-local", "local-to-bridge-flooded", "routed-to-bridge-flooded",
-                "hairpin"):
+                "bridged-flooded", "hairpin"):
         assert key in model.PATHS and f"| `{key}` |" in docs
     assert "There is no key yet" not in docs
 
@@ -73,6 +73,19 @@ def test_one_port_is_not_a_flood_and_a_copy_out_of_order_is_still_wrong():
     assert lessonobserve.path_key(j, one) == "local-to-bridge"
     bad = flood_events()[:4] + [ev(1, "ip", "forward", "docker0")] + flood_events()[4:]
     assert "not in the order" in grader.path_problem(journey(bad), "local-to-bridge-flooded", bad)
+
+
+def test_a_bridged_flood_repeats_the_bridge_and_ip_hooks_after_bridge_forward():
+    before = [ev(3, "bridge", "prerouting", iif="veth-c1"), ev(3, "ip", "prerouting")]
+    copies = [e for p in ("veth-c3", "veth-c2") for e in (
+        ev(3, "bridge", "forward", p, "veth-c1"), ev(3, "ip", "forward", "docker0"),
+        ev(3, "bridge", "postrouting", p), ev(3, "ip", "postrouting", "docker0", table="nat"))]
+    events = before + copies
+    j = journey(events, 3)
+    assert len(gradepath.copies(j["path"])[1]) == 2
+    assert grader.path_problem(j, "bridged-flooded", events) is None
+    assert "flooded" in grader.path_problem(j, "bridged", events)
+    assert lessonobserve.path_key(j, events) == "bridged-flooded"
 
 
 def test_hairpin_and_wan_to_host():

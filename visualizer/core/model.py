@@ -178,6 +178,9 @@ PATHS: dict[str, tuple[tuple[str, str], ...]] = {
     # wan -> c1, flooded the same way
     "routed-to-bridge-flooded": (("ip", "prerouting"), ("ip", "forward"), ("ip", "postrouting"),
                                  ("bridge", "output"), ("bridge", "postrouting")),
+    # c1 -> an unlearnt MAC on a bridge of three ports or more: a copy by every other port
+    "bridged-flooded": (("bridge", "prerouting"), ("ip", "prerouting"), ("bridge", "forward"),
+                        ("ip", "forward"), ("bridge", "postrouting"), ("ip", "postrouting")),
     # c1 -> c1 through the bridge (hairpin mode on its port): out by the port it came in by
     "hairpin": (("bridge", "prerouting"), ("ip", "prerouting"), ("bridge", "forward"),
                 ("ip", "forward"), ("bridge", "postrouting"), ("ip", "postrouting")),
@@ -189,7 +192,7 @@ PATHS: dict[str, tuple[tuple[str, str], ...]] = {
 # this mark is left by one port.  "hairpin": its bridge FORWARD names the same port as in
 # and out device ("bridged" takes a hairpin frame too: its hooks are in that order).
 PATH_KIND = {"local-to-bridge-flooded": "flooded", "routed-to-bridge-flooded": "flooded",
-             "hairpin": "hairpin"}
+             "bridged-flooded": "flooded", "hairpin": "hairpin"}
 
 
 def hook_of(family: str, chain: str) -> str | None:
