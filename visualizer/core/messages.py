@@ -49,11 +49,12 @@ EXPERIMENT = (
       "(core/experiment.py SYSCTLS), e.g. net.bridge.bridge-nf-call-iptables, "
       "net.ipv4.ip_forward, net.ipv4.conf.<dev>.route_localnet",
       max_items=experiment.MAX_SYSCTLS),
-    F("listeners", "list", "{ns, proto: tcp|udp, port 1-65535}: a listener started before "
-      "the traffic", max_items=experiment.MAX_LISTENERS),
-    F("traffic", "list", "{from: namespace, to: IPv4 address, proto: icmp|tcp|udp, port "
-      "(tcp, udp: 1-65535), count (1-10; tcp: 1), size (payload bytes, 0-1400; icmp, udp), "
-      "ttl (0: the default, 1-255)}, run in order", True,
+    F("listeners", "list", "{ns, proto: tcp|udp|http (http: the lab's server of one fixed "
+      "page), port 1-65535}: a listener started before the traffic",
+      max_items=experiment.MAX_LISTENERS),
+    F("traffic", "list", "{from: namespace, to: IPv4 address, proto: icmp|tcp|udp|http, "
+      "port (tcp, udp: 1-65535; http: default 80), count (1-10; tcp, http: 1), size (payload "
+      "bytes, 0-1400; icmp, udp), ttl (0: the default, 1-255; not http)}, run in order", True,
       max_items=experiment.MAX_ITEMS),
     DOCKER,
 )
