@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import dockersets, errors, lessons, rulecheck
+from .errors import say
 from .traffic import LISTEN_PROTOS as LISTEN_KINDS
 
 PLAIN = "_plain"                 # the base "lesson" of an experiment on the plain docker bridge
@@ -95,36 +96,37 @@ def base_lesson(slug: str, known: dict, root: Path) -> lessons.Lesson:
     if slug == PLAIN:
         return plain_lesson(root)
     if slug not in known:
-        raise ExperimentError(f"base: unknown lesson {slug[:100]!r}")
+        _fail("base", say("error.exp.unknown_lesson", value=repr(slug[:100])))
     return known[slug]
 
 
-def _fail(field: str, why: str):
-    raise ExperimentError(f"{field}: {why}")
+def _fail(field: str, why):
+    """Refuse ``field``: the message names it, then says why (a catalogue message)."""
+    raise ExperimentError(say("error.field", field=field, why=why))
 
 
 def _int(field: str, value, lo: int, hi: int, default: int | None = None) -> int:
     if value is None and default is not None:
         return default
     if isinstance(value, bool) or not isinstance(value, int):
-        _fail(field, f"a whole number from {lo} to {hi}, not {str(value)[:40]!r}")
+        _fail(field, say("error.exp.whole_number", lo=lo, hi=hi, value=repr(str(value)[:40])))
     if not lo <= value <= hi:
-        _fail(field, f"must be from {lo} to {hi}, not {value}")
+        _fail(field, say("error.exp.range", lo=lo, hi=hi, value=value))
     return value
 
 
 def _str(field: str, value, max_len: int = 100) -> str:
     if not isinstance(value, str) or not value:
-        _fail(field, "must be a non-empty string")
+        _fail(field, say("error.exp.string"))
     if len(value) > max_len:
-        _fail(field, f"at most {max_len} characters")
+        _fail(field, say("error.exp.too_long", most=max_len))
     return value
 
 
 def _ns(field: str, value, names: list[str]) -> str:
     value = _str(field, value)
     if value not in names:
-        _fail(field, f"unknown namespace {value[:40]!r}; the topology has {', '.join(names)}")
+        _fail(field, say("error.exp.namespace", value=repr(value[:40]), names=", ".join(names)))
     return value
 
 
@@ -132,12 +134,12 @@ def _list(field: str, value, limit: int) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        _fail(field, "must be a list")
+        _fail(field, say("error.exp.list"))
     if len(value) > limit:
-        _fail(field, f"too many items: {len(value)}, at most {limit}")
+        _fail(field, say("error.exp.too_many", count=len(value), most=limit))
     for i, item in enumerate(value):
         if not isinstance(item, dict):
-            _fail(f"{field}[{i}]", "must be an object")
+            _fail(f"{field}[{i}]", say("error.exp.object"))
     return value
 
 
@@ -148,7 +150,7 @@ def parse_base(value) -> tuple[str, int | None]:
     value = _str("base", value, 110)
     m = _BASE.fullmatch(value)
     if not m:
-        _fail("base", f"a lesson slug, optionally :step, not {value[:40]!r}")
+        _fail("base", say("error.exp.base", value=repr(value[:40])))
     return m.group(1), int(m.group(2)) if m.group(2) else None
 
 
@@ -165,7 +167,8 @@ def check(data: dict, known: dict, root: Path, max_rules: int = rulecheck.MAX_RU
     try:
         rules = rulecheck.check_list(data.get("rules"), max_rules, max_rule_len)
     except rulecheck.RuleRefused as e:
-        raise ExperimentError(f"rules: {e.message}", e.kind) from None
+        raise ExperimentError(say("error.field", field="rules", why=e.msg or e.message),
+                              e.kind) from None
     sysctls = tuple(_sysctl(f"sysctls[{i}]", s, lesson)
                     for i, s in enumerate(_list("sysctls", data.get("sysctls"), MAX_SYSCTLS)))
     listeners = tuple(_listener(f"listeners[{i}]", x, names)
@@ -173,11 +176,12 @@ def check(data: dict, known: dict, root: Path, max_rules: int = rulecheck.MAX_RU
                                                   MAX_LISTENERS)))
     items = _list("traffic", data.get("traffic"), MAX_ITEMS)
     if not items:
-        _fail("traffic", "an experiment needs at least one traffic item")
+        _fail("traffic", say("error.exp.no_traffic"))
     traffic = tuple(_traffic(f"traffic[{i}]", t, names) for i, t in enumerate(items))
     docker = data.get("docker") or ""
     if docker and dockersets.unknown(str(docker)):
-        _fail("docker", dockersets.unknown(str(docker)))
+        _fail("docker", say("error.docker.unknown", name=repr(str(docker)[:40]),
+                            names=", ".join(dockersets.DOCKER)))
     return Experiment(slug, step, tuple(rules), sysctls, listeners, traffic, str(docker))
 
 
@@ -190,17 +194,17 @@ def _sysctl(field: str, raw: dict, lesson: lessons.Lesson) -> tuple[str, str, st
     if m:
         devs = set(lesson.topology.interfaces(ns)) | {"all", "default"}
         if m.group(1) not in devs:
-            _fail(f"{field}.name", f"{ns} has no interface {m.group(1)[:20]!r} "
-                  f"(it has {', '.join(sorted(devs))})")
+            _fail(f"{field}.name", say("error.exp.no_interface", ns=ns, dev=repr(m.group(1)[:20]),
+                                       devs=", ".join(sorted(devs))))
         pattern = f"net.ipv4.conf.<dev>.{m.group(2)}"
     if pattern not in SYSCTLS:
-        _fail(f"{field}.name", f"{name[:60]!r} is not on the allowlist: "
-              f"{', '.join(SYSCTLS)}")
+        _fail(f"{field}.name", say("error.exp.sysctl", value=repr(name[:60]),
+                                   allowed=", ".join(SYSCTLS)))
     value = raw.get("value")
     value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
     if value not in SYSCTLS[pattern]:
-        _fail(f"{field}.value", f"{name} takes {' or '.join(SYSCTLS[pattern])}, "
-              f"not {str(value)[:20]!r}")
+        _fail(f"{field}.value", say("error.exp.sysctl_value", name=name,
+                                    values=" | ".join(SYSCTLS[pattern]), value=repr(str(value)[:20])))
     return ns, name, value
 
 
@@ -208,7 +212,8 @@ def _listener(field: str, raw: dict, names: list[str]) -> tuple[str, str, int]:
     ns = _ns(f"{field}.ns", raw.get("ns"), names)
     proto = raw.get("proto", "tcp")
     if proto not in LISTEN_PROTOS:
-        _fail(f"{field}.proto", f"{', '.join(LISTEN_PROTOS)}, not {str(proto)[:20]!r}")
+        _fail(f"{field}.proto", say("error.exp.listen_proto", protos=", ".join(LISTEN_PROTOS),
+                                    value=repr(str(proto)[:20])))
     return ns, proto, _int(f"{field}.port", raw.get("port"), 1, 65535)
 
 
@@ -218,30 +223,29 @@ def _traffic(field: str, raw: dict, names: list[str]) -> lessons.Traffic:
     try:
         addr = ipaddress.IPv4Address(to)
     except ValueError:
-        _fail(f"{field}.to", f"an IPv4 address, not {to[:45]!r}")
+        _fail(f"{field}.to", say("error.exp.address", value=repr(to[:45])))
     if addr.is_multicast or addr == ipaddress.IPv4Address("255.255.255.255"):
-        _fail(f"{field}.to", "a unicast address")
+        _fail(f"{field}.to", say("error.exp.unicast"))
     proto = raw.get("proto", "icmp")
     if proto not in PROTOS:
-        _fail(f"{field}.proto", f"one of {', '.join(PROTOS)}, not {str(proto)[:20]!r}")
+        _fail(f"{field}.proto", say("error.exp.proto", protos=", ".join(PROTOS),
+                                    value=repr(str(proto)[:20])))
     port = 0
     if proto != "icmp":
         port = _int(f"{field}.port", raw.get("port"), 1, 65535,
                     default=80 if proto == "http" else None)
     elif raw.get("port") not in (None, 0):
-        _fail(f"{field}.port", "icmp has no port")
+        _fail(f"{field}.port", say("error.exp.icmp_port"))
     one = proto in ("tcp", "http")
     count = _int(f"{field}.count", raw.get("count"), 1, MAX_COUNT, default=1 if one else 3)
     if one and count != 1:
-        _fail(f"{field}.count", "a TCP item opens one connection (count 1)" if proto == "tcp"
-              else "an HTTP item makes one request (count 1)")
+        _fail(f"{field}.count", say(f"error.exp.{proto}_count"))
     size = _int(f"{field}.size", raw.get("size"), 0, MAX_SIZE, default=0)
     if one and size:
-        _fail(f"{field}.size", "a TCP connection test sends no payload" if proto == "tcp"
-              else "an HTTP item sends a plain GET, no payload")
+        _fail(f"{field}.size", say(f"error.exp.{proto}_size"))
     ttl = _int(f"{field}.ttl", raw.get("ttl"), 0, MAX_TTL, default=0)
     if proto == "http" and ttl:
-        _fail(f"{field}.ttl", "curl sets no TTL: an HTTP item takes none")
+        _fail(f"{field}.ttl", say("error.exp.http_ttl"))
     kind = {v: k for k, v in _PROTO_OF.items()}[proto]
     return lessons.Traffic(kind=kind, src=src, dst=str(addr), count=count, port=port,
                            tool="nc" if proto == "tcp" else "", size=size, ttl=ttl)
