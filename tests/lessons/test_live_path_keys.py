@@ -1,6 +1,7 @@
-"""The path keys for wan -> host traffic and for a flood, on real runs: wan's echo request
-to the host's own eth0 address follows routed-to-local (ip PREROUTING, ip INPUT), and
-Save as lesson's observation names it; the grader passes it and fails routed-to-bridge."""
+"""The path key for wan -> host traffic on a real run: wan's echo request to the host's own
+eth0 address follows routed-to-local (ip PREROUTING, ip INPUT), and Save as lesson's
+observation names it; the grader passes it and fails routed-to-bridge.  (The flooded keys:
+tests/lessons/test_live_bridge_flood.py; hairpin: lessons/hairpin-nat step 2.)"""
 from __future__ import annotations
 
 import pytest
