@@ -21,7 +21,9 @@ const data = JSON.parse($("page-data").textContent);
 usePhrases(data.phrases, data.phrase_style);
 const nodes = data.nodes || [];
 const exp = data.experiment || {};
-const replay = new Replay({ data, idle: S.experiment.idle });
+// the journeys pane tells a journey's story: the one selected, else the run's first told one
+const replay = new Replay({ data, idle: S.experiment.idle,
+  storyOf: (s) => s.selected ?? (s.journeys.find((j) => (j.story || []).length) || {}).id });
 const { store, announcer, player } = replay;
 const docker = new DockerSwitch($("docker-switch"), data.docker);
 if (data.docker && data.docker.chosen) docker.set(data.docker.chosen);

@@ -27,12 +27,14 @@ function killedAfter(j, allHops, ev) {
 
 export class Replay {
   // data: page_data (model); proto: the protocol whose first request the replay starts at;
-  // state: the page's own store keys; idle: the caption before any run
-  constructor({ data, proto = null, recorded = false, state = {}, idle = S.caption.idle }) {
+  // state: the page's own store keys; idle: the caption before any run; storyOf(state): the
+  // journey whose story the journeys pane tells (the selected one)
+  constructor({ data, proto = null, recorded = false, state = {}, idle = S.caption.idle, storyOf = (s) => s.selected }) {
     this.model = makeModel(data.model);
     this.proto = proto;
     this.recorded = recorded;
     this.idle = idle;
+    this.storyOf = storyOf;
     this.svg = document.querySelector("svg.diagram");
     this.diagram = new Diagram(this.svg, this.model);
     this.store = new Store({
@@ -111,7 +113,7 @@ export class Replay {
       for (const e of s.events) counts[e.journey] = (counts[e.journey] || 0) + 1;
       const first = firstRequest(s.journeys, this.proto);
       renderJourneys($("journeys"), { journeys: s.journeys, total: s.events.length, counts, selected: s.selected,
-        first: first && first.id, onSelect: (id) => this.selectJourney(id), storyOf: s.selected });
+        first: first && first.id, onSelect: (id) => this.selectJourney(id), storyOf: this.storyOf(s) });
     });
     store.on(["events", "selected", "showHidden"], (s) => {
       renderHiddenToggle($("hidden-toggle"), hiddenCounts(s.events, { journey: s.selected }), s.showHidden);

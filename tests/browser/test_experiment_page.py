@@ -62,6 +62,7 @@ def test_pick_on_the_diagram_run_and_follow_the_replay(page, server, live):
     page.wait_for_selector("#result:not([hidden])", timeout=90_000)
     wait_replayed(page)
     assert page.locator("#journeys button[data-journey]").count() >= 2   # the UDP and its error
+    assert page.locator("#journeys li.story li").count() > 0        # the first told journey's story
     assert "traffic=c2%2C203.0.113.1%2Cudp%2C53%2C1%2C%2C" in page.url
     # hop by hop: back to the first hop, forward one, the diagram's current box follows
     page.click("#p-first")
