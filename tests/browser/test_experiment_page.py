@@ -185,3 +185,16 @@ def test_the_page_and_its_picks_in_the_language(browser, server, lang):
         assert axe_bad(page) == [], lang
     finally:
         ctx.close()
+
+
+def test_a_lesson_base_with_a_second_network(page, server):
+    """A base whose topology adds a second bridge (new-bridge-forward-drop): its
+    containers' interfaces are on the diagram too, each picking its own node."""
+    page.goto(f"{server}/experiment/?base=new-bridge-forward-drop:1")
+    assert page.input_value("#exp-base") == "new-bridge-forward-drop:1"
+    page.click(PILL.format("veth-c3"))
+    page.click(PILL.format("veth-c4"))
+    assert page.input_value("#exp-from") == "c3" and page.input_value("#exp-to") == "172.18.0.4"
+    assert "veth-c4 → c4" in page.inner_text("#exp-pills")
+    page.locator(PILL.format("veth-c4")).scroll_into_view_if_needed()
+    shot(page, "experiment-second-network")
