@@ -72,6 +72,27 @@ def test_wan_syn_logs_the_dnat_and_the_syn_ack_logs_bridge_input_then_ip_forward
     assert all(f.get("oif") == "docker0" for p, f, _ in syn[3:])
     ack = _lines(events, _first(res, "tcp", "reply"))
     assert [p for p, _, _ in ack] == SYN_ACK
-    assert all(f.get("physin") == "veth-c1" for _, f, _ in ack[:6])
+    assert all(f.get("physin") == "veth-c1" and f.get("iif") == "docker0" for _, f, _ in ack)
     assert all(f.get("oif") == "eth0" for _, f, _ in ack[4:])
     assert ack[-1][2]["src"] == "172.17.0.2" and ack[-1][2]["sport"] == 80
+    # conntrack rewrites it back after mangle POSTROUTING: it leaves eth0 from the published port
+    out = [p for p in res["captures"]["eth0"] if p["direction"] == "out" and p.get("sport")]
+    assert (out[0]["src"], out[0]["sport"]) == ("203.0.113.10", 8080), out
+    # wan's ACK: no nat line, yet DNATed between mangle PREROUTING and mangle FORWARD
+    later = _lines(events, [j for j in res["journeys"] if j["proto"] == "tcp"
+                            and j["direction"] == "request"][1])
+    assert not [p for p, _, _ in later if p.startswith("ipt:nat:")]
+    assert [p for p, _, _ in later if p.startswith("ebt:nat:")]     # ebtables' nat: every frame
+    dst = {p: (e["dst"], e["dport"]) for p, _, e in later}
+    assert dst["ipt:mangle:PREROUTING"] == ("203.0.113.10", 8080)
+    assert dst["ipt:mangle:FORWARD"] == ("172.17.0.2", 80)
+
+
+def test_a_syn_dropped_in_docker_user_logs_up_to_filter_forward_and_its_retry_is_new(live_lab):
+    events, res, proc = run_trace(SLUG, "--step", "3", "--rule",
+                                  "-I DOCKER-USER -p tcp --dport 80 -j DROP")
+    assert proc.returncode == 0 and res["ok"] is False, proc.stderr[-2000:]
+    syns = [j for j in res["journeys"] if j["proto"] == "tcp" and j["direction"] == "request"]
+    assert len(syns) >= 2
+    for j in syns:
+        assert [p for p, _, _ in _lines(events, j)] == SYN[:5]
