@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from visualizer.core import grader, gradepath, lessonobserve, lessons, model, phrases
-from visualizer.core.explain import Explainer
+from visualizer.core.explain import Explainer, Notes
 from visualizer.core.journeys import Journeys
 from visualizer.core.records import Conntrack, Event, Ifaces, Packet, Verdict, Where
 from visualizer.core.story import story
@@ -155,6 +155,19 @@ def test_the_lesson_steps_grade_the_captured_run(captured):
 
 
 # -- the story, on explained events ------------------------------------------------------
+def test_a_flood_without_a_mac_in_its_events_is_told_without_one():
+    js = Journeys()
+    js._new({}, 0, 0.0)
+    ex = Explainer(lessons.get("host-to-container").topology, js)
+    for p in ("veth-c2", "veth-c1"):
+        js.all[0].note_port(p, None)
+    s = {**js.all[0].summary(), "id": 1, "path": [["bridge", "output"]]}
+    notes = Notes(entered=phrases.msg("explain.where.bridge_output", bridge="docker0",
+                                      port="veth-c2"))
+    (first, *_) = story(s, notes, ex)
+    assert first.id == "story.flooded_plain" and "MAC" not in first.text()
+
+
 def _explain(ex, js, jid, family, hook, oif, table="filter"):
     e = Event(where=Where(source="nftrace", family=family, table=table, chain=hook.upper(),
                          hook=hook, base_chain=hook.upper(), trace_id=1),

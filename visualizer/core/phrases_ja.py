@@ -177,6 +177,7 @@ CATALOGUE: dict[str, str] = {
     "story.no_hook": "どの netfilter フックも報告しませんでした。",
     "story.flooded": "ブリッジ {bridge} はこれをフラッディングします。{ports} のそれぞれからコピーが 1 つずつ出ました (導いたもの: カーネルはこの 1 つのパケットを、それらのポートごとに 1 回ずつ bridge {hook} で報告しました)。宛先 MAC {mac} はブロードキャストではありません。ブリッジがこのようなフレームをフラッディングするのは、{mac} がどのポートの先にあるかをまだ学習していないときだけです。",
     "story.flooded_group": "ブリッジ {bridge} はこれをフラッディングします。{ports} のそれぞれからコピーが 1 つずつ出ました (導いたもの: カーネルはこの 1 つのパケットを、それらのポートごとに 1 回ずつ bridge {hook} で報告しました)。宛先 MAC {mac} はブロードキャストまたはマルチキャストのアドレスです。",
+    "story.flooded_plain": "ブリッジ {bridge} はこれをフラッディングします。{ports} のそれぞれからコピーが 1 つずつ出ました (導いたもの: カーネルはこの 1 つのパケットを、それらのポートごとに 1 回ずつ bridge {hook} で報告しました)。",
     "icmperr.caused_by": "カーネルは経路 #{cause} の接続についてこの ICMP エラーを送りました。そのトレースイベントには、その接続の conntrack id ({ct_id}) が状態 related で付いています。これが経路 #{cause} (その直前の、接続の最新のパケット) への返答であるという点は導出です。",
     "predict.died": "{where} で止まりました: {direction} #{journey} ({summary})",
     "predict.died_elsewhere": "あなたの予想は {said}。{passed}{where} で止まりました: {direction} #{journey} ({summary})、{detail}",

@@ -177,6 +177,7 @@ CATALOGUE: dict[str, str] = {
     "story.no_hook": "没有 netfilter 钩子报告它。",
     "story.flooded": "网桥 {bridge} 泛洪它：{ports} 各离开一份副本（推导得出：内核在 bridge {hook} 对这同一个包报告了多次，每个端口一次）。它的目的 MAC {mac} 不是广播地址，只有在网桥还没学到 {mac} 在哪个端口上时，它才会泛洪这样的帧。",
     "story.flooded_group": "网桥 {bridge} 泛洪它：{ports} 各离开一份副本（推导得出：内核在 bridge {hook} 对这同一个包报告了多次，每个端口一次）；它的目的 MAC {mac} 是广播或组播地址。",
+    "story.flooded_plain": "网桥 {bridge} 泛洪它：{ports} 各离开一份副本（推导得出：内核在 bridge {hook} 对这同一个包报告了多次，每个端口一次）。",
     "icmperr.caused_by": "内核发送了这条关于路径 #{cause} 所属连接的 ICMP 错误：它的跟踪事件带有该连接的 conntrack id（{ct_id}），状态为 related。它回应的是路径 #{cause}（该连接在它之前的最后一个数据包），这一点是推导的。",
     "export.item.ping": "{src} ping {dst}（次数：{count}）",
     "export.item.udp": "{src} 向 {dst} 端口 {port} 发送 UDP 数据报（次数：{count}）",

@@ -177,6 +177,7 @@ CATALOGUE: dict[str, str] = {
     "story.no_hook": "沒有 netfilter 掛勾點回報它。",
     "story.flooded": "橋接器 {bridge} 將它泛洪：{ports} 各離開一份副本（推導而來：核心在 bridge {hook} 對這同一個封包回報了多次，每個連接埠一次）。它的目的 MAC {mac} 不是廣播位址，只有在橋接器還沒學到 {mac} 在哪個連接埠上時，它才會泛洪這樣的訊框。",
     "story.flooded_group": "橋接器 {bridge} 將它泛洪：{ports} 各離開一份副本（推導而來：核心在 bridge {hook} 對這同一個封包回報了多次，每個連接埠一次）；它的目的 MAC {mac} 是廣播或多播位址。",
+    "story.flooded_plain": "橋接器 {bridge} 將它泛洪：{ports} 各離開一份副本（推導而來：核心在 bridge {hook} 對這同一個封包回報了多次，每個連接埠一次）。",
     "icmperr.caused_by": "核心針對路徑 #{cause} 的連線送出了這個 ICMP 錯誤：它的追蹤事件帶有該連線的 conntrack id（{ct_id}），狀態為 related。它回應的是路徑 #{cause}（在它之前該連線最後的封包），這點是推導的。",
     "export.item.ping": "{src} ping {dst}（次數：{count}）",
     "export.item.udp": "{src} 送出 UDP 資料包到 {dst} 連接埠 {port}（次數：{count}）",

@@ -31,6 +31,9 @@ phrases.define({
                            "(derived: the kernel reported this one packet at bridge {hook} once "
                            "for each of those ports); its destination MAC {mac} is a broadcast "
                            "or multicast address.",
+    "story.flooded_plain": "The bridge {bridge} floods it: a copy left by each of {ports} "
+                           "(derived: the kernel reported this one packet at bridge {hook} once "
+                           "for each of those ports).",
 })
 
 _MAX_DECISIONS = 3
@@ -111,9 +114,13 @@ def _flood_told(said: list, s: dict, explainer) -> list:
     mac = ((j.mac_out if j else None) or "?").lower()
     hook = next((h.upper() for f, h in s.get("path", []) if f == "bridge"
                  and h in ("forward", "output")), "OUTPUT")
-    group = mac != "?" and int(mac.split(":")[0], 16) & 1
-    flood = m("story.flooded_group" if group else "story.flooded",
-              bridge=explainer.masters.get(ports[0]) or "?", ports=ports, hook=hook, mac=mac)
+    bridge = explainer.masters.get(ports[0]) or "?"
+    if mac == "?":          # no link-layer header in its bridge events: no word on the MAC
+        flood = m("story.flooded_plain", bridge=bridge, ports=ports, hook=hook)
+    else:
+        group = int(mac.split(":")[0], 16) & 1
+        flood = m("story.flooded_group" if group else "story.flooded", bridge=bridge,
+                  ports=ports, hook=hook, mac=mac)
     out: list = []
     for x in said:
         if x.id not in _BRIDGE_OUT:
