@@ -7,7 +7,7 @@ import pytest
 from .conftest import shot
 from .test_lessons import run_lesson
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 
 def _first_request(result):
