@@ -80,11 +80,15 @@ function endRun() {
   $("exp-run").setAttribute("aria-busy", "false");
 }
 
+// the result, Save as lesson, and the link that replays this run here (?run=<uid>)
 function showResult(msg) {
   const urls = runUrls(data.urls, msg.run);
   renderResult($("result"), msg, { urls, recorded: true, next: null, home: data.urls.home });
+  const replayUrl = new URL(location.href);
+  replayUrl.searchParams.set("run", msg.run);
   $("exp-save-row").replaceChildren(...(msg.run ? [el("a", { id: "exp-save", class: "button",
-    href: fillUrl(data.urls.lesson_zip, { id: msg.run }), download: "", text: S.experiment.saveLesson })] : []));
+    href: fillUrl(data.urls.lesson_zip, { id: msg.run }), download: "", text: S.experiment.saveLesson }), " ",
+  el("a", { id: "exp-replay-link", href: replayUrl.pathname + replayUrl.search, text: S.experiment.replayLink })] : []));
   return urls;
 }
 
@@ -113,6 +117,7 @@ const socket = new JsonSocket(data.ws_path, onMessage, () => {
 
 // the URL keeps what is the page's, not the experiment's (the presenter layout, a room)
 const keep = () => [...new URL(location.href).searchParams].filter(([k]) => k === "present" || k === "room");
+// (a new run drops ?run=: the page shows this run now)
 
 async function startRun() {
   if (replay.get().running) return;
@@ -142,7 +147,14 @@ async function startRun() {
 $("exp-form").addEventListener("submit", (e) => { e.preventDefault(); if (!isDisabled($("exp-run"))) startRun(); });
 fillForm();
 showPick(false);
-replay.idleView();
+if (data.run) {                 // a recorded run of an experiment (?run=<uid>): its replay
+  setStatus("done", S.run.recorded);
+  replay.loadRun(data.run.events || [], { ...(data.run.result || {}), run: data.run.id });
+  replay.replay(showResult({ ...(data.run.result || {}), run: data.run.id }));
+  player.play("auto");
+} else {
+  replay.idleView();
+}
 // the presenter layout widens the pills (diagram.fitPills, a frame later): the marks follow
 const again = () => requestAnimationFrame(() => requestAnimationFrame(() => picker.show(picked)));
 $("present-btn").addEventListener("click", again);

@@ -211,7 +211,7 @@ export const CATALOGUE = {
   },
   copy: { copy: "コピー", copied: "コピーしました" },
   experiment: {
-    saveLesson: "レッスンとして保存",
+    saveLesson: "レッスンとして保存", replayLink: "この実行のリプレイへのリンク",
     idle: "図 (送信元、次に宛先) またはフォームでトラフィックを選び、「実行」を押してください: カーネルのトレースイベントがパケットを図の中で動かします。",
     addItem: "+ トラフィック項目を追加", item: "項目 {n}", remove: "削除", removeItem: "トラフィック項目 {n} を削除",
     from: "送信元", to: "宛先", proto: "プロトコル", port: "ポート", count: "回数", size: "サイズ (バイト)", ttl: "TTL",

@@ -220,7 +220,7 @@ export const EN = {
   copy: { copy: "copy", copied: "copied" },
   // the experiment page (experiment.js, experimentitems.js, nodepick.js)
   experiment: {
-    saveLesson: "Save as lesson",
+    saveLesson: "Save as lesson", replayLink: "A link to this run's replay",
     idle: "Pick the traffic on the diagram (a source, then a destination) or in the form, then press “Run”: the kernel's trace events will move the packet through the diagram.",
     addItem: "+ Add a traffic item", item: "Item {n}", remove: "Remove", removeItem: "Remove traffic item {n}",
     from: "From", to: "To", proto: "Protocol", port: "Port", count: "Count", size: "Size (bytes)", ttl: "TTL",

@@ -211,7 +211,7 @@ export const CATALOGUE = {
   },
   copy: { copy: "复制", copied: "已复制" },
   experiment: {
-    saveLesson: "另存为课程",
+    saveLesson: "另存为课程", replayLink: "此次运行回放的链接",
     idle: "在图上（先选源，再选目的）或在表单中选择流量，然后按“运行”：内核的跟踪事件会让数据包在图中移动。",
     addItem: "+ 添加流量项", item: "第 {n} 项", remove: "删除", removeItem: "删除第 {n} 个流量项",
     from: "源", to: "目的", proto: "协议", port: "端口", count: "次数", size: "大小（字节）", ttl: "TTL",

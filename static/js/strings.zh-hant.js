@@ -211,7 +211,7 @@ export const CATALOGUE = {
   },
   copy: { copy: "複製", copied: "已複製" },
   experiment: {
-    saveLesson: "另存為課程",
+    saveLesson: "另存為課程", replayLink: "此次執行重播的連結",
     idle: "在圖上（先選來源，再選目的）或在表單中選擇流量，然後按「執行」：核心的追蹤事件會讓封包在圖中移動。",
     addItem: "+ 新增流量項目", item: "第 {n} 項", remove: "移除", removeItem: "移除第 {n} 個流量項目",
     from: "來源", to: "目的", proto: "協定", port: "連接埠", count: "次數", size: "大小（位元組）", ttl: "TTL",

@@ -79,6 +79,15 @@ def test_pick_on_the_diagram_run_and_follow_the_replay(page, server, live):
     assert axe_bad(page) == []
     with urllib.request.urlopen(f"{server}{href}") as resp:
         assert resp.status == 200 and "c2" in resp.read().decode()
+    # the run's own permalink on this page (?run=<uid>): the recorded run replayed again
+    n = page.locator("#journeys button[data-journey]").count()
+    page.click("#exp-replay-link")
+    page.wait_for_selector("#result:not([hidden])", timeout=30_000)
+    page.select_option("#p-speed", "16")
+    wait_replayed(page)
+    assert f"run={href.split('/')[2]}" in page.url and page.locator("#journeys button[data-journey]").count() == n
+    assert page.input_value("#exp-to") == "203.0.113.1" and page.input_value("#exp-proto") == "udp"
+    shot(page, "experiment-recorded-replay")
 
 
 def test_the_layouts_presenter_and_phone(browser, server, live):

@@ -141,15 +141,31 @@ def _docker(lesson, step, exp: dict) -> dict:
             "offer": dockersets.loads_docker(lesson), "chosen": exp.get("docker") or own}
 
 
+def _recorded(request, exp: dict) -> tuple[Run | None, dict]:
+    """``?run=<uid>``: a recorded experiment's run, replayed on the page (its experiment
+    fills the form when the query names none); a lesson step's run or an unknown uid: none."""
+    run = Run.objects.filter(uid=str(request.GET.get("run") or "")[:40]).first()
+    if run is None or not (run.result or {}).get("experiment"):
+        return None, exp
+    if not exp["traffic"]:
+        exp = dict(run.result["experiment"])
+        exp["traffic"] = [{k: v for k, v in t.items() if v not in (None, 0, "")}
+                          for t in exp.get("traffic") or []]
+        exp = {k: v for k, v in exp.items() if v or k in ("base", "traffic")}
+    return run, exp
+
+
 def experiment_page(request):
     """The experiment page: a form prefilled from the permalink's query, the base's
     diagram to pick the traffic on and to replay the run hop by hop (replay.js), run over
-    the lab websocket (lab.experiment); the server checks every value and names the field."""
-    exp = experiment_fields(request.GET)
+    the lab websocket (lab.experiment); the server checks every value and names the field.
+    With ``run=<uid>`` it replays that recorded run of an experiment first."""
+    run, exp = _recorded(request, experiment_fields(request.GET))
     lesson, number, error = _base_of(exp)
     topo = lesson.topology.at(number)
     cfg = lab_config()
     data = {"ws_path": "/ws/lab/", "experiment": exp, "nodes": _nodes(topo),
+            "run": run.as_dict() if run else None,
             "model": model.as_dict(), "topology": topo.as_dict(),
             "docker": _docker(lesson, number, exp), "protos": list(experiment_core.PROTOS),
             "limits": {"items": experiment_core.MAX_ITEMS, "count": experiment_core.MAX_COUNT,

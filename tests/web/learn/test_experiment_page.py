@@ -91,3 +91,23 @@ def test_the_pages_permalink_reads_back_on_the_server(client):
         {"from": "c1", "to": "172.17.0.3", "proto": "icmp", "count": 2, "size": 100, "ttl": 3},
         {"from": "c2", "to": "203.0.113.1", "proto": "tcp", "port": 80},
         {"from": "c2", "to": "203.0.113.1", "proto": "udp", "port": 53, "count": 1, "ttl": 64}]
+
+
+def test_a_recorded_experiments_run_replays_on_the_page(client):
+    """``?run=<uid>``: the page replays that recorded run (page_data run: its events and
+    result) with its experiment in the form; a lesson step's run or an unknown uid is
+    not replayed there."""
+    from tests.lessons.test_lessonexport import udp_run
+    from visualizer.learn.models import Run
+    exp, result, events = udp_run()
+    run = Run.objects.create(lesson="_plain", step=1, rules=[], events=events,
+                             result={**result, "experiment": {**exp.as_dict(), "docker": "28"}})
+    data = _page_data(client.get(f"/experiment/?run={run.uid}").content.decode())
+    assert data["run"]["id"] == run.uid and len(data["run"]["events"]) == len(events)
+    assert data["experiment"]["traffic"] == [
+        {"from": "c2", "to": "203.0.113.1", "proto": "udp", "port": 5353, "count": 2}]
+    assert data["experiment"]["docker"] == "28" and data["docker"]["chosen"] == "28"
+    step_run = Run.objects.create(lesson="container-to-container", step=1, rules=[], events=[],
+                                  result={"ok": True, "journeys": []})
+    for uid in (step_run.uid, "nosuchrun"):
+        assert _page_data(client.get(f"/experiment/?run={uid}").content.decode())["run"] is None
