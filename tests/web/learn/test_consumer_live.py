@@ -23,7 +23,11 @@ async def test_full_lesson_run(lab_client):
     statuses = [m["status"] for m in msgs[:first_event] if m["type"] == "lab.status"]
     assert statuses, "progress statuses must come before the first event"
     assert statuses[0] == "building"
-    assert all(set(m) == {"type", "status", "detail"} for m in msgs if m["type"] == "lab.status")
+    assert all(set(m) - {"ahead"} == {"type", "status", "detail", "detail_msg"}
+               for m in msgs if m["type"] == "lab.status")
+    # the progress is a catalogue message, except the running traffic's command lines
+    assert all(m["detail_msg"]["id"].startswith("status.") for m in msgs
+               if m["type"] == "lab.status" and m["status"] != "running")
     events = [m["event"] for m in msgs if m["type"] == "trace.event"]
     assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
     fams = {(e["family"], e["table"], e["hook"]) for e in events}
