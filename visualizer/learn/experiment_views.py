@@ -13,6 +13,8 @@ instructor.  Keep it stable.
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
@@ -41,6 +43,7 @@ def run_page(request, run: Run):
     """An experiment's recorded run: its fields, the kernel's report, its downloads."""
     exp = dict(run.result.get("experiment") or {})
     urls = {"page": reverse("run", args=[run.uid]), "json": reverse("run-json", args=[run.uid]),
+            "replay": reverse("experiment") + "?" + urlencode({"run": run.uid}),
             "text": reverse("run-text", args=[run.uid]),
             "lesson_zip": reverse("run-lesson", args=[run.uid])}
     if run.frames_z is not None:

@@ -111,3 +111,6 @@ def test_a_recorded_experiments_run_replays_on_the_page(client):
                                   result={"ok": True, "journeys": []})
     for uid in (step_run.uid, "nosuchrun"):
         assert _page_data(client.get(f"/experiment/?run={uid}").content.decode())["run"] is None
+    # the recorded run's own page links to its replay here
+    html = client.get(f"/runs/{run.uid}/").content.decode()
+    assert f'id="exp-replay" href="/experiment/?run={run.uid}"' in html
