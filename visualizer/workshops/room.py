@@ -14,12 +14,14 @@ import io
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import pgettext_lazy
 
 from ..core import errors, experiment, phrases
 from ..core import lessons as registry
 from ..core.config import SANDBOX_MIB, sandboxes_held
 from ..lab.client import sandbox_cap
+from ..learn.experiment_views import experiment_query
 from ..learn.models import Run
 from . import roomview
 from .models import CODE_ALPHABET, Learner, Workshop
@@ -270,6 +272,7 @@ CSV_HEADERS = [
     pgettext_lazy("csv header", "run"),
     pgettext_lazy("csv header", "created"),
     pgettext_lazy("csv header", "before_reset"),
+    pgettext_lazy("csv header", "experiment"),
 ]
 
 
@@ -284,12 +287,21 @@ def export_csv(workshop: Workshop, lang: str = "en") -> str:
                       key=lambda k: (_order(workshop, k[0]), k[1]))
         for lesson, step in keys:
             for a in roomview.attempts(lrn, lesson, step):
-                w.writerow([lrn.name, lesson, step, a["n"], a["status"], a["ok"],
-                            phrases.render_in(lang, phrases.from_wire(a["prediction_msg"])),
-                            "" if a["prediction_right"] is None else a["prediction_right"],
-                            a["died_at"] or "", roomview.rules_text(a["rules"], lang),
-                            a["run"], a["created"], a["before_reset"]])
+                w.writerow(_csv_row(lrn, lesson, step, a, lang))
+        # then their experiments' runs: lesson and step are the base's, the experiment
+        # its permalink's query (what the experiment page opens)
+        for run, a in roomview.experiment_attempts(lrn):
+            w.writerow(_csv_row(lrn, run.lesson, run.step, a, lang,
+                                urlencode(experiment_query(run.result["experiment"]))))
     return buf.getvalue()
+
+
+def _csv_row(lrn: Learner, lesson: str, step: int, a: dict, lang: str, exp: str = "") -> list:
+    return [lrn.name, lesson, step, a["n"], a["status"], a["ok"],
+            phrases.render_in(lang, phrases.from_wire(a["prediction_msg"])),
+            "" if a["prediction_right"] is None else a["prediction_right"],
+            a["died_at"] or "", roomview.rules_text(a["rules"], lang),
+            a["run"], a["created"], a["before_reset"], exp]
 
 
 def _order(workshop: Workshop, lesson: str) -> int:

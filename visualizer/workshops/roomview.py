@@ -219,7 +219,17 @@ def experiment_runs(workshop, runs) -> dict:
 
 
 def attempts(learner, lesson: str, step: int) -> list[dict]:
-    """A learner's attempts of one step, oldest first (every one is kept)."""
+    """A learner's attempts of one step, oldest first (every one is kept); an experiment
+    run filed under its base step is not one (``experiment_attempts``)."""
     reset_at = _ts((learner.resets or {}).get(f"{lesson}:{step}"))
-    runs = learner.runs.filter(lesson=lesson, step=step).order_by("created", "pk")
+    runs = [r for r in learner.runs.filter(lesson=lesson, step=step).order_by("created", "pk")
+            if not (r.result or {}).get("experiment")]
     return [attempt(run, i, reset_at) for i, run in enumerate(runs, 1)]
+
+
+def experiment_attempts(learner) -> list[tuple[object, dict]]:
+    """A learner's runs of experiments (the room's, or changed on the page), oldest first,
+    each with its attempt (the CSV lists them after the steps, with the experiment)."""
+    runs = [r for r in learner.runs.order_by("created", "pk")
+            if (r.result or {}).get("experiment")]
+    return [(run, attempt(run, i, None)) for i, run in enumerate(runs, 1)]

@@ -4,6 +4,8 @@ same signal as a step's run; an experiment's run is no step's cell), counted fro
 goto; the experiment page opened for the room (``?room=CODE``) says it is the room's
 (page_data ``workshop``) only for a learner seated in it; a learner joining a room on an
 experiment lands on its experiment page.  A stand-in lab (no kernel)."""
+import csv
+import io
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -174,3 +176,29 @@ async def test_a_learner_on_the_rooms_experiment_is_there_on_the_board(lab):
     assert row["on_experiment"] is False
     for c in (board, learner):
         await c.disconnect()
+
+
+async def test_a_steps_attempts_leave_out_experiments_the_csv_lists_them_apart(lab):
+    w, teacher = await setup_room()
+    _, _, ann = await browser_join(w.code, "Ann")
+    comm = await communicator(session=ann)
+    await comm.send_json_to({"type": "lab.run", "lesson": "container-to-container", "step": 1})
+    step_run = (await collect_run(comm))[-1]["run"]
+    await comm.disconnect()
+    exp_run = (await run_experiment(ann, EXPERIMENT))["run"]     # filed under its base step
+    board = await communicator(f"/ws/board/{w.code}/", session=await instructor_session(teacher))
+    row = (await receive_type(board, "board.state"))["rows"][0]
+    assert row["cells"]["container-to-container:1"]["attempts"] == 1
+    await board.send_json_to({"type": "board.attempts", "learner": row["learner"],
+                              "lesson": "container-to-container", "step": 1})
+    history = (await receive_type(board, "board.history"))["attempts"]
+    assert [a["run"] for a in history] == [step_run]
+    await board.disconnect()
+    text = await sync_to_async(workshops.export_csv)(w)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["run"], r["lesson"], r["step"], r["attempt"]) for r in rows] == [
+        (step_run, "container-to-container", "1", "1"),
+        (exp_run, "container-to-container", "1", "1")]
+    assert rows[0]["experiment"] == ""
+    assert parse_qs(rows[1]["experiment"]) == {"base": [BASE],
+                                               "traffic": ["c2,203.0.113.10,udp,5353,3,0,0"]}
