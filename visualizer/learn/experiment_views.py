@@ -19,7 +19,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
 
-from ..core import dockersets, model
+from ..core import dockersets, model, phrases
 from ..core import experiment as experiment_core
 from ..core import lessons as registry
 from ..core.topology import Topology
@@ -112,8 +112,9 @@ def _base_of(exp: dict):
     try:
         slug, step = experiment_core.parse_base(exp.get("base") or "")
         lesson = experiment_core.base_lesson(slug, known, settings.LESSONS_DIR)
-    except experiment_core.ExperimentError as e:
-        return experiment_core.plain_lesson(settings.LESSONS_DIR), 1, str(e)
+    except experiment_core.ExperimentError as e:      # said in the page's language
+        return (experiment_core.plain_lesson(settings.LESSONS_DIR), 1,
+                phrases.render_in(language.current(), e.msg) if e.msg else str(e))
     n = len(lesson.steps)
     return lesson, min(max(step or n, 1), n), ""
 

@@ -45,6 +45,12 @@ def test_an_unknown_base_says_so(client):
     assert {n["name"] for n in _page_data(html)["nodes"]} >= {"c1", "c2"}   # the plain bridge
 
 
+def test_an_unknown_base_is_said_in_the_pages_language(client):
+    html = client.get("/experiment/?base=no-such-lesson:2", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    shown = html.split('id="base-error"', 1)[1].split("</p>", 1)[0]
+    assert "no-such-lesson" in shown and "unknown lesson" not in shown
+
+
 def test_the_index_and_a_lesson_step_link_to_it(client):
     assert 'href="/experiment/"' in client.get("/").content.decode()
     html = client.get("/lessons/container-to-container/?step=2").content.decode()
