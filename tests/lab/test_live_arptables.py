@@ -71,6 +71,10 @@ def test_an_arptables_action_drops_the_arp_request_in_arp_filter_input(live_lab,
     assert drops and all(e["table"] == "filter" and e["hook"] == "input" for e in drops)
     assert drops[0]["rule"] == "-A INPUT -j DROP --opcode 1"
     assert drops[0]["origin"] == "a lesson action in step 2: `arptables -A INPUT -j DROP --opcode 1`"
+    # ARP is not routed: its hop says where it is without a routing decision
+    arp = [e for e in events if e["family"] == "arp"]
+    assert not any("routing decision sent" in (e.get("explain") or "") for e in arp)
+    assert any(m["id"] == "explain.where.arp_in" for e in arp for m in e.get("explain_msgs") or [])
 
 
 def test_a_learners_arptables_rule_is_applied_with_arptables(live_lab, folder):

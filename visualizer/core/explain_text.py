@@ -47,6 +47,11 @@ phrases.define({
                                   "bridge, bridge hooks the port).",
     "explain.where.arrived": "It arrived on {dev}: PREROUTING is the first ip hook, before the "
                              "routing decision.",
+    "explain.where.arp_in": "An ARP packet that arrived on {dev} for the host's own ARP: arp "
+                            "filter INPUT sees it before the kernel answers it or learns from it "
+                            "(ARP is not routed: there is no routing decision).",
+    "explain.where.arp_out": "An ARP packet the host sends by {oif}: arp filter OUTPUT sees it as "
+                             "it leaves (ARP is not routed).",
     "explain.where.input": "The routing decision sent it to a local process: its destination "
                            "{dst} is one of the host's own addresses.",
     "explain.where.forward": "The routing decision sent it on to FORWARD: its destination {dst} "

@@ -49,6 +49,10 @@ def hop_sentence(ex, ev: Event, notes) -> phrases.Msg | None:
         if w.hook == "postrouting":
             return m("explain.where.bridge_post", port=f.oif or "?")
         return None
+    if w.family == "arp":       # arptables' hooks: ARP is not routed, there is no routing decision
+        if w.hook == "input":
+            return m("explain.where.arp_in", dev=f.iif or "?")
+        return m("explain.where.arp_out", oif=f.oif or "?") if w.hook == "output" else None
     role_in = ex.topo.role(f.iif)
     if w.hook == "prerouting":
         if role_in == "bridge" and f.physin:

@@ -44,6 +44,8 @@ CATALOGUE: dict[str, str] = {
     "explain.where.brnf": "bridge-nf-call-iptables が 1 なので、br_netfilter がブリッジ {bridge} 上のこのフレーム (ポート {port} から入ってきたもの) に対して ip のフックを実行します。ip のフックはブリッジを、bridge のフックはポートを名前に使います。",
     "explain.where.brnf_forward": "ブリッジ {bridge} はこれをポート {physin} からポート {physout} へ転送します。bridge-nf-call-iptables が 1 なので、br_netfilter はブリッジで転送されるフレームに対して ip FORWARD を実行します (ip のフックはブリッジを、bridge のフックはポートを名前に使います)。",
     "explain.where.arrived": "{dev} に到着しました。PREROUTING は最初の ip フックで、ルーティングの判断より前に実行されます。",
+    "explain.where.arp_in": "{dev} から届いた、ホスト自身の ARP 宛てのパケットです。カーネルが応答したり学習したりする前に arp filter INPUT がこれを見ます (ARP はルーティングされないので、ルーティングの判断はありません)。",
+    "explain.where.arp_out": "ホストが {oif} から送る ARP パケットです。出ていくときに arp filter OUTPUT がこれを見ます (ARP はルーティングされません)。",
     "explain.where.input": "ルーティングの判断により、ローカルのプロセスに渡されました。宛先 {dst} はホスト自身のアドレスの 1 つです。",
     "explain.where.forward": "ルーティングの判断により、FORWARD へ送られました。宛先 {dst} はホストのアドレスではなく、経路は {oif} から出ていきます。",
     "explain.where.output": "ホスト上のプロセスが送信しました。OUTPUT はホスト自身のパケットが最初に通るフックで、ルーティングの判断は {oif} を選びました。",

@@ -44,6 +44,8 @@ CATALOGUE: dict[str, str] = {
     "explain.where.brnf": "bridge-nf-call-iptables 为 1 时，br_netfilter 会为网桥 {bridge} 上的这一帧（从端口 {port} 进入）执行 ip 钩子：ip 钩子报告网桥名，bridge 钩子报告端口名。",
     "explain.where.brnf_forward": "网桥 {bridge} 把它从端口 {physin} 转发到端口 {physout}；bridge-nf-call-iptables 为 1 时，br_netfilter 会为经网桥转发的帧执行 ip FORWARD（ip 钩子报告网桥名，bridge 钩子报告端口名）。",
     "explain.where.arrived": "它到达 {dev}：PREROUTING 是第一个 ip 钩子，在路由决策之前。",
+    "explain.where.arp_in": "从 {dev} 到达、交给主机自己的 ARP 处理的数据包：在内核应答它或从中学习之前，arp filter INPUT 先看到它（ARP 不经过路由，没有路由决策）。",
+    "explain.where.arp_out": "主机从 {oif} 发出的 ARP 数据包：离开时 arp filter OUTPUT 看到它（ARP 不经过路由）。",
     "explain.where.input": "路由决策把它交给本地进程：它的目的地址 {dst} 是主机自己的地址之一。",
     "explain.where.forward": "路由决策把它送往 FORWARD：它的目的地址 {dst} 不是主机的地址，路由从 {oif} 离开。",
     "explain.where.output": "主机上的一个进程发送了它：OUTPUT 是主机自身数据包的第一个钩子，路由决策选择了 {oif}。",

@@ -44,6 +44,8 @@ CATALOGUE: dict[str, str] = {
     "explain.where.brnf": "bridge-nf-call-iptables 為 1 時，br_netfilter 會對橋接器 {bridge} 上的這個訊框（從連接埠 {port} 進入）執行 ip 掛勾點：ip 掛勾點以橋接器命名，bridge 掛勾點以連接埠命名。",
     "explain.where.brnf_forward": "橋接器 {bridge} 將它從連接埠 {physin} 轉送到連接埠 {physout}，而 bridge-nf-call-iptables 為 1 時，br_netfilter 會對這個被橋接的訊框執行 ip FORWARD（ip 掛勾點以橋接器命名，bridge 掛勾點以連接埠命名）。",
     "explain.where.arrived": "它抵達 {dev}：PREROUTING 是第一個 ip 掛勾點，位於路由決策之前。",
+    "explain.where.arp_in": "從 {dev} 抵達、交給主機自己的 ARP 處理的封包：在核心回應它或從中學習之前，arp filter INPUT 先看到它（ARP 不經過路由，沒有路由決策）。",
+    "explain.where.arp_out": "主機從 {oif} 送出的 ARP 封包：離開時 arp filter OUTPUT 看到它（ARP 不經過路由）。",
     "explain.where.input": "路由決策將它送往本機行程：它的目的 {dst} 是主機自己的位址之一。",
     "explain.where.forward": "路由決策將它送往 FORWARD：它的目的 {dst} 不是主機的位址，而路由從 {oif} 離開。",
     "explain.where.output": "主機上的行程送出了它：OUTPUT 是主機自己封包的第一個掛勾點，路由決策選了 {oif}。",
