@@ -7,9 +7,9 @@ page's text is a msgid, translated).  Here:
   subclass) whose message is a catalogue message (``errors.say`` / ``phrases.msg``):
   no string literal, f-string or concatenation is given to one, nor to
   ``messages.error`` / ``messages.status``, nor set as a result's ``warning``.
-  The modules that speak only to lesson authors at load time (``LessonError``,
-  printed by ``verify_lessons``) and to the operator (preflight, the CLI's own
-  lines) are listed in AUTHOR_OR_OPERATOR with the reason.
+  A lesson that does not load says why in the catalogue's words too (``LessonError``).
+  The modules that speak only to the operator (preflight, Django's checks, the
+  CLI's own lines) are listed in AUTHOR_OR_OPERATOR with the reason.
 - **JS**: no literal with words is put on the page (an element's ``text``, ``title``,
   ``placeholder``, ``alt``, ``aria-label``, or ``textContent`` / ``innerHTML`` / ``title``
   assigned) outside ``strings*.js``; a template literal's ``${...}`` parts are the
@@ -27,16 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PY_DIRS = ("visualizer/core", "visualizer/lab", "visualizer/learn", "visualizer/workshops")
 ERROR_CALLS = {"Error", "InputError", "Forbidden", "Busy", "RateLimited", "LabFull", "Unavailable",
                "Timeout", "LabFailed", "ExperimentError", "PredictionError", "RuleRefused",
-               "StepError", "WorkshopError", "Paused", "LabUnavailable", "_forbidden", "_fail"}
+               "StepError", "WorkshopError", "Paused", "LabUnavailable", "LessonError", "_forbidden",
+               "_fail", "_bad"}
 # module -> why its literal messages are not the catalogue's
 AUTHOR_OR_OPERATOR = {
-    "visualizer/core/lessons.py": "LessonError: a lesson folder that does not load, for its author "
-                                  "(verify_lessons prints it; a learner never sees one)",
-    "visualizer/core/traffic.py": "LessonError: a lesson's traffic table, for its author",
-    "visualizer/core/gradekeys.py": "LessonError: a lesson's expect keys, for its author",
-    "visualizer/core/gradecapture.py": "LessonError: a lesson's capture expect keys, for its author",
-    "visualizer/core/dockersets.py": "LessonError: a lesson's docker ruleset name, for its author",
-    "visualizer/core/tomlwrite.py": "a lesson file being written (save as lesson), for its author",
     "visualizer/lab/preflight.py": "what this machine lacks, for the operator who runs setup",
     "visualizer/learn/checks.py": "Django system checks, for the operator who deploys",
     "visualizer/learn/experiment_cli.py": "manage.py trace's own flags (the CLI speaks English, "

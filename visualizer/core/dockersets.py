@@ -25,11 +25,11 @@ DEFAULT = "27"
 FOLDERS = frozenset(f for folders in DOCKER.values() for f in folders)
 
 
-def unknown(name: str) -> str | None:
+def unknown(name: str) -> phrases.Msg | None:
     """None if ``name`` names a docker ruleset, else the reason, listing the names."""
     if name in DOCKER:
         return None
-    return f"unknown docker ruleset {name!r}; the names are {', '.join(DOCKER)}"
+    return phrases.msg("error.docker.unknown", name=repr(name[:40]), names=", ".join(DOCKER))
 
 
 def swap(rulesets: tuple[str, ...], name: str) -> tuple[str, ...]:
@@ -52,12 +52,12 @@ def variant(lesson, name: str):
     from .lessons import LessonError
     bad = unknown(name)
     if bad:
-        raise LessonError(f"{lesson.slug}: {bad}")
+        raise LessonError(phrases.msg("error.field", field=lesson.slug, why=bad))
     if name == lesson.docker:
         return lesson
     if not loads_docker(lesson):
-        raise LessonError(f"lesson {lesson.slug!r} loads no docker ruleset: "
-                          f"docker {name!r} changes nothing in it")
+        raise LessonError(phrases.msg("error.lesson.no_docker", slug=repr(lesson.slug),
+                                      name=repr(name)))
     return dataclasses.replace(lesson, docker=name, rulesets=swap(lesson.rulesets, name))
 
 
@@ -83,12 +83,12 @@ def compare_list(raw, where: str) -> tuple[str, ...]:
     if raw in ([], ()):
         return ()
     if not isinstance(raw, list) or len(raw) < 2 or len(set(map(str, raw))) != len(raw):
-        raise LessonError(f"{where}: 'compare' lists two or more different docker rulesets, "
-                          f"not {raw!r}")
+        raise LessonError(phrases.msg("error.field", field=where, why=phrases.msg(
+            "error.lesson.compare", value=repr(raw))))
     for name in raw:
         bad = unknown(str(name))
         if bad:
-            raise LessonError(f"{where}: compare: {bad}")
+            raise LessonError(phrases.msg("error.field", field=f"{where}: compare", why=bad))
     return tuple(map(str, raw))
 
 

@@ -43,6 +43,56 @@ phrases.define({
     # a lesson or step asked for (learn/validation.py, core/experiment.py)
     "error.lesson.unknown": "unknown lesson {slug}",
     "error.lesson.steps": "lesson {slug} has steps 1..{steps}, not {step}",
+    # a lesson folder that does not load, for its author (core/lessons.py, traffic.py, ...)
+    "error.lesson.listen_port": "a listener's port is from 1 to 65535, not {value}",
+    "error.lesson.listen_proto": "a listener's proto is one of {protos}, not {value}",
+    "error.lesson.traffic_list": "'traffic' is a table or a list of 1 to {most} traffic items "
+                                 "and at most {actions} actions, not {count} items",
+    "error.lesson.not_table": "{at} must be a table, not {value}",
+    "error.lesson.unknown_keys": "unknown key(s) {keys}",
+    "error.lesson.expect_table": "'expect' must be a table",
+    "error.lesson.whole_number": "{key} must be a whole number, not {value}",
+    "error.lesson.traffic_kind": "unknown traffic kind {value}",
+    "error.lesson.traffic_end": "'traffic' must end with a traffic item (or inspect actions), "
+                                "not an action",
+    "error.lesson.http_to": "an http item goes 'to' an IPv4 address, not {value}",
+    "error.lesson.port": "'port' is from 1 to 65535, not {value}",
+    "error.lesson.between": "an action between traffic items has one of {kinds}: {value}",
+    "error.lesson.topology_lacks": "topology {name}: an element lacks {key}",
+    "error.lesson.topology_host": "a topology needs a 'host' namespace",
+    "error.lesson.topology_ns": "topology names unknown namespace {ns}",
+    "error.lesson.topology_unknown": "unknown topology {name}",
+    "error.lesson.action_kind": "an action needs exactly one of {kinds}: {value}",
+    "error.lesson.arptables": "an 'arptables' action {rule} is refused: {why}",
+    "error.lesson.tool_words": "a {kind} action is {forms} in plain words, not {value}",
+    "error.lesson.ip_link": "an 'ip link' action is 'link set dev <device> promisc on|off' (a "
+                            "capture in promiscuous mode, as tcpdump takes one), not {value}",
+    "error.lesson.inspect": "an 'inspect' action is one of 'ip neigh|route|addr|link [show ...]', "
+                            "'bridge fdb|link [show ...]', 'arp -e|-n', not {value}",
+    "error.lesson.inspect_where": "an 'inspect' action goes in the step's traffic list: {value}",
+    "error.lesson.about": "{at}: 'about' lists protocols of {protos}, not {value}",
+    "error.lesson.predict_captures": "{at}: 'predict_captures' names host interfaces ({known}), "
+                                     "not {value}",
+    "error.lesson.no_text": "{lesson}: step {n} has no explanation file {file}",
+    "error.lesson.no_steps": "{lesson}: a lesson needs at least one step",
+    "error.lesson.level": "{lesson}: level {value} is not one of {levels}",
+    "error.lesson.ruleset": "{lesson}: unknown ruleset {value}",
+    "error.lesson.docker_rulesets": "{lesson}: 'docker' picks a docker ruleset, but the lesson's "
+                                    "rulesets name no \"docker\"",
+    "error.lesson.does_not_load": "lesson {slug} does not load: {why}",
+    "error.lesson.unknown_of": "unknown lesson {slug}; lessons: {lessons}",
+    "error.lesson.expect_names": "expect.{key} is a list of names, not {value}",
+    "error.lesson.expect_icmp": "expect.icmp_error is true, false or one of {kinds}, not {value}",
+    "error.lesson.expect_bool": "expect.{key} is true or false, not {value}",
+    "error.lesson.expect_status": "expect.http_status is a status code from 100 to 599, not {value}",
+    "error.lesson.expect_body": "expect.http_body is a text of 1 to {most} characters the body "
+                                "contains, not {value}",
+    "error.lesson.expect_captured": "expect.captured is a table of capture devices (\"docker0\", "
+                                    "\"wan:eth0\") to a frame count (0 to {most}) or true/false, "
+                                    "not {value}",
+    "error.lesson.no_docker": "lesson {slug} loads no docker ruleset: docker {name} changes "
+                              "nothing in it",
+    "error.lesson.compare": "'compare' lists two or more different docker rulesets, not {value}",
     # an experiment's fields (core/experiment.py); each is shown after its field's name
     "error.exp.whole_number": "a whole number from {lo} to {hi}, not {value}",
     "error.exp.range": "must be from {lo} to {hi}, not {value}",

@@ -83,6 +83,5 @@ def validate(expect: dict, where: str) -> None:
         and (isinstance(n, bool) or (isinstance(n, int) and 0 <= n <= MAX_COUNT))
         for dev, n in v.items())
     if not good:
-        raise LessonError(f"{where}: expect.captured is a table of capture devices "
-                          f"(\"docker0\", \"wan:eth0\") to a frame count (0 to {MAX_COUNT}) "
-                          f"or true/false, not {v!r}")
+        raise LessonError(phrases.msg("error.field", field=where, why=phrases.msg(
+            "error.lesson.expect_captured", most=MAX_COUNT, value=repr(v))))

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import dockersets, gradekeys, model, rulecheck
+from .errors import say
 from .config import DEFAULT_LESSONS_DIR
 from .seeds import Seed, seeds  # noqa: F401  (the lessons' sources, read on their own)
 from .topology import Topology
@@ -119,7 +120,8 @@ class Lesson:
         if number is None:
             return self.steps[-1]
         if not 1 <= number <= len(self.steps):
-            raise LessonError(f"lesson {self.slug!r} has steps 1..{len(self.steps)}, not {number}")
+            raise LessonError(say("error.lesson.steps", slug=repr(self.slug), steps=len(self.steps),
+                                  step=number))
         return self.steps[number - 1]
 
     def hooks_named(self) -> list[tuple[str, str, str]]:
@@ -138,9 +140,9 @@ class Lesson:
 
 def _docker(name, where: str) -> str:
     """A lesson's or step's ``docker``: "" (not given) or a name of ``dockersets.DOCKER``."""
-    bad = dockersets.unknown(str(name)) if name != "" else None
-    if bad:
-        raise LessonError(f"{where}: {bad}")
+    if name != "" and dockersets.unknown(str(name)):
+        raise LessonError(say("error.field", field=where, why=say(
+            "error.docker.unknown", name=repr(str(name)[:40]), names=", ".join(dockersets.DOCKER))))
     return str(name)
 
 
@@ -148,7 +150,7 @@ def _read(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as e:
-        raise LessonError(f"{path}: {e}") from e
+        raise LessonError(say("error.failed", what=str(path), why=str(e))) from e
 
 
 def load_topology(root: Path, spec) -> Topology:
@@ -158,13 +160,14 @@ def load_topology(root: Path, spec) -> Topology:
     try:
         topology = Topology.from_dict(data)
     except KeyError as e:
-        raise LessonError(f"topology {data.get('name', '')!r}: an element lacks {e}") from e
+        raise LessonError(say("error.lesson.topology_lacks", name=repr(data.get("name", "")),
+                              key=str(e))) from e
     names = set(topology.namespace_names())
     if "host" not in names:
-        raise LessonError("a topology needs a 'host' namespace")
+        raise LessonError(say("error.lesson.topology_host"))
     for ns in topology.namespaces_named():
         if ns not in names:
-            raise LessonError(f"topology names unknown namespace {ns!r}")
+            raise LessonError(say("error.lesson.topology_ns", ns=repr(ns)))
     return topology
 
 
@@ -174,7 +177,7 @@ def _topology_data(root: Path, spec) -> dict:
     if isinstance(spec, str):
         path = root / "_topologies" / f"{spec}.toml"
         if not path.exists():
-            raise LessonError(f"unknown topology {spec!r}")
+            raise LessonError(say("error.lesson.topology_unknown", name=repr(spec)))
         data = _read(path)
         data.setdefault("name", spec)
     else:
@@ -207,14 +210,14 @@ def _load_rules(folder: Path) -> dict:
 def _action(raw: dict) -> Action:
     kinds = [k for k in ACTION_KINDS if k in raw]
     if len(kinds) != 1:
-        raise LessonError(f"an action needs exactly one of {ACTION_KINDS}: {raw}")
+        raise LessonError(say("error.lesson.action_kind", kinds=", ".join(ACTION_KINDS), value=str(raw)))
     kind = kinds[0]
     if kind in TOOL_VERBS:
         tool_argv(kind, str(raw[kind]))
     if kind == "inspect":
         inspect_argv(str(raw[kind]))
     if kind == "arptables" and (why := rulecheck.refusal(str(raw[kind]), kind)):
-        raise LessonError(f"an 'arptables' action {raw[kind]!r} is refused: {why}")
+        raise LessonError(say("error.lesson.arptables", rule=repr(raw[kind]), why=why))
     if kind == "listen":
         check_listener(str(raw[kind]), raw.get("proto", "tcp"))
     return Action(kind=kind, args=str(raw[kind]), ns=raw.get("ns", "host"),
@@ -229,11 +232,10 @@ def tool_argv(kind: str, args: str) -> list[str]:
     if len(words) < 2 or words[1] not in objs.get(words[0], ()) or len(words) > 12 or \
             not all(re.fullmatch(r"[A-Za-z0-9.:_/-]{1,64}", w) for w in words):
         said = ", ".join(f"'{o} <{'|'.join(v)}> ...'" for o, v in objs.items())
-        raise LessonError(f"a {kind!r} action is {said} in plain words, not {args!r}")
+        raise LessonError(say("error.lesson.tool_words", kind=repr(kind), forms=said, value=repr(args)))
     if kind == "ip" and words[0] == "link" and (
             len(words) != 6 or words[2::2] != ["dev", "promisc"] or words[5] not in ("on", "off")):
-        raise LessonError(f"an 'ip link' action is 'link set dev <device> promisc on|off' "
-                          f"(a capture in promiscuous mode, as tcpdump takes one), not {args!r}")
+        raise LessonError(say("error.lesson.ip_link", value=repr(args)))
     return [kind, *words]
 
 
@@ -245,8 +247,7 @@ def inspect_argv(args: str) -> list[str]:
         len(words) <= 8 and (len(words) == 2 or words[2] == "show") and \
         all(re.fullmatch(r"[A-Za-z0-9.:_/-]{1,64}", w) for w in words)
     if not ok or (words[0] == "arp" and len(words) > 2):
-        raise LessonError(f"an 'inspect' action is one of 'ip neigh|route|addr|link [show ...]', "
-                          f"'bridge fdb|link [show ...]', 'arp -e|-n', not {args!r}")
+        raise LessonError(say("error.lesson.inspect", value=repr(args)))
     return words[:1] + ["-d"] + words[1:] if words[:2] == ["bridge", "link"] else words
 
 
@@ -254,7 +255,7 @@ def _step_action(raw: dict) -> Action:
     """A step's ``actions`` entry; an inspect action belongs in its traffic list."""
     a = _action(raw)
     if a.kind == "inspect":
-        raise LessonError(f"an 'inspect' action goes in the step's traffic list: {raw}")
+        raise LessonError(say("error.lesson.inspect_where", value=str(raw)))
     return a
 
 
@@ -266,7 +267,8 @@ def _about(name: str, i: int, protos) -> tuple[str, ...]:
     page hides ARP hops by default (noise in most lessons); a lesson about ARP shows them."""
     bad = [p for p in protos if p not in ABOUT_PROTOS]
     if bad or isinstance(protos, str):
-        raise LessonError(f"{name}: step {i}: 'about' lists protocols of {ABOUT_PROTOS}, not {protos!r}")
+        raise LessonError(say("error.lesson.about", at=f"{name}: step {i}", protos=", ".join(ABOUT_PROTOS),
+                              value=repr(protos)))
     return tuple(protos)
 
 
@@ -275,8 +277,8 @@ def _captured(name: str, i: int, ifaces, topology: Topology) -> tuple[str, ...]:
     known = set(topology.interfaces("host"))
     bad = [x for x in ifaces if x not in known]
     if bad or isinstance(ifaces, str):
-        raise LessonError(f"{name}: step {i}: 'predict_captures' names host interfaces "
-                          f"({', '.join(sorted(known))}), not {ifaces!r}")
+        raise LessonError(say("error.lesson.predict_captures", at=f"{name}: step {i}",
+                              known=", ".join(sorted(known)), value=repr(ifaces)))
     return tuple(ifaces)
 
 
@@ -291,7 +293,7 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
     for i, raw in enumerate(data.get("steps", []), start=1):
         md = folder / raw.get("explain", f"step{i}.md")
         if not md.exists():
-            raise LessonError(f"{folder.name}: step {i} has no explanation file {md.name}")
+            raise LessonError(say("error.lesson.no_text", lesson=folder.name, n=i, file=md.name))
         items = traffic_items(f"{folder.name}: step {i}", raw.get("traffic", {}), _action)
         gradekeys.validate(raw.get("expect", {}), f"{folder.name}: step {i}")
         text = md.read_text()
@@ -311,20 +313,20 @@ def load_lesson(folder: Path, root: Path | None = None) -> Lesson:
             compare=dockersets.compare_list(raw.get("compare", []), f"{folder.name}: step {i}"),
         ))
     if not steps:
-        raise LessonError(f"{folder.name}: a lesson needs at least one step")
+        raise LessonError(say("error.lesson.no_steps", lesson=folder.name))
     intro = (folder / "intro.md").read_text() if (folder / "intro.md").exists() else ""
     rulesets = tuple(data.get("rulesets", ["docker"]))
     level = str(data.get("level", ""))
     if level and level not in LEVELS:
-        raise LessonError(f"{folder.name}: level {level!r} is not one of {', '.join(LEVELS)}")
+        raise LessonError(say("error.lesson.level", lesson=folder.name, value=repr(level),
+                              levels=", ".join(LEVELS)))
     for rs in rulesets:
         if not (root / "_rulesets" / rs).is_dir():
-            raise LessonError(f"{folder.name}: unknown ruleset {rs!r}")
+            raise LessonError(say("error.lesson.ruleset", lesson=folder.name, value=repr(rs)))
     docker = _docker(data.get("docker", dockersets.DEFAULT), folder.name)
     if (docker != dockersets.DEFAULT or any(s.docker or s.compare for s in steps)) \
             and "docker" not in rulesets:
-        raise LessonError(f"{folder.name}: 'docker' picks a docker ruleset, but the lesson's "
-                          "rulesets name no \"docker\"")
+        raise LessonError(say("error.lesson.docker_rulesets", lesson=folder.name))
     rulesets = dockersets.swap(rulesets, docker)
     return Lesson(
         slug=folder.name, title=data["title"], summary=data["summary"],
@@ -367,7 +369,8 @@ def load_errors(root: Path | None = None) -> dict[str, str]:
 def get(slug: str, root: Path | None = None) -> Lesson:
     lessons = all_lessons(root)
     if slug in load_errors(root):
-        raise LessonError(f"lesson {slug!r} does not load: {load_errors(root)[slug]}")
+        raise LessonError(say("error.lesson.does_not_load", slug=repr(slug),
+                              why=load_errors(root)[slug]))
     if slug not in lessons:
-        raise LessonError(f"unknown lesson {slug!r}; lessons: {', '.join(lessons)}")
+        raise LessonError(say("error.lesson.unknown_of", slug=repr(slug), lessons=", ".join(lessons)))
     return lessons[slug]

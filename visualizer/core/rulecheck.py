@@ -210,7 +210,7 @@ def refusal(text: str, tool: str):
     try:
         args(text, tool=tool)
     except RuleRefused as e:
-        return e.message
+        return e.msg or e.message
     return None
 
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .config import DEFAULT_LESSONS_DIR
+from .errors import say
 from .traffic import LessonError
 
 
@@ -39,7 +40,7 @@ def seeds(root: Path | None = None) -> dict[str, Seed]:
     try:
         data = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as e:
-        raise LessonError(f"{path}: {e}") from e
+        raise LessonError(say("error.failed", what=str(path), why=str(e))) from e
     fields = set(Seed.__dataclass_fields__)
     return {str(raw["id"]): Seed(**{k: v for k, v in raw.items() if k in fields})
             for raw in data.get("seed", [])}

@@ -7,6 +7,7 @@ import shlex
 from dataclasses import dataclass, field, replace
 
 from . import errors, gradekeys
+from .errors import say
 
 TRAFFIC_KINDS = ("ping", "tcp", "udp", "http", "none")
 HTTP_CONNECT_S, HTTP_MAX_S = 2, 3  # curl gives up connecting, and on the whole request
@@ -71,10 +72,10 @@ def check_listener(port: str, proto: str) -> None:
     """A listener: a port, and ``proto`` tcp (nc, the default), udp (nc -u) or http (the
     lab's own server of one fixed response, ``lab/httpserve.py``)."""
     if not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise LessonError(f"a listener's port is from 1 to 65535, not {port!r}")
+        raise LessonError(say("error.lesson.listen_port", value=repr(port)))
     if proto not in LISTEN_PROTOS:
-        raise LessonError(f"a listener's proto is one of {', '.join(LISTEN_PROTOS)}, "
-                          f"not {proto!r}")
+        raise LessonError(say("error.lesson.listen_proto", protos=", ".join(LISTEN_PROTOS),
+                              value=repr(proto)))
 
 
 def listen_command(proto: str, port: str) -> str:
@@ -99,41 +100,43 @@ def items(where: str, raw, action=None) -> tuple[Traffic, ...]:
     acts = [i for i in listed if isinstance(i, dict) and set(i) & set(BETWEEN_KINDS + ("ns",))
             and not set(i) & {"kind", "from", "to", "src", "dst"}]
     if not listed or len(listed) - len(acts) > MAX_TRAFFIC_ITEMS or len(acts) > MAX_BETWEEN:
-        raise LessonError(f"{where}: 'traffic' is a table or a list of 1 to "
-                          f"{MAX_TRAFFIC_ITEMS} traffic items and at most {MAX_BETWEEN} "
-                          f"actions, not {len(listed)} items")
+        raise LessonError(say("error.field", field=where, why=say(
+            "error.lesson.traffic_list", most=MAX_TRAFFIC_ITEMS, actions=MAX_BETWEEN,
+            count=len(listed))))
     out, pending = [], []
     for n, item in enumerate(listed, start=1):
         at = f"{where}: traffic item {n}" if isinstance(raw, list) else f"{where}: traffic"
         if not isinstance(item, dict):
-            raise LessonError(f"{at} must be a table, not {item!r}")
+            raise LessonError(say("error.lesson.not_table", at=at, value=repr(item)))
         if any(item is a for a in acts):
             pending.append(_between(at, item, action))
             continue
         unknown = sorted(set(item) - TRAFFIC_KEYS)
         if unknown:
-            raise LessonError(f"{at}: unknown key(s) {', '.join(unknown)}")
+            raise LessonError(say("error.field", field=at, why=say(
+                "error.lesson.unknown_keys", keys=", ".join(unknown))))
         t = dict(item)
         if "from" in t:
             t["src"] = t.pop("from")
         if "to" in t:
             t["dst"] = t.pop("to")
         if not isinstance(t.get("expect", {}), dict):
-            raise LessonError(f"{at}: 'expect' must be a table")
+            raise LessonError(say("error.field", field=at, why=say("error.lesson.expect_table")))
         gradekeys.validate(t.get("expect", {}), at)
         for key in ("count", "port", "size", "ttl"):
             if key in t and (isinstance(t[key], bool) or not isinstance(t[key], int)):
-                raise LessonError(f"{at}: {key!r} must be a whole number, not {t[key]!r}")
+                raise LessonError(say("error.field", field=at, why=say(
+                    "error.lesson.whole_number", key=repr(key), value=repr(t[key]))))
         traffic = Traffic(**t, before=tuple(pending))
         if traffic.kind not in TRAFFIC_KINDS:
-            raise LessonError(f"{at}: unknown traffic kind {traffic.kind!r}")
+            raise LessonError(say("error.field", field=at, why=say(
+                "error.lesson.traffic_kind", value=repr(traffic.kind))))
         if traffic.kind == "http":
             traffic = _http(at, traffic)
         out.append(traffic)
         pending = []
     if not out or any(a.kind != "inspect" for a in pending):
-        raise LessonError(f"{where}: 'traffic' must end with a traffic item (or inspect "
-                          "actions), not an action")
+        raise LessonError(say("error.field", field=where, why=say("error.lesson.traffic_end")))
     if pending:
         out[-1] = replace(out[-1], after=tuple(pending))
     return tuple(out)
@@ -145,9 +148,11 @@ def _http(at: str, t: Traffic) -> Traffic:
     try:
         ipaddress.IPv4Address(t.dst)
     except ValueError:
-        raise LessonError(f"{at}: an http item goes 'to' an IPv4 address, not {t.dst!r}") from None
+        raise LessonError(say("error.field", field=at, why=say(
+            "error.lesson.http_to", value=repr(t.dst)))) from None
     if not 0 <= t.port <= 65535:
-        raise LessonError(f"{at}: 'port' is from 1 to 65535, not {t.port}")
+        raise LessonError(say("error.field", field=at, why=say(
+            "error.lesson.port", value=t.port)))
     return replace(t, port=t.port or 80, count=1)
 
 
@@ -155,9 +160,9 @@ def _between(at: str, item: dict, action):
     """One action of a traffic list, read by ``action`` (``lessons._action``)."""
     kinds = [k for k in item if k in BETWEEN_KINDS]
     if action is None or len(kinds) != 1:
-        raise LessonError(f"{at}: an action between traffic items has one of "
-                          f"{', '.join(BETWEEN_KINDS)}: {item!r}")
+        raise LessonError(say("error.field", field=at, why=say(
+            "error.lesson.between", kinds=", ".join(BETWEEN_KINDS), value=repr(item))))
     try:
         return action(item)
     except LessonError as e:
-        raise LessonError(f"{at}: {e}") from None
+        raise LessonError(say("error.field", field=at, why=e.msg or e.message)) from None
