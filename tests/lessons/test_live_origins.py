@@ -52,7 +52,10 @@ def listed(live_lab):
 
 def test_every_listed_rule_of_every_step_has_a_specific_origin(listed):
     vague = {step: [r for r in rs if r[2] in VAGUE] for step, rs in listed.items() if step != "learner"}
-    assert len(vague) >= 30 and all(len(listed[s]) > 20 for s in vague)
+    # every step lists a real ruleset: docker's (over 20 rules), or a lesson's own firewall
+    # with no docker rules (firewall-by-hand: 17)
+    assert len(vague) >= 30 and all(len(listed[s]) > 15 for s in vague), \
+        {s: len(listed[s]) for s in vague if len(listed[s]) <= 15}
     assert {s: v for s, v in vague.items() if v} == {}
     actions = [r for rs in listed.values() for r in rs if r[2] == "origin.action"]
     assert ["ip filter FORWARD", "-A FORWARD -m physdev --physdev-is-bridged -j ACCEPT",
