@@ -28,7 +28,7 @@ PY_DIRS = ("visualizer/core", "visualizer/lab", "visualizer/learn", "visualizer/
 ERROR_CALLS = {"Error", "InputError", "Forbidden", "Busy", "RateLimited", "LabFull", "Unavailable",
                "Timeout", "LabFailed", "ExperimentError", "PredictionError", "RuleRefused",
                "StepError", "WorkshopError", "Paused", "LabUnavailable", "LessonError", "_forbidden",
-               "_fail", "_bad"}
+               "_fail", "at"}
 # module -> why its literal messages are not the catalogue's
 AUTHOR_OR_OPERATOR = {
     "visualizer/lab/preflight.py": "what this machine lacks, for the operator who runs setup",
@@ -43,13 +43,15 @@ JS_SINKS = [re.compile(TEXT_KEYS + r"\s*:\s*" + LITERAL),
             re.compile(r"\.(?:textContent|innerText|innerHTML|title|placeholder)\s*\+?=\s*" + LITERAL),
             re.compile(r'setAttribute\(\s*"(?:aria-label|title|placeholder|alt)"\s*,\s*' + LITERAL)]
 WORD = re.compile(r"[A-Za-z]{2,}")
+CATALOGUE_ID = re.compile(r"(?:error|status)\.[a-z0-9_.]+")
 JS_TECHNICAL = {"ms"}      # a unit the tools print
 
 
 def _stringy(node) -> bool:
     """A literal, f-string, concatenation or ``.format`` of text: English built in place."""
-    if isinstance(node, ast.Constant):
-        return isinstance(node.value, str) and bool(WORD.search(node.value))
+    if isinstance(node, ast.Constant):      # a catalogue id ("error.lesson.port") is no English
+        return isinstance(node.value, str) and bool(WORD.search(node.value)) \
+            and not CATALOGUE_ID.fullmatch(node.value)
     if isinstance(node, ast.JoinedStr):
         return any(isinstance(v, ast.Constant) and WORD.search(str(v.value)) for v in node.values)
     if isinstance(node, ast.BinOp):
@@ -72,7 +74,7 @@ def python_findings(path: Path) -> list[str]:
             continue
         name, args = _name(node.func), node.args
         where = f"{path.relative_to(ROOT)}:{node.lineno}"
-        if name in ERROR_CALLS and args and _stringy(args[-1] if name == "_fail" else args[0]):
+        if name in ERROR_CALLS and args and _stringy(args[1] if name in ("_fail", "at") and len(args) > 1 else args[0]):
             out.append(f"{where}: {name}(...) is given English text, not a catalogue message")
         if name in ("error", "status") and isinstance(node.func, ast.Attribute) \
                 and getattr(node.func.value, "id", "") == "messages" and len(args) > 1 \

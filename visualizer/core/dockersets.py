@@ -9,7 +9,7 @@ a name here says which folders stand for it.
 """
 from __future__ import annotations
 
-from . import phrases
+from . import errors, phrases
 
 phrases.define({
     "grade.docker_other": "graded against the step's expectations, written for docker {own}; "
@@ -52,7 +52,7 @@ def variant(lesson, name: str):
     from .lessons import LessonError
     bad = unknown(name)
     if bad:
-        raise LessonError(phrases.msg("error.field", field=lesson.slug, why=bad))
+        raise LessonError(errors.at(lesson.slug, bad))
     if name == lesson.docker:
         return lesson
     if not loads_docker(lesson):
@@ -83,12 +83,12 @@ def compare_list(raw, where: str) -> tuple[str, ...]:
     if raw in ([], ()):
         return ()
     if not isinstance(raw, list) or len(raw) < 2 or len(set(map(str, raw))) != len(raw):
-        raise LessonError(phrases.msg("error.field", field=where, why=phrases.msg(
-            "error.lesson.compare", value=repr(raw))))
+        raise LessonError(errors.at(where, 
+            "error.lesson.compare", value=repr(raw)))
     for name in raw:
         bad = unknown(str(name))
         if bad:
-            raise LessonError(phrases.msg("error.field", field=f"{where}: compare", why=bad))
+            raise LessonError(errors.at(f"{where}: compare", bad))
     return tuple(map(str, raw))
 
 

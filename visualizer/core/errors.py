@@ -99,9 +99,15 @@ def make(kind: str, message: str, message_msg: dict | None = None) -> Error:
     return _BY_KIND.get(kind, Error)(text, kind if kind in KINDS else INTERNAL)
 
 
-def say(id_: str, **args) -> phrases.Msg:
-    """An error's catalogue message (``phrases.msg``, named for the raisers' sake)."""
-    return phrases.msg(id_, **args)
+say = phrases.msg      # an error's catalogue message: an error.* id and its parameters
+
+
+def at(field: str, why, **args) -> phrases.Msg:
+    """``{field}: {why}`` (error.field), a refusal naming where it is: ``why`` an error.* id
+    (with ``args``), a message, or a text no catalogue holds (another error's)."""
+    if isinstance(why, str) and why in phrases.CATALOGUE:
+        why = say(why, **args)
+    return say("error.field", field=field, why=why)
 
 
 def from_exception(exc: BaseException, timeout_message=None, other: str = LAB) -> Error:

@@ -102,7 +102,7 @@ def base_lesson(slug: str, known: dict, root: Path) -> lessons.Lesson:
 
 def _fail(field: str, why):
     """Refuse ``field``: the message names it, then says why (a catalogue message)."""
-    raise ExperimentError(say("error.field", field=field, why=why))
+    raise ExperimentError(errors.at(field, why))
 
 
 def _int(field: str, value, lo: int, hi: int, default: int | None = None) -> int:
@@ -167,7 +167,7 @@ def check(data: dict, known: dict, root: Path, max_rules: int = rulecheck.MAX_RU
     try:
         rules = rulecheck.check_list(data.get("rules"), max_rules, max_rule_len)
     except rulecheck.RuleRefused as e:
-        raise ExperimentError(say("error.field", field="rules", why=e.msg or e.message),
+        raise ExperimentError(errors.at("rules", e.msg or e.message),
                               e.kind) from None
     sysctls = tuple(_sysctl(f"sysctls[{i}]", s, lesson)
                     for i, s in enumerate(_list("sysctls", data.get("sysctls"), MAX_SYSCTLS)))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from . import phrases
+from . import errors, phrases
 
 KEYS = ("captured",)
 MAX_COUNT = 1000
@@ -83,5 +83,5 @@ def validate(expect: dict, where: str) -> None:
         and (isinstance(n, bool) or (isinstance(n, int) and 0 <= n <= MAX_COUNT))
         for dev, n in v.items())
     if not good:
-        raise LessonError(phrases.msg("error.field", field=where, why=phrases.msg(
-            "error.lesson.expect_captured", most=MAX_COUNT, value=repr(v))))
+        raise LessonError(errors.at(where, 
+            "error.lesson.expect_captured", most=MAX_COUNT, value=repr(v)))

@@ -13,7 +13,7 @@ response as curl printed it (the result's ``http_status``, ``http_body``; with n
 """
 from __future__ import annotations
 
-from . import phrases
+from . import errors, phrases
 
 ICMP_ERRORS = {"port-unreachable": (3, 3), "admin-prohibited": (3, 13)}
 KEYS = ("no_nflog", "icmp_error", "ct_related", "refused", "left_by", "http_status",
@@ -153,11 +153,6 @@ CHECKS = {"no_nflog": no_nflog, "icmp_error": icmp_error, "ct_related": ct_relat
           "http_body": http_body}
 
 
-def _bad(where: str, id_: str, **args) -> phrases.Msg:
-    """A lesson's bad expect value: where it is, then why (error.lesson.expect_*)."""
-    return phrases.msg("error.field", field=where, why=phrases.msg(id_, **args))
-
-
 def validate(expect: dict, where: str) -> None:
     """A clear error for a bad value of one of these keys (raises LessonError)."""
     from . import gradecapture
@@ -167,17 +162,17 @@ def validate(expect: dict, where: str) -> None:
         v = expect.get(key)
         if v is not None and (not isinstance(v, list) or not all(isinstance(x, str) and x
                                                                    for x in v)):
-            raise LessonError(_bad(where, "error.lesson.expect_names", key=key, value=repr(v)))
+            raise LessonError(errors.at(where, "error.lesson.expect_names", key=key, value=repr(v)))
     v = expect.get("icmp_error")
     if v is not None and not isinstance(v, bool) and v not in ICMP_ERRORS:
-        raise LessonError(_bad(where, "error.lesson.expect_icmp", kinds=", ".join(sorted(ICMP_ERRORS)),
+        raise LessonError(errors.at(where, "error.lesson.expect_icmp", kinds=", ".join(sorted(ICMP_ERRORS)),
                                value=repr(v)))
     for key in ("ct_related", "refused"):
         if key in expect and not isinstance(expect[key], bool):
-            raise LessonError(_bad(where, "error.lesson.expect_bool", key=key, value=repr(expect[key])))
+            raise LessonError(errors.at(where, "error.lesson.expect_bool", key=key, value=repr(expect[key])))
     v = expect.get("http_status")
     if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not 100 <= v <= 599):
-        raise LessonError(_bad(where, "error.lesson.expect_status", value=repr(v)))
+        raise LessonError(errors.at(where, "error.lesson.expect_status", value=repr(v)))
     v = expect.get("http_body")
     if v is not None and (not isinstance(v, str) or not 0 < len(v) <= MAX_BODY_TEXT):
-        raise LessonError(_bad(where, "error.lesson.expect_body", most=MAX_BODY_TEXT, value=repr(v)))
+        raise LessonError(errors.at(where, "error.lesson.expect_body", most=MAX_BODY_TEXT, value=repr(v)))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import dockersets, gradekeys, model, rulecheck
+from . import dockersets, errors, gradekeys, model, rulecheck
 from .errors import say
 from .config import DEFAULT_LESSONS_DIR
 from .seeds import Seed, seeds  # noqa: F401  (the lessons' sources, read on their own)
@@ -141,8 +141,8 @@ class Lesson:
 def _docker(name, where: str) -> str:
     """A lesson's or step's ``docker``: "" (not given) or a name of ``dockersets.DOCKER``."""
     if name != "" and dockersets.unknown(str(name)):
-        raise LessonError(say("error.field", field=where, why=say(
-            "error.docker.unknown", name=repr(str(name)[:40]), names=", ".join(dockersets.DOCKER))))
+        raise LessonError(errors.at(where, 
+            "error.docker.unknown", name=repr(str(name)[:40]), names=", ".join(dockersets.DOCKER)))
     return str(name)
 
 

@@ -286,12 +286,16 @@ def make(route: str, type_: str, **fields) -> dict:
     return build(REGISTRY, route, type_, fields)
 
 
+def _said(text) -> tuple:
+    """(English, {id, args} or None) of a catalogue message, or of a plain string."""
+    return (text.text(), text.wire()) if isinstance(text, phrases.Msg) else (text, None)
+
+
 def error(kind: str, message, route: str = "lab") -> dict:
     """``lab.error`` / ``workshop.error`` / ``board.error``: a kind and a message
     (a catalogue message, or a plain string: see ``errors.Error``)."""
-    m = message if isinstance(message, phrases.Msg) else None
-    return make(route, ERROR_TYPES[route], kind=kind, message=m.text() if m else message,
-                message_msg=m.wire() if m else None)
+    text, msg = _said(message)
+    return make(route, ERROR_TYPES[route], kind=kind, message=text, message_msg=msg)
 
 
 def error_of(exc: errors.Error, route: str = "lab") -> dict:
@@ -300,9 +304,8 @@ def error_of(exc: errors.Error, route: str = "lab") -> dict:
 
 def status(status_: str, detail, **extra) -> dict:
     """``lab.status``: ``detail`` a catalogue message, or a plain string (a command line)."""
-    m = detail if isinstance(detail, phrases.Msg) else None
-    return make("lab", "lab.status", status=status_, detail=m.text() if m else detail,
-                detail_msg=m.wire() if m else None, **extra)
+    text, msg = _said(detail)
+    return make("lab", "lab.status", status=status_, detail=text, detail_msg=msg, **extra)
 
 
 def event(ev: dict) -> dict:

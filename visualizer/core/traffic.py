@@ -100,9 +100,9 @@ def items(where: str, raw, action=None) -> tuple[Traffic, ...]:
     acts = [i for i in listed if isinstance(i, dict) and set(i) & set(BETWEEN_KINDS + ("ns",))
             and not set(i) & {"kind", "from", "to", "src", "dst"}]
     if not listed or len(listed) - len(acts) > MAX_TRAFFIC_ITEMS or len(acts) > MAX_BETWEEN:
-        raise LessonError(say("error.field", field=where, why=say(
+        raise LessonError(errors.at(where, 
             "error.lesson.traffic_list", most=MAX_TRAFFIC_ITEMS, actions=MAX_BETWEEN,
-            count=len(listed))))
+            count=len(listed)))
     out, pending = [], []
     for n, item in enumerate(listed, start=1):
         at = f"{where}: traffic item {n}" if isinstance(raw, list) else f"{where}: traffic"
@@ -113,30 +113,30 @@ def items(where: str, raw, action=None) -> tuple[Traffic, ...]:
             continue
         unknown = sorted(set(item) - TRAFFIC_KEYS)
         if unknown:
-            raise LessonError(say("error.field", field=at, why=say(
-                "error.lesson.unknown_keys", keys=", ".join(unknown))))
+            raise LessonError(errors.at(at, 
+                "error.lesson.unknown_keys", keys=", ".join(unknown)))
         t = dict(item)
         if "from" in t:
             t["src"] = t.pop("from")
         if "to" in t:
             t["dst"] = t.pop("to")
         if not isinstance(t.get("expect", {}), dict):
-            raise LessonError(say("error.field", field=at, why=say("error.lesson.expect_table")))
+            raise LessonError(errors.at(at, "error.lesson.expect_table"))
         gradekeys.validate(t.get("expect", {}), at)
         for key in ("count", "port", "size", "ttl"):
             if key in t and (isinstance(t[key], bool) or not isinstance(t[key], int)):
-                raise LessonError(say("error.field", field=at, why=say(
-                    "error.lesson.whole_number", key=repr(key), value=repr(t[key]))))
+                raise LessonError(errors.at(at, 
+                    "error.lesson.whole_number", key=repr(key), value=repr(t[key])))
         traffic = Traffic(**t, before=tuple(pending))
         if traffic.kind not in TRAFFIC_KINDS:
-            raise LessonError(say("error.field", field=at, why=say(
-                "error.lesson.traffic_kind", value=repr(traffic.kind))))
+            raise LessonError(errors.at(at, 
+                "error.lesson.traffic_kind", value=repr(traffic.kind)))
         if traffic.kind == "http":
             traffic = _http(at, traffic)
         out.append(traffic)
         pending = []
     if not out or any(a.kind != "inspect" for a in pending):
-        raise LessonError(say("error.field", field=where, why=say("error.lesson.traffic_end")))
+        raise LessonError(errors.at(where, "error.lesson.traffic_end"))
     if pending:
         out[-1] = replace(out[-1], after=tuple(pending))
     return tuple(out)
@@ -148,11 +148,11 @@ def _http(at: str, t: Traffic) -> Traffic:
     try:
         ipaddress.IPv4Address(t.dst)
     except ValueError:
-        raise LessonError(say("error.field", field=at, why=say(
-            "error.lesson.http_to", value=repr(t.dst)))) from None
+        raise LessonError(errors.at(at, 
+            "error.lesson.http_to", value=repr(t.dst))) from None
     if not 0 <= t.port <= 65535:
-        raise LessonError(say("error.field", field=at, why=say(
-            "error.lesson.port", value=t.port)))
+        raise LessonError(errors.at(at, 
+            "error.lesson.port", value=t.port))
     return replace(t, port=t.port or 80, count=1)
 
 
@@ -160,9 +160,9 @@ def _between(at: str, item: dict, action):
     """One action of a traffic list, read by ``action`` (``lessons._action``)."""
     kinds = [k for k in item if k in BETWEEN_KINDS]
     if action is None or len(kinds) != 1:
-        raise LessonError(say("error.field", field=at, why=say(
-            "error.lesson.between", kinds=", ".join(BETWEEN_KINDS), value=repr(item))))
+        raise LessonError(errors.at(at, 
+            "error.lesson.between", kinds=", ".join(BETWEEN_KINDS), value=repr(item)))
     try:
         return action(item)
     except LessonError as e:
-        raise LessonError(say("error.field", field=at, why=e.msg or e.message)) from None
+        raise LessonError(errors.at(at, e.msg or e.message)) from None

@@ -103,8 +103,7 @@ def neighbours(sock: socket.socket) -> list[dict]:
 def incomplete(sock: socket.socket) -> list[tuple[int, int]]:
     """The entries being resolved (INCOMPLETE): (ifindex, NDA_PROBES, the requests
     sent so far).  Nearly always none."""
-    return [(n["ifindex"], n["probes"]) for n in neighbours(sock)
-            if n["state"] & NUD_INCOMPLETE and n["family"] == socket.AF_INET]
+    return [(n["ifindex"], n["probes"]) for n in neighbours(sock) if n["state"] & NUD_INCOMPLETE]
 
 
 def _neigh_parm(ifname: str, name: str, default: int) -> int:
