@@ -1,6 +1,7 @@
 """Shared test tiers: a test may skip only with a reason, and never under CI=true."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -49,6 +50,17 @@ def lessons_folder(prefix: str, lessons: dict[str, dict[str, str]]) -> Path:
     for d in (top, root, *(root / slug for slug in lessons)):
         os.chmod(d, 0o755)
     return root
+
+
+@contextlib.contextmanager
+def temp_lessons(prefix: str, lessons: dict[str, dict[str, str]]):
+    """``lessons_folder`` for a ``with`` block (a module fixture's ``yield``), removed after."""
+    import shutil
+    root = lessons_folder(prefix, lessons)
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root.parent, ignore_errors=True)
 
 
 def run_trace(lesson, *args, user=None, timeout=60, env=None):

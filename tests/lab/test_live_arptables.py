@@ -5,13 +5,12 @@ named as ``arptables-save`` prints it and with its origin."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import ROOT, lessons_folder, run_trace
+from tests.conftest import ROOT, run_trace, temp_lessons
 from tests.lab.test_live_rules import READING
 
 pytestmark = pytest.mark.live
@@ -42,10 +41,9 @@ STEP = "c1 pings 172.17.0.1.\n\n<!-- after -->\nWhat the kernel showed.\n"
 
 @pytest.fixture(scope="module")
 def folder():
-    root = lessons_folder("nfvis-arptables-", {SLUG: {
-        "lesson.toml": LESSON, "step1.md": STEP, "step2.md": STEP, "step3.md": STEP}})
-    yield root
-    shutil.rmtree(root.parent, ignore_errors=True)
+    with temp_lessons("nfvis-arptables-", {SLUG: {
+        "lesson.toml": LESSON, "step1.md": STEP, "step2.md": STEP, "step3.md": STEP}}) as root:
+        yield root
 
 
 def test_the_validator_reads_options_as_the_installed_arptables_does(live_lab):

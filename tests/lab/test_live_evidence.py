@@ -4,11 +4,10 @@ failed before its fix."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-from tests.conftest import lessons_folder, run_trace
+from tests.conftest import run_trace, temp_lessons
 
 pytestmark = pytest.mark.live
 
@@ -32,10 +31,9 @@ traffic = { kind = "tcp", from = "c1", to = "203.0.113.10", port = 8080, tool = 
 def made_lessons():
     """A lessons folder with test-made lessons, linked to the repository's shared
     rulesets and topologies (the lab reads it as its own unprivileged uid)."""
-    root = lessons_folder("nfvis-evidence-", {"hairpin": {
-        "lesson.toml": HAIRPIN, "step1.md": "c1 connects to its own published port.\n"}})
-    yield root
-    shutil.rmtree(root.parent, ignore_errors=True)
+    with temp_lessons("nfvis-evidence-", {"hairpin": {
+        "lesson.toml": HAIRPIN, "step1.md": "c1 connects to its own published port.\n"}}) as root:
+        yield root
 
 
 def test_a_hairpin_syn_kept_by_the_bridge_is_not_delivered(live_lab, made_lessons):

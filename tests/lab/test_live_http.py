@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, lessons_folder, run_trace
+from tests.conftest import ROOT, lessons_folder, run_trace, temp_lessons
 from visualizer.core import experiment, lessonexport, lessons
 
 pytestmark = pytest.mark.live
@@ -39,10 +39,9 @@ expect = { ok = false, path = "routed-to-bridge" }
 
 @pytest.fixture(scope="module")
 def folder():
-    root = lessons_folder("nfvis-http-live-", {SLUG: {
-        "lesson.toml": LESSON, "step1.md": "Three HTTP requests.\n"}})
-    yield root
-    shutil.rmtree(root.parent, ignore_errors=True)
+    with temp_lessons("nfvis-http-live-", {SLUG: {
+        "lesson.toml": LESSON, "step1.md": "Three HTTP requests.\n"}}) as root:
+        yield root
 
 
 def test_a_page_a_refusal_and_a_timeout(live_lab, folder):

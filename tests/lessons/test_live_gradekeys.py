@@ -5,13 +5,12 @@ lab and passed by ``verify_lessons`` live."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import ROOT, lessons_folder, run_trace
+from tests.conftest import ROOT, run_trace, temp_lessons
 
 pytestmark = pytest.mark.live
 SLUG = "gradekeys-live"
@@ -32,10 +31,9 @@ traffic = [
 
 @pytest.fixture(scope="module")
 def folder():
-    root = lessons_folder("nfvis-gradekeys-", {SLUG: {
-        "lesson.toml": LESSON, "step1.md": "UDP to a closed port, then a ping.\n"}})
-    yield root
-    shutil.rmtree(root.parent, ignore_errors=True)
+    with temp_lessons("nfvis-gradekeys-", {SLUG: {
+        "lesson.toml": LESSON, "step1.md": "UDP to a closed port, then a ping.\n"}}) as root:
+        yield root
 
 
 def test_the_new_keys_pass_on_a_real_run(live_lab, folder):

@@ -4,13 +4,12 @@ by ``verify_lessons`` live."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import ROOT, lessons_folder, run_trace
+from tests.conftest import ROOT, run_trace, temp_lessons
 from visualizer.core import lessons
 
 pytestmark = pytest.mark.live
@@ -32,10 +31,9 @@ expect = { conntrack = true }
 
 @pytest.fixture(scope="module")
 def folder():
-    root = lessons_folder("nfvis-traffic-list-", {SLUG: {
-        "lesson.toml": LESSON, "step1.md": "UDP to a port nobody listens on, then a ping.\n"}})
-    yield root
-    shutil.rmtree(root.parent, ignore_errors=True)
+    with temp_lessons("nfvis-traffic-list-", {SLUG: {
+        "lesson.toml": LESSON, "step1.md": "UDP to a port nobody listens on, then a ping.\n"}}) as root:
+        yield root
 
 
 def test_it_loads_as_two_items(folder):

@@ -4,11 +4,10 @@ the item when malformed, and run live in order (a wrong neighbour entry breaks t
 ping after it; deleting it makes the next ping resolve again)."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-from tests.conftest import lessons_folder, run_trace
+from tests.conftest import run_trace, temp_lessons
 from visualizer.core import lessons
 from visualizer.core.traffic import items
 
@@ -93,10 +92,9 @@ traffic = [
 
 @pytest.fixture(scope="module")
 def folder():
-    root = lessons_folder("nfvis-traffic-actions-", {SLUG: {
-        "lesson.toml": LESSON, "step1.md": "A ping, a wrong neighbour entry, then none.\n"}})
-    yield root
-    shutil.rmtree(root.parent, ignore_errors=True)
+    with temp_lessons("nfvis-traffic-actions-", {SLUG: {
+        "lesson.toml": LESSON, "step1.md": "A ping, a wrong neighbour entry, then none.\n"}}) as root:
+        yield root
 
 
 @pytest.mark.live
